@@ -1,0 +1,147 @@
+"""The `etcdfit` command: run, caps, performer build|list, report."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import paths
+from .errors import EtcdfitError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="etcdfit", description="etcd v3 SDK conformance harness")
+    sub = parser.add_subparsers(dest="verb", required=True)
+
+    run = sub.add_parser("run", help="run the conformance suite, print a summary, write the HTML report")
+    run.add_argument("--performer", action="append", default=[], required=True, metavar="NAME[@VERSION]")
+    run.add_argument("--out", default="reports/latest", help="folder for results.json, junit.xml, index.html")
+    run.add_argument("-n", "--jobs", default="2", help="pytest-xdist workers (0: none)")
+    run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
+
+    capsp = sub.add_parser("caps", help="capability x performer table")
+    capsp.add_argument("performers", nargs="*", metavar="NAME[@VERSION]", help="default: every performer")
+
+    perf = sub.add_parser("performer", help="build or list performers")
+    psub = perf.add_subparsers(dest="action", required=True)
+    b = psub.add_parser("build", help="build NAME[@VERSION] into .cache/performers")
+    b.add_argument("specs", nargs="+", metavar="NAME[@VERSION]")
+    b.add_argument("--jobs", type=int, default=2)
+    b.add_argument("--force", action="store_true")
+    psub.add_parser("list", help="names, languages, SDK packages, versions, build state")
+
+    rep = sub.add_parser("report", help="write the HTML report for a results.json")
+    rep.add_argument("results")
+    rep.add_argument("--out", required=True)
+
+    args = parser.parse_args(argv)
+    try:
+        return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report}[args.verb](args)
+    except EtcdfitError as exc:
+        print(f"etcdfit: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_run(args) -> int:
+    from .report import html, results
+
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"),
+            "-q", f"--etcdfit-json={out / 'results.json'}", f"--junitxml={out / 'junit.xml'}"]
+    if args.jobs not in ("0", ""):
+        argv += ["-n", args.jobs]
+    for p in args.performer:
+        argv += ["--performer", p]
+    argv += args.pytest_args
+    print("[etcdfit] " + " ".join(argv[1:]), flush=True)
+    code = subprocess.call(argv, cwd=paths.repo_root())
+    if not (out / "results.json").exists():
+        print("etcdfit: the run wrote no results (see pytest's output above)", file=sys.stderr)
+        return code or 1
+    doc = results.load(out / "results.json")
+    print("\n== etcdfit summary ==")
+    print(results.summary_table(doc))
+    page = html.render(doc, out)
+    print(f"\nHTML report: {page}\nJSON results: {out / 'results.json'}\nJUnit XML: {out / 'junit.xml'}")
+    return code
+
+
+def cmd_report(args) -> int:
+    from .report import html, results
+
+    page = html.render(results.load(Path(args.results)), Path(args.out))
+    print(f"HTML report: {page}")
+    return 0
+
+
+def cmd_performer(args) -> int:
+    from .performer import build, manifest
+
+    if args.action == "list":
+        print(f"{'name':<20} {'language':<9} {'sdk package':<30} {'versions (default*, built+)'}")
+        for name in manifest.available():
+            m = manifest.load(name)
+            vs = " ".join(v + ("*" if v == m.default_version else "") + ("+" if build.is_built(m, v) else "")
+                          for v in m.versions)
+            print(f"{m.name:<20} {m.language:<9} {m.sdk_package:<30} {vs}")
+        return 0
+
+    jobs = []
+    for spec in args.specs:
+        name, version = manifest.parse_spec(spec)
+        m = manifest.load(name)
+        jobs.append((m, m.resolve_version(version)))
+
+    def one(job):
+        m, v = job
+        return build.build(m, v, force=args.force)
+
+    failed = 0
+    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        for (m, v), fut in zip(jobs, [pool.submit(one, j) for j in jobs]):
+            try:
+                out = fut.result()
+                print(f"{m.name}@{v}: ready at {out}")
+            except EtcdfitError as exc:
+                failed += 1
+                print(f"{m.name}@{v}: FAILED: {exc}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_caps(args) -> int:
+    from .capabilities import load_catalog
+    from .performer import build, manifest
+    from .performer.client import PerformerClient
+
+    catalog = load_catalog()
+    specs = args.performers or manifest.available()
+    columns: list[tuple[str, frozenset[str]]] = []
+    log_dir = Path(tempfile.mkdtemp(prefix="etcdfit-caps-"))
+    for spec in specs:
+        name, version = manifest.parse_spec(spec)
+        m = manifest.load(name)
+        v = m.resolve_version(version)
+        out = build.build(m, v)
+        client = PerformerClient.launch(m, v, out, log_dir)
+        try:
+            ident = client.identity
+            assert ident is not None
+            columns.append((ident.label, ident.capabilities))
+        finally:
+            client.close()
+    width = max(len(c) for c in catalog.meanings) + 2
+    print(f"{'capability':<{width}}" + "".join(f"{label:>{max(14, len(label) + 2)}}" for label, _ in columns))
+    for cid in catalog.meanings:
+        print(f"{cid:<{width}}" + "".join(
+            f"{('yes' if cid in have else '-'):>{max(14, len(label) + 2)}}" for label, have in columns))
+    print(f"{'total':<{width}}" + "".join(f"{len(have):>{max(14, len(label) + 2)}}" for label, have in columns))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,148 @@
+"""Partial matching of expected values against protobuf results.
+
+An expectation is a plain structure: dicts name fields (only the named ones are
+checked), lists must match element by element and in length, `None` means "absent
+or zero", strings match bytes fields as UTF-8 and enum fields by name (with or
+without the enum's prefix), and Matcher objects (ANY, gt, ...) test a value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.message import Message
+
+from .errors import EtcdfitError
+
+
+@dataclass(frozen=True)
+class Matcher:
+    describe: str
+    test: Callable[[Any], bool]
+
+    def __repr__(self) -> str:
+        return self.describe
+
+
+ANY = Matcher("<any>", lambda v: True)
+
+
+def gt(n: int) -> Matcher:
+    return Matcher(f"> {n}", lambda v: v > n)
+
+
+def ge(n: int) -> Matcher:
+    return Matcher(f">= {n}", lambda v: v >= n)
+
+
+def lt(n: int) -> Matcher:
+    return Matcher(f"< {n}", lambda v: v < n)
+
+
+def le(n: int) -> Matcher:
+    return Matcher(f"<= {n}", lambda v: v <= n)
+
+
+def between(lo: int, hi: int) -> Matcher:
+    return Matcher(f"in [{lo}, {hi}]", lambda v: lo <= v <= hi)
+
+
+def length(n: int) -> Matcher:
+    return Matcher(f"length {n}", lambda v: len(v) == n)
+
+
+def unordered(items: list) -> Matcher:
+    """A repeated field holding these scalars in any order."""
+    want = sorted(to_bytes_if_str(i) for i in items)
+    return Matcher(f"unordered {items!r}", lambda v: sorted(v) == want)
+
+
+class ExpectationSyntaxError(EtcdfitError):
+    """An expectation names a field the result does not have: fix the test."""
+
+
+def to_bytes_if_str(v: Any) -> Any:
+    return v.encode() if isinstance(v, str) else v
+
+
+def show(v: Any) -> str:
+    if isinstance(v, Message):
+        from google.protobuf import text_format
+
+        return "{" + text_format.MessageToString(v, as_one_line=True, as_utf8=True) + "}"
+    if isinstance(v, (bytes, bytearray)):
+        try:
+            return repr(bytes(v).decode())
+        except UnicodeDecodeError:
+            return repr(bytes(v))
+    return repr(v)
+
+
+def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | None = None) -> list[str]:
+    """Mismatches of `actual` against `expected`, each as 'path: expected X, got Y'."""
+    if isinstance(expected, Matcher):
+        ok = False
+        try:
+            ok = bool(expected.test(list(actual) if _is_repeated(field) else actual))
+        except Exception:  # a matcher that cannot apply is a mismatch, not a crash
+            ok = False
+        return [] if ok else [f"{path or '.'}: expected {expected!r}, got {show(actual)}"]
+    if isinstance(expected, dict):
+        if not isinstance(actual, Message):
+            return [f"{path or '.'}: expected a message {expected!r}, got {show(actual)}"]
+        return _match_message(expected, actual, path)
+    if isinstance(expected, list):
+        items = list(actual)
+        if len(items) != len(expected):
+            return [
+                f"{path}: expected {len(expected)} item(s), got {len(items)}: "
+                + "[" + ", ".join(show(i) for i in items) + "]"
+            ]
+        out: list[str] = []
+        for i, (e, a) in enumerate(zip(expected, items)):
+            out += match(e, a, f"{path}[{i}]", None if field is None else _element(field))
+        return out
+    if field is not None and field.type == FieldDescriptor.TYPE_ENUM and isinstance(expected, str):
+        name = field.enum_type.values_by_number[actual].name if actual in field.enum_type.values_by_number else str(actual)
+        ok = name == expected or name.endswith("_" + expected)
+        return [] if ok else [f"{path}: expected {expected}, got {name}"]
+    exp = to_bytes_if_str(expected) if isinstance(actual, (bytes, bytearray)) else expected
+    return [] if exp == actual else [f"{path}: expected {show(exp)}, got {show(actual)}"]
+
+
+def _is_repeated(field: FieldDescriptor | None) -> bool:
+    return field is not None and field.label == FieldDescriptor.LABEL_REPEATED
+
+
+def _element(field: FieldDescriptor) -> FieldDescriptor:
+    return field  # element checks look at the same descriptor's type
+
+
+def _match_message(expected: dict, msg: Message, path: str) -> list[str]:
+    fields = msg.DESCRIPTOR.fields_by_name
+    out: list[str] = []
+    for name, exp in expected.items():
+        if name not in fields:
+            raise ExpectationSyntaxError(
+                f"{path or msg.DESCRIPTOR.name}: {msg.DESCRIPTOR.name} has no field {name!r}; "
+                f"fields: {', '.join(fields)}"
+            )
+        fd = fields[name]
+        sub = f"{path}.{name}" if path else name
+        if exp is None:
+            if fd.message_type is not None and not _is_repeated(fd):
+                if msg.HasField(name):
+                    out.append(f"{sub}: expected absent, got {show(getattr(msg, name))}")
+            elif _is_repeated(fd):
+                if len(getattr(msg, name)):
+                    out.append(f"{sub}: expected none, got {len(getattr(msg, name))} item(s)")
+            elif getattr(msg, name):
+                out.append(f"{sub}: expected zero/empty, got {show(getattr(msg, name))}")
+            continue
+        if fd.message_type is not None and not _is_repeated(fd) and isinstance(exp, dict) and not msg.HasField(name):
+            out.append(f"{sub}: expected {exp!r}, got absent")
+            continue
+        out += match(exp, getattr(msg, name), sub, fd)
+    return out

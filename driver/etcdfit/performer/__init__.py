@@ -1,0 +1,1 @@
+"""Performers: manifests, builds, processes and the protocol client."""

@@ -1,0 +1,173 @@
+"""A running performer: its process (if we launched it), channel, identity and calls.
+
+Every RPC has a deadline. A failed call is classified: the process exited
+(PerformerCrashed, with exit code and log tail), it did not answer in time
+(PerformerHung: it is killed, so the next test gets a fresh one), or it answered
+with a protocol error.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+import subprocess
+
+import grpc
+
+from .. import proc
+from ..errors import PerformerCrashed, PerformerError, PerformerHung, ProtocolMismatch
+from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
+from ..gen.etcdfit.performer.v1 import performer_pb2_grpc as pbg
+from .manifest import Manifest
+
+PROTOCOL_VERSION = pb.PROTOCOL_VERSION_1
+STARTUP_TIMEOUT = 60.0
+DESCRIBE_TIMEOUT = 5.0
+CONNECT_TIMEOUT = 30.0
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    language: str
+    sdk_package: str
+    sdk_version: str
+    performer_version: str
+    capabilities: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}@{self.sdk_version}"
+
+
+class PerformerClient:
+    """One performer endpoint. `process` is None for --performer-address performers."""
+
+    def __init__(self, address: str, process: subprocess.Popen | None = None, log: Path | None = None):
+        self.address = address
+        self.process = process
+        self.log = log
+        self.channel = grpc.insecure_channel(
+            address,
+            options=[
+                ("grpc.max_send_message_length", 64 << 20),
+                ("grpc.max_receive_message_length", 64 << 20),
+            ],
+        )
+        self.stub = pbg.PerformerServiceStub(self.channel)
+        self.identity: Identity | None = None
+
+    # ---------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def launch(cls, manifest: Manifest, version: str, out: Path, log_dir: Path) -> "PerformerClient":
+        port = proc.free_port()
+        listen = f"127.0.0.1:{port}"
+        argv = [a.format(out=str(out), listen=listen, version=version) for a in manifest.run]
+        log = log_dir / f"{manifest.name}@{version}-{port}.log"
+        process = proc.spawn(argv, cwd=manifest.folder, log=log)
+        client = cls(listen, process, log)
+        client.wait_ready(STARTUP_TIMEOUT)
+        return client
+
+    def wait_ready(self, timeout: float) -> Identity:
+        """Handshake: poll Describe until it answers, the process exits, or `timeout`."""
+        deadline = time.monotonic() + timeout
+        last: Exception | None = None
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise PerformerCrashed(
+                    f"performer at {self.address} exited during start-up",
+                    exit_code=self.process.returncode,
+                    log_tail=self.log_tail(),
+                )
+            try:
+                return self.describe(timeout=min(DESCRIBE_TIMEOUT, max(0.1, deadline - time.monotonic())))
+            except grpc.RpcError as exc:
+                last = exc
+                time.sleep(0.1)
+        self.close()
+        raise PerformerHung(
+            f"performer at {self.address} did not answer Describe within {timeout:.0f}s ({last})",
+            log_tail=self.log_tail(),
+        )
+
+    def alive(self) -> bool:
+        return self.process is None or self.process.poll() is None
+
+    def close(self) -> None:
+        self.channel.close()
+        if self.process is not None:
+            proc.stop(self.process)
+
+    def log_tail(self, lines: int = 20) -> str:
+        return proc.tail(self.log, lines) if self.log else ""
+
+    # ---------------------------------------------------------------- calls
+
+    def describe(self, timeout: float = DESCRIBE_TIMEOUT) -> Identity:
+        resp = self.stub.Describe(pb.DescribeRequest(), timeout=timeout, wait_for_ready=True)
+        if resp.protocol_version != PROTOCOL_VERSION:
+            raise ProtocolMismatch(
+                f"performer {resp.name or self.address} speaks protocol version "
+                f"{resp.protocol_version}, this driver speaks {PROTOCOL_VERSION}. "
+                "Rebuild the performer against protos/etcdfit/performer/v1 "
+                "(`etcdfit performer build NAME --force`) or use a matching driver."
+            )
+        self.identity = Identity(
+            resp.name,
+            resp.language,
+            resp.sdk_package,
+            resp.sdk_version,
+            resp.performer_version,
+            frozenset(resp.capabilities),
+        )
+        return self.identity
+
+    def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000) -> str:
+        req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=5000, request_timeout_ms=request_timeout_ms)
+        return self._call("Connect", self.stub.Connect, req, CONNECT_TIMEOUT).client_id
+
+    def disconnect(self, client_id: str) -> None:
+        self._call("Disconnect", self.stub.Disconnect, pb.DisconnectRequest(client_id=client_id), 10.0)
+
+    def execute(self, client_id: str, program: pb.Program, timeout: float) -> pb.ExecuteResponse:
+        req = pb.ExecuteRequest(client_id=client_id, program=program)
+        return self._call("Execute", self.stub.Execute, req, timeout)
+
+    def _call(self, method: str, fn, request, timeout: float):
+        try:
+            return fn(request, timeout=timeout)
+        except grpc.RpcError as exc:
+            raise self._classify(method, exc, timeout) from None
+
+    def _classify(self, method: str, exc: grpc.RpcError, timeout: float) -> PerformerError:
+        code = exc.code()
+        if self.process is not None:
+            # A dying process may still be closing its socket: give it a moment.
+            for _ in range(20):
+                if self.process.poll() is not None:
+                    break
+                if code != grpc.StatusCode.UNAVAILABLE:
+                    break
+                time.sleep(0.1)
+            if self.process.poll() is not None:
+                return PerformerCrashed(
+                    f"performer {self.address} crashed during {method}",
+                    exit_code=self.process.returncode,
+                    log_tail=self.log_tail(),
+                )
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            tail = self.log_tail()
+            if self.process is not None:
+                proc.stop(self.process, grace=1.0)
+            return PerformerHung(
+                f"performer {self.address} did not answer {method} within {timeout:.0f}s; "
+                "it was stopped and the next test gets a fresh one",
+                log_tail=tail,
+            )
+        return PerformerError(
+            f"performer {self.address} failed {method}: {code.name}: {exc.details()}",
+            log_tail=self.log_tail(),
+        )

@@ -1,0 +1,97 @@
+"""performers/<name>/performer.yaml: strict loading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .. import paths
+from ..errors import ConfigError, UnknownPerformerError
+
+_FIELDS = {
+    "name": "performer name, same as its folder",
+    "language": "implementation language",
+    "sdk_package": "the SDK package under test",
+    "default_version": "SDK version used when none is given",
+    "versions": "every SDK version the source builds against",
+    "build": "argv to build; placeholders {version} {out}",
+    "run": "argv to run; placeholders {out} {listen} {version}",
+}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    language: str
+    sdk_package: str
+    default_version: str
+    versions: tuple[str, ...]
+    build: tuple[str, ...]
+    run: tuple[str, ...]
+    folder: Path
+
+    def out_dir(self, version: str) -> Path:
+        return paths.cache_dir() / "performers" / self.name / version
+
+    def resolve_version(self, version: str | None) -> str:
+        if version is None:
+            return self.default_version
+        if version not in self.versions:
+            raise UnknownPerformerError(
+                f"{self.name} has no SDK version {version!r}; known versions: "
+                f"{', '.join(self.versions)} (see {self.folder / 'performer.yaml'})"
+            )
+        return version
+
+
+def parse_spec(spec: str) -> tuple[str, str | None]:
+    """'name@version' -> (name, version); 'name' -> (name, None)."""
+    name, sep, version = spec.partition("@")
+    return name, (version if sep else None)
+
+
+def available(root: Path | None = None) -> list[str]:
+    root = root or paths.performers_dir()
+    return sorted(p.parent.name for p in root.glob("*/performer.yaml"))
+
+
+def load(name: str, root: Path | None = None) -> Manifest:
+    root = root or paths.performers_dir()
+    path = root / name / "performer.yaml"
+    if not path.exists():
+        names = ", ".join(available(root)) or "none"
+        raise UnknownPerformerError(
+            f"unknown performer {name!r}: no {path}. Available performers: {names}."
+        )
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"not valid YAML: {exc}", path) from exc
+    if not isinstance(data, dict):
+        raise ConfigError("a manifest is a mapping of the fields " + ", ".join(_FIELDS), path)
+    unknown = set(data) - _FIELDS.keys()
+    if unknown:
+        raise ConfigError(f"unknown field(s) {sorted(unknown)}; valid fields: {sorted(_FIELDS)}", path)
+    absent = _FIELDS.keys() - set(data)
+    if absent:
+        raise ConfigError(f"missing field(s) {sorted(absent)}", path)
+    if data["name"] != name:
+        raise ConfigError(f"name {data['name']!r} differs from the folder name {name!r}", path)
+    versions = tuple(str(v) for v in data["versions"])
+    if str(data["default_version"]) not in versions:
+        raise ConfigError("default_version must be one of versions", path)
+    for key in ("build", "run"):
+        if not isinstance(data[key], list) or not all(isinstance(a, str) for a in data[key]):
+            raise ConfigError(f"{key!r} must be a list of strings (an argv)", path)
+    return Manifest(
+        name=name,
+        language=str(data["language"]),
+        sdk_package=str(data["sdk_package"]),
+        default_version=str(data["default_version"]),
+        versions=versions,
+        build=tuple(data["build"]),
+        run=tuple(data["run"]),
+        folder=path.parent,
+    )

@@ -1,0 +1,127 @@
+"""Performers for a test session: launched lazily, relaunched after a crash or hang."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import EtcdfitError, PerformerError
+from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
+from ..program import Cmd, Results, evaluate, program_text
+from . import build as builder
+from . import manifest as manifests
+from .client import Identity, PerformerClient
+
+
+@dataclass
+class PerformerSpec:
+    """What the user asked for: 'name', 'name@version' or an address of a running performer."""
+
+    text: str
+    name: str | None = None
+    version: str | None = None
+    address: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> "PerformerSpec":
+        name, version = manifests.parse_spec(text)
+        return cls(text, name, version)
+
+    @classmethod
+    def at(cls, address: str) -> "PerformerSpec":
+        return cls(address, address=address)
+
+
+@dataclass
+class Slot:
+    spec: PerformerSpec
+    client: PerformerClient | None = None
+    restarts: int = 0
+    failure: EtcdfitError | None = None  # start-up failure, reported by every test that needs it
+    version: str | None = None
+
+
+class PerformerPool:
+    def __init__(self, specs: list[PerformerSpec], log_dir: Path, root: Path | None = None, autobuild: bool = True):
+        self.slots = {s.text: Slot(s) for s in specs}
+        self.log_dir, self.root, self.autobuild = log_dir, root, autobuild
+
+    def get(self, key: str) -> PerformerClient:
+        """The live performer for `key`, (re)launching it if needed."""
+        slot = self.slots[key]
+        if slot.client is not None and slot.client.alive():
+            return slot.client
+        if slot.client is not None:  # it died: start a fresh one
+            slot.client.close()
+            slot.client = None
+            slot.restarts += 1
+            slot.failure = None
+        if slot.failure is not None:
+            raise slot.failure
+        try:
+            slot.client = self._launch(slot)
+        except EtcdfitError as exc:
+            slot.failure = exc
+            raise
+        return slot.client
+
+    def _launch(self, slot: Slot) -> PerformerClient:
+        spec = slot.spec
+        if spec.address is not None:
+            client = PerformerClient(spec.address)
+            client.wait_ready(10.0)
+            return client
+        assert spec.name is not None
+        m = manifests.load(spec.name, self.root)
+        version = m.resolve_version(spec.version)
+        slot.version = version
+        if not builder.is_built(m, version):
+            if not self.autobuild:
+                raise PerformerError(f"{m.name}@{version} is not built: run `etcdfit performer build {m.name}@{version}`")
+            builder.build(m, version)
+        return PerformerClient.launch(m, version, m.out_dir(version), self.log_dir)
+
+    def close(self) -> None:
+        for slot in self.slots.values():
+            if slot.client is not None:
+                slot.client.close()
+                slot.client = None
+
+
+@dataclass
+class PerformerSession:
+    """A performer with an SDK client connected to the session's etcd, for one test."""
+
+    client: PerformerClient
+    client_id: str
+    spec: str
+    timeout: float
+    programs: list[str] = field(default_factory=list)
+
+    @property
+    def identity(self) -> Identity:
+        assert self.client.identity is not None
+        return self.client.identity
+
+    @property
+    def name(self) -> str:
+        return self.identity.name
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        return self.identity.capabilities
+
+    def run(self, *cmds: Cmd, timeout: float | None = None) -> Results:
+        """Send the commands as one program, check every expectation, return the outcomes."""
+        self.programs.append(program_text(cmds))
+        program = pb.Program(commands=[c.command for c in cmds])
+        response = self.client.execute(self.client_id, program, timeout or self.timeout)
+        return evaluate(cmds, response, f"{self.identity.label}")
+
+    def close(self) -> None:
+        if self.client.alive():
+            try:
+                self.client.disconnect(self.client_id)
+            except PerformerError as exc:  # a failed disconnect must not hide the test's result
+                print(f"[etcdfit] warning: {exc}", file=sys.stderr)

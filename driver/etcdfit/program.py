@@ -1,0 +1,378 @@
+"""The test-object builder: commands with expectations, grouped into programs.
+
+    from etcdfit.program import put, get, txn, value
+    res = performer.run(
+        put(k, "v1").expect(header={"revision": gt(0)}),
+        get(k).expect(kvs=[{"key": k, "value": "v1", "version": 1}]),
+    )
+    rev = res[0].header.revision
+
+Every command expects success unless told otherwise (`expect_error(CODE)` or
+`allow_error()`). A program is sent in one Execute call; the runner checks each
+result and raises ExpectationFailed listing every mismatch with the program.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+from google.protobuf import text_format
+
+from . import matchers
+from .errors import ConfigError, ExpectationFailed
+from .gen.etcdfit.performer.v1 import performer_pb2 as pb
+
+Key = str | bytes
+
+
+def _b(v: Key | None) -> bytes:
+    if v is None:
+        return b""
+    return v.encode() if isinstance(v, str) else bytes(v)
+
+
+def _kind(prefix: bool, from_key: bool, range_end: Key | None) -> tuple[int, bytes]:
+    chosen = sum([bool(prefix), bool(from_key), range_end is not None])
+    if chosen > 1:
+        raise ConfigError("choose at most one of prefix, from_key and range_end")
+    if prefix:
+        return pb.RANGE_KIND_PREFIX, b""
+    if from_key:
+        return pb.RANGE_KIND_FROM_KEY, b""
+    if range_end is not None:
+        return pb.RANGE_KIND_RANGE, _b(range_end)
+    return pb.RANGE_KIND_SINGLE, b""
+
+
+def _enum(enum_type, prefix: str, name: str | int) -> int:
+    if isinstance(name, int):
+        return name
+    full = name.upper() if name.upper().startswith(prefix) else prefix + name.upper()
+    try:
+        return enum_type.Value(full)
+    except ValueError:
+        valid = [n[len(prefix):].lower() for n in enum_type.keys()]
+        raise ConfigError(f"{name!r} is not one of {valid}") from None
+
+
+# ------------------------------------------------------------------ commands
+
+
+@dataclass
+class Cmd:
+    """One command plus what the test expects of its result."""
+
+    command: pb.Command
+    expect_ok: dict[str, Any] | None = None
+    expect_code: str | None = None
+    any_outcome: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.command.WhichOneof("command")
+
+    def expect(self, **fields: Any) -> "Cmd":
+        """Expect success, with these result fields (partial match, see matchers)."""
+        self.expect_ok = {**(self.expect_ok or {}), **fields}
+        return self
+
+    def expect_error(self, code: str) -> "Cmd":
+        """Expect the SDK to fail with this canonical ErrorCode name."""
+        pb.ErrorCode.Value(code)  # unknown codes are a test bug: fail loudly
+        self.expect_code = code
+        return self
+
+    def allow_error(self) -> "Cmd":
+        """Accept any outcome; the test inspects the result itself."""
+        self.any_outcome = True
+        return self
+
+    def as_op(self) -> pb.RequestOp:
+        op = pb.RequestOp()
+        name = self.name
+        if name not in ("put", "range", "delete_range", "txn"):
+            raise ConfigError(f"{name} cannot be a txn operation (put, get, delete or txn only)")
+        getattr(op, name).CopyFrom(getattr(self.command, name))
+        return op
+
+    def text(self) -> str:
+        return text_format.MessageToString(self.command, as_one_line=True, as_utf8=True)
+
+
+def _cmd(**kw: Any) -> Cmd:
+    return Cmd(pb.Command(**kw))
+
+
+def put(key: Key, value: Key = b"", *, lease: int = 0, prev_kv: bool = False,
+        ignore_value: bool = False, ignore_lease: bool = False) -> Cmd:
+    return _cmd(put=pb.PutCommand(key=_b(key), value=_b(value), lease=lease, prev_kv=prev_kv,
+                                  ignore_value=ignore_value, ignore_lease=ignore_lease))
+
+
+def get(key: Key, *, prefix: bool = False, from_key: bool = False, range_end: Key | None = None,
+        limit: int = 0, revision: int = 0, sort_order: str = "none", sort_target: str = "key",
+        serializable: bool = False, keys_only: bool = False, count_only: bool = False,
+        min_mod_revision: int = 0, max_mod_revision: int = 0,
+        min_create_revision: int = 0, max_create_revision: int = 0) -> Cmd:
+    kind, end = _kind(prefix, from_key, range_end)
+    return _cmd(range=pb.RangeCommand(
+        key=_b(key), kind=kind, range_end=end, limit=limit, revision=revision,
+        sort_order=_enum(pb.SortOrder, "SORT_ORDER_", sort_order),
+        sort_target=_enum(pb.SortTarget, "SORT_TARGET_", sort_target),
+        serializable=serializable, keys_only=keys_only, count_only=count_only,
+        min_mod_revision=min_mod_revision, max_mod_revision=max_mod_revision,
+        min_create_revision=min_create_revision, max_create_revision=max_create_revision))
+
+
+def delete(key: Key, *, prefix: bool = False, from_key: bool = False,
+           range_end: Key | None = None, prev_kv: bool = False) -> Cmd:
+    kind, end = _kind(prefix, from_key, range_end)
+    return _cmd(delete_range=pb.DeleteRangeCommand(key=_b(key), kind=kind, range_end=end, prev_kv=prev_kv))
+
+
+def txn(compares: Iterable[pb.Compare | dict] = (), success: Iterable[Cmd] = (),
+        failure: Iterable[Cmd] = ()) -> Cmd:
+    cmps = [c if isinstance(c, pb.Compare) else compare(**c) for c in compares]
+    return _cmd(txn=_txn_msg(cmps, success, failure))
+
+
+def _txn_msg(cmps: list[pb.Compare], success: Iterable[Cmd], failure: Iterable[Cmd]) -> pb.TxnCommand:
+    return pb.TxnCommand(compares=cmps, success=[c.as_op() for c in success],
+                         failure=[c.as_op() for c in failure])
+
+
+def compact(revision: int, *, physical: bool = False) -> Cmd:
+    return _cmd(compact=pb.CompactCommand(revision=revision, physical=physical))
+
+
+def status(endpoint: str = "") -> Cmd:
+    return _cmd(status=pb.StatusCommand(endpoint=endpoint))
+
+
+def lease_grant(ttl: int, *, id: int = 0) -> Cmd:  # noqa: A002 - etcd's own field name
+    return _cmd(lease_grant=pb.LeaseGrantCommand(ttl=ttl, id=id))
+
+
+def lease_revoke(id: int) -> Cmd:  # noqa: A002
+    return _cmd(lease_revoke=pb.LeaseRevokeCommand(id=id))
+
+
+def lease_ttl(id: int, *, keys: bool = False) -> Cmd:  # noqa: A002
+    return _cmd(lease_time_to_live=pb.LeaseTimeToLiveCommand(id=id, keys=keys))
+
+
+def lease_leases() -> Cmd:
+    return _cmd(lease_leases=pb.LeaseLeasesCommand())
+
+
+def lease_keepalive_once(id: int) -> Cmd:  # noqa: A002
+    return _cmd(lease_keep_alive_once=pb.LeaseKeepAliveOnceCommand(id=id))
+
+
+def watch_start(handle: str, key: Key, *, prefix: bool = False, range_end: Key | None = None,
+                start_revision: int = 0, prev_kv: bool = False, progress_notify: bool = False,
+                filters: Sequence[str] = ()) -> Cmd:
+    kind, end = _kind(prefix, False, range_end)
+    return _cmd(watch_start=pb.WatchStartCommand(
+        handle=handle, key=_b(key), kind=kind, range_end=end, start_revision=start_revision,
+        prev_kv=prev_kv, progress_notify=progress_notify,
+        filters=[_enum(pb.WatchFilter, "WATCH_FILTER_", f) for f in filters]))
+
+
+def watch_collect(handle: str, min_events: int = 1, *, timeout_ms: int = 5000) -> Cmd:
+    return _cmd(watch_collect=pb.WatchCollectCommand(handle=handle, min_events=min_events, timeout_ms=timeout_ms))
+
+
+def watch_cancel(handle: str) -> Cmd:
+    return _cmd(watch_cancel=pb.WatchCancelCommand(handle=handle))
+
+
+#: Command names usable in YAML specs and their builders.
+BUILDERS = {
+    "put": put, "get": get, "range": get, "delete": delete, "txn": txn, "compact": compact,
+    "status": status, "lease_grant": lease_grant, "lease_revoke": lease_revoke,
+    "lease_ttl": lease_ttl, "lease_leases": lease_leases,
+    "lease_keepalive_once": lease_keepalive_once, "watch_start": watch_start,
+    "watch_collect": watch_collect, "watch_cancel": watch_cancel,
+}
+
+
+def build(name: str, fields: dict[str, Any]) -> Cmd:
+    """A command from its name and fields (YAML specs); bad names are ConfigErrors."""
+    if name not in BUILDERS:
+        raise ConfigError(f"unknown command {name!r}; commands: {', '.join(sorted(BUILDERS))}")
+    fn = BUILDERS[name]
+    params = inspect.signature(fn).parameters
+    unknown = set(fields) - set(params)
+    if unknown:
+        raise ConfigError(f"{name} has no field(s) {sorted(unknown)}; fields: {', '.join(params)}")
+    try:
+        return fn(**fields)
+    except TypeError as exc:
+        raise ConfigError(f"{name}: {exc}") from None
+
+
+# ------------------------------------------------------------------ compares
+
+
+def compare(key: Key, target: str, result: str, operand: Any = None, *, prefix: bool = False,
+            range_end: Key | None = None, value: Any = None, version: Any = None,
+            create_revision: Any = None, mod_revision: Any = None, lease: Any = None) -> pb.Compare:
+    """compare("k", "value", "=", "v1"); YAML may name the operand by its target instead."""
+    ops = {"=": "EQUAL", "==": "EQUAL", ">": "GREATER", "<": "LESS", "!=": "NOT_EQUAL"}
+    res = _enum(pb.CompareResult, "COMPARE_RESULT_", ops.get(result, result))
+    tgt = _enum(pb.CompareTarget, "COMPARE_TARGET_", target)
+    named = {"value": value, "version": version, "create": create_revision, "mod": mod_revision, "lease": lease}
+    if operand is None:
+        operand = named.get(target.lower())
+    if operand is None:
+        raise ConfigError(f"compare on {target} needs an operand ({target}: ...)")
+    kind, end = _kind(prefix, False, range_end)
+    c = pb.Compare(result=res, target=tgt, key=_b(key), kind=kind, range_end=end)
+    slot = {pb.COMPARE_TARGET_VALUE: "value", pb.COMPARE_TARGET_VERSION: "version",
+            pb.COMPARE_TARGET_CREATE: "create_revision", pb.COMPARE_TARGET_MOD: "mod_revision",
+            pb.COMPARE_TARGET_LEASE: "lease"}[tgt]
+    setattr(c, slot, _b(operand) if slot == "value" else int(operand))
+    return c
+
+
+class _Target:
+    """`value(k) == "v"`, `version(k) > 0`: compares written like clientv3's."""
+
+    def __init__(self, target: str, key: Key, prefix: bool = False, range_end: Key | None = None):
+        self.target, self.key, self.prefix, self.range_end = target, key, prefix, range_end
+
+    def _c(self, op: str, operand: Any) -> pb.Compare:
+        return compare(self.key, self.target, op, operand, prefix=self.prefix, range_end=self.range_end)
+
+    def __eq__(self, o):  # type: ignore[override]
+        return self._c("=", o)
+
+    def __ne__(self, o):  # type: ignore[override]
+        return self._c("!=", o)
+
+    def __gt__(self, o):
+        return self._c(">", o)
+
+    def __lt__(self, o):
+        return self._c("<", o)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def value(key: Key, **kw: Any) -> _Target:
+    return _Target("value", key, **kw)
+
+
+def version(key: Key, **kw: Any) -> _Target:
+    return _Target("version", key, **kw)
+
+
+def create_revision(key: Key, **kw: Any) -> _Target:
+    return _Target("create", key, **kw)
+
+
+def mod_revision(key: Key, **kw: Any) -> _Target:
+    return _Target("mod", key, **kw)
+
+
+def lease_of(key: Key, **kw: Any) -> _Target:
+    return _Target("lease", key, **kw)
+
+
+# ------------------------------------------------------------------ results
+
+
+class Outcome:
+    """One command's result. Attribute access reads the ok payload (r.header.revision)."""
+
+    def __init__(self, cmd: Cmd, result: pb.CommandResult):
+        self.cmd, self.result = cmd, result
+
+    @property
+    def kind(self) -> str:
+        return self.result.WhichOneof("outcome") or "missing"
+
+    @property
+    def ok(self):
+        if self.kind != "ok":
+            raise ExpectationFailed(f"{self.cmd.name} did not succeed: {self.describe()}")
+        return getattr(self.result.ok, self.result.ok.WhichOneof("payload"))
+
+    @property
+    def error(self) -> pb.SdkError | None:
+        return self.result.sdk_error if self.kind == "sdk_error" else None
+
+    @property
+    def code(self) -> str | None:
+        return pb.ErrorCode.Name(self.result.sdk_error.code) if self.kind == "sdk_error" else None
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.ok, name)
+
+    def describe(self) -> str:
+        k = self.kind
+        if k == "ok":
+            return "ok " + matchers.show(self.ok)
+        if k == "sdk_error":
+            e = self.result.sdk_error
+            return f"sdk_error {pb.ErrorCode.Name(e.code)} ({e.sdk_type}: {e.message})"
+        if k == "harness_error":
+            e = self.result.harness_error
+            return f"harness_error {pb.HarnessError.Kind.Name(e.kind)}: {e.message}"
+        return "no result (the performer returned fewer results than commands)"
+
+
+class Results(list):
+    """The outcomes of one program, in command order."""
+
+
+def check(cmd: Cmd, out: Outcome) -> list[str]:
+    """Mismatches between what `cmd` expects and what happened."""
+    if cmd.any_outcome:
+        return []
+    if out.kind == "harness_error" or out.kind == "missing":
+        return [f"the performer could not run it: {out.describe()}"]
+    if cmd.expect_code is not None:
+        if out.kind == "ok":
+            return [f"expected error {cmd.expect_code}, but it succeeded: {out.describe()}"]
+        if out.code != cmd.expect_code:
+            return [f"expected error {cmd.expect_code}, got {out.describe()}"]
+        return []
+    if out.kind != "ok":
+        return [f"expected success, got {out.describe()}"]
+    if out.result.return_ns < out.result.call_ns:
+        return [f"return_ns {out.result.return_ns} < call_ns {out.result.call_ns}"]
+    return matchers.match(cmd.expect_ok, out.ok) if cmd.expect_ok else []
+
+
+def program_text(cmds: Sequence[Cmd]) -> str:
+    return "\n".join(f"  [{i}] {c.name} {{{c.text()}}}" for i, c in enumerate(cmds))
+
+
+def evaluate(cmds: Sequence[Cmd], response: pb.ExecuteResponse, performer: str) -> Results:
+    """Pair results with commands, check every expectation, raise one readable failure."""
+    results = list(response.results)
+    outs = Results(Outcome(c, results[i] if i < len(results) else pb.CommandResult())
+                   for i, c in enumerate(cmds))
+    problems: list[str] = []
+    if len(results) != len(cmds):
+        problems.append(f"program: {len(cmds)} command(s) but {len(results)} result(s)")
+    for i, (c, o) in enumerate(zip(cmds, outs)):
+        for p in check(c, o):
+            problems.append(f"[{i}] {c.name}: {p}")
+    if problems:
+        err = ExpectationFailed(
+            f"{performer}: {len(problems)} expectation(s) failed\n"
+            + "\n".join("  " + p for p in problems)
+            + "\nprogram:\n" + program_text(cmds)
+            + "\nresults:\n" + "\n".join(f"  [{i}] {o.describe()}" for i, o in enumerate(outs))
+        )
+        err.program_text = program_text(cmds)  # type: ignore[attr-defined]
+        err.problems = problems  # type: ignore[attr-defined]
+        raise err
+    return outs

@@ -1,0 +1,1 @@
+"""Results files, the terminal summary and the HTML report."""

