@@ -113,7 +113,10 @@ def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | N
 
 
 def _is_repeated(field: FieldDescriptor | None) -> bool:
-    return field is not None and field.label == FieldDescriptor.LABEL_REPEATED
+    if field is None:
+        return False
+    rep = getattr(field, "is_repeated", None)  # protobuf >= 6; `label` is gone in 7
+    return bool(rep) if rep is not None else field.label == FieldDescriptor.LABEL_REPEATED
 
 
 def _element(field: FieldDescriptor) -> FieldDescriptor:

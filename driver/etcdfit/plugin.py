@@ -183,3 +183,12 @@ def classify(exc: BaseException) -> str:
 
 def default_log_dir() -> Path:
     return Path(os.environ.get("ETCDFIT_LOG_DIR") or tempfile.mkdtemp(prefix="etcdfit-logs-"))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    """Collect *.spec.yaml files as modules of conformance cases."""
+    if file_path.name.endswith(".spec.yaml"):
+        from .specs.collect import SpecFile
+
+        return SpecFile.from_parent(parent, path=file_path)
+    return None

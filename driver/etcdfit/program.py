@@ -297,6 +297,7 @@ class Outcome:
 
     @property
     def ok(self):
+        __tracebackhide__ = True
         if self.kind != "ok":
             raise ExpectationFailed(f"{self.cmd.name} did not succeed: {self.describe()}")
         return getattr(self.result.ok, self.result.ok.WhichOneof("payload"))
@@ -356,6 +357,7 @@ def program_text(cmds: Sequence[Cmd]) -> str:
 
 def evaluate(cmds: Sequence[Cmd], response: pb.ExecuteResponse, performer: str) -> Results:
     """Pair results with commands, check every expectation, raise one readable failure."""
+    __tracebackhide__ = True
     results = list(response.results)
     outs = Results(Outcome(c, results[i] if i < len(results) else pb.CommandResult())
                    for i, c in enumerate(cmds))

@@ -93,11 +93,11 @@ class PerformerPool:
 class PerformerSession:
     """A performer with an SDK client connected to the session's etcd, for one test."""
 
-    client: PerformerClient
+    client: PerformerClient = field(repr=False)
     client_id: str
     spec: str
     timeout: float
-    programs: list[str] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list, repr=False)
 
     @property
     def identity(self) -> Identity:
@@ -114,6 +114,7 @@ class PerformerSession:
 
     def run(self, *cmds: Cmd, timeout: float | None = None) -> Results:
         """Send the commands as one program, check every expectation, return the outcomes."""
+        __tracebackhide__ = True
         self.programs.append(program_text(cmds))
         program = pb.Program(commands=[c.command for c in cmds])
         response = self.client.execute(self.client_id, program, timeout or self.timeout)

@@ -1,0 +1,1 @@
+"""Data-driven conformance cases in YAML (*.spec.yaml), collected by the plugin."""
