@@ -1,0 +1,74 @@
+package etcdsdk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	ppb "etcdfit.dev/performers/go-clientv3/gen/performerv1"
+)
+
+func TestMapError(t *testing.T) {
+	cases := []struct {
+		name     string
+		err      error
+		code     ppb.ErrorCode
+		grpcCode int32
+	}{
+		{"compacted", rpctypes.ErrCompacted, ppb.ErrorCode_COMPACTED, int32(codes.OutOfRange)},
+		{"compacted raw status", rpctypes.ErrGRPCCompacted, ppb.ErrorCode_COMPACTED, int32(codes.OutOfRange)},
+		{"future rev", rpctypes.ErrFutureRev, ppb.ErrorCode_FUTURE_REVISION, int32(codes.OutOfRange)},
+		{"lease not found", rpctypes.ErrLeaseNotFound, ppb.ErrorCode_LEASE_NOT_FOUND, int32(codes.NotFound)},
+		{"duplicate key", rpctypes.ErrDuplicateKey, ppb.ErrorCode_DUPLICATE_KEY, int32(codes.InvalidArgument)},
+		{"too many ops", rpctypes.ErrTooManyOps, ppb.ErrorCode_TOO_MANY_OPS, int32(codes.InvalidArgument)},
+		{"request too large", rpctypes.ErrRequestTooLarge, ppb.ErrorCode_REQUEST_TOO_LARGE, int32(codes.InvalidArgument)},
+		{"grpc send limit", status.Error(codes.ResourceExhausted, "trying to send message larger than max (3000000 vs. 2097152)"), ppb.ErrorCode_REQUEST_TOO_LARGE, int32(codes.ResourceExhausted)},
+		{"no space", rpctypes.ErrNoSpace, ppb.ErrorCode_UNKNOWN, int32(codes.ResourceExhausted)},
+		{"empty key", rpctypes.ErrEmptyKey, ppb.ErrorCode_EMPTY_KEY, int32(codes.InvalidArgument)},
+		{"key not found", rpctypes.ErrKeyNotFound, ppb.ErrorCode_KEY_NOT_FOUND, int32(codes.InvalidArgument)},
+		{"lease exists", rpctypes.ErrLeaseExist, ppb.ErrorCode_LEASE_EXISTS, int32(codes.FailedPrecondition)},
+		{"lease ttl too large", rpctypes.ErrLeaseTTLTooLarge, ppb.ErrorCode_LEASE_TTL_TOO_LARGE, int32(codes.OutOfRange)},
+		{"value provided", rpctypes.ErrValueProvided, ppb.ErrorCode_VALUE_PROVIDED, int32(codes.InvalidArgument)},
+		{"lease provided", rpctypes.ErrLeaseProvided, ppb.ErrorCode_LEASE_PROVIDED, int32(codes.InvalidArgument)},
+		{"permission denied", rpctypes.ErrPermissionDenied, ppb.ErrorCode_PERMISSION_DENIED, int32(codes.PermissionDenied)},
+		{"auth failed", rpctypes.ErrAuthFailed, ppb.ErrorCode_AUTH_FAILED, int32(codes.InvalidArgument)},
+		{"invalid auth token", rpctypes.ErrInvalidAuthToken, ppb.ErrorCode_AUTH_FAILED, int32(codes.Unauthenticated)},
+		{"ctx deadline", context.DeadlineExceeded, ppb.ErrorCode_DEADLINE_EXCEEDED, -1},
+		{"wrapped ctx deadline", fmt.Errorf("op: %w", context.DeadlineExceeded), ppb.ErrorCode_DEADLINE_EXCEEDED, -1},
+		{"grpc deadline", status.Error(codes.DeadlineExceeded, "deadline"), ppb.ErrorCode_DEADLINE_EXCEEDED, int32(codes.DeadlineExceeded)},
+		{"etcd deadline", rpctypes.ErrGRPCDeadlineExceeded, ppb.ErrorCode_DEADLINE_EXCEEDED, int32(codes.DeadlineExceeded)},
+		{"unavailable", status.Error(codes.Unavailable, "connection refused"), ppb.ErrorCode_UNAVAILABLE, int32(codes.Unavailable)},
+		{"no leader", rpctypes.ErrNoLeader, ppb.ErrorCode_UNAVAILABLE, int32(codes.Unavailable)},
+		{"ctx canceled", context.Canceled, ppb.ErrorCode_CANCELED, -1},
+		{"grpc canceled", status.Error(codes.Canceled, "canceled"), ppb.ErrorCode_CANCELED, int32(codes.Canceled)},
+		{"invalid sort option", rpctypes.ErrInvalidSortOption, ppb.ErrorCode_INVALID_ARGUMENT, int32(codes.InvalidArgument)},
+		{"other invalid argument", status.Error(codes.InvalidArgument, "bad"), ppb.ErrorCode_INVALID_ARGUMENT, int32(codes.InvalidArgument)},
+		{"internal", status.Error(codes.Internal, "boom"), ppb.ErrorCode_UNKNOWN, int32(codes.Internal)},
+		{"plain error", errors.New("something"), ppb.ErrorCode_UNKNOWN, -1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got := MapError(tc.err)
+			if got.Code != tc.code {
+				t.Errorf("code = %v, want %v", got.Code, tc.code)
+			}
+			if got.GrpcCode != tc.grpcCode {
+				t.Errorf("grpc_code = %d, want %d", got.GrpcCode, tc.grpcCode)
+			}
+			if got.Message != tc.err.Error() {
+				t.Errorf("message = %q, want verbatim %q", got.Message, tc.err.Error())
+			}
+			if want := fmt.Sprintf("%T", tc.err); got.SdkType != want {
+				t.Errorf("sdk_type = %q, want %q", got.SdkType, want)
+			}
+		})
+	}
+	if MapError(nil) != nil {
+		t.Error("MapError(nil) != nil")
+	}
+}

@@ -1,0 +1,275 @@
+// Package server is the performer's protocol loop: the gRPC PerformerService
+// (Describe / Connect / Disconnect / Execute), the client registry and the
+// per-client watch registry. The SDK work itself is in internal/etcdsdk.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	ppb "etcdfit.dev/performers/go-clientv3/gen/performerv1"
+	"etcdfit.dev/performers/go-clientv3/internal/etcdsdk"
+)
+
+const (
+	Name             = "go-clientv3"
+	Language         = "go"
+	PerformerVersion = "0.1.0"
+	// maxMsgSize lets the driver send and receive large values (the SDK and the
+	// server, not this hop, decide what is too large).
+	maxMsgSize = 64 << 20
+)
+
+// Config is the performer's command line.
+type Config struct {
+	Listen string // host:port
+}
+
+// Run serves the performer on cfg.Listen until SIGINT/SIGTERM, logging to logw.
+func Run(cfg Config, logw io.Writer) error {
+	logger := log.New(logw, "go-clientv3 ", log.LstdFlags|log.Lmicroseconds)
+	if cfg.Listen == "" {
+		return errors.New("--listen host:port is required")
+	}
+	lis, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", cfg.Listen, err)
+	}
+	srv := New(logger)
+	gs := grpc.NewServer(grpc.MaxRecvMsgSize(maxMsgSize), grpc.MaxSendMsgSize(maxMsgSize))
+	ppb.RegisterPerformerServiceServer(gs, srv)
+
+	sigc := make(chan os.Signal, 1)
+	signal.Notify(sigc, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigc)
+	go func() {
+		s, ok := <-sigc
+		if !ok {
+			return
+		}
+		logger.Printf("signal %v: stopping", s)
+		stopped := make(chan struct{})
+		go func() { gs.GracefulStop(); close(stopped) }()
+		select {
+		case <-stopped:
+		case <-time.After(5 * time.Second):
+			gs.Stop()
+		}
+	}()
+
+	logger.Printf("listening on %s (sdk %s %s)", lis.Addr(), etcdsdk.SDKModule, etcdsdk.SDKVersion())
+	err = gs.Serve(lis)
+	srv.CloseAll()
+	if err != nil && !errors.Is(err, grpc.ErrServerStopped) {
+		return err
+	}
+	return nil
+}
+
+// Server implements PerformerService.
+type Server struct {
+	ppb.UnimplementedPerformerServiceServer
+	log *log.Logger
+
+	mu      sync.Mutex
+	clients map[string]*clientState
+	nextID  atomic.Uint64
+}
+
+// clientState is one Connect: the SDK client and its live watches by handle.
+type clientState struct {
+	id string
+	cl *etcdsdk.Client
+
+	// exec serialises Execute calls on one client, so handles and command
+	// order behave as one program stream per client.
+	exec    sync.Mutex
+	watches map[string]*etcdsdk.Watch
+}
+
+// New returns a Server with an empty registry.
+func New(logger *log.Logger) *Server {
+	return &Server{log: logger, clients: map[string]*clientState{}}
+}
+
+// CloseAll disconnects every client (at shutdown).
+func (s *Server) CloseAll() {
+	s.mu.Lock()
+	all := s.clients
+	s.clients = map[string]*clientState{}
+	s.mu.Unlock()
+	for _, cs := range all {
+		cs.close()
+	}
+}
+
+func (s *Server) Describe(ctx context.Context, _ *ppb.DescribeRequest) (*ppb.DescribeResponse, error) {
+	v := etcdsdk.SDKVersion()
+	s.log.Printf("Describe")
+	return &ppb.DescribeResponse{
+		Name:             Name,
+		Language:         Language,
+		SdkPackage:       etcdsdk.SDKModule,
+		SdkVersion:       v,
+		PerformerVersion: PerformerVersion,
+		ProtocolVersion:  ppb.ProtocolVersion_PROTOCOL_VERSION_1,
+		Capabilities:     etcdsdk.Capabilities(v),
+	}, nil
+}
+
+func (s *Server) Connect(ctx context.Context, req *ppb.ConnectRequest) (*ppb.ConnectResponse, error) {
+	s.log.Printf("Connect endpoints=%v dial_timeout_ms=%d request_timeout_ms=%d auth=%t",
+		req.Endpoints, req.DialTimeoutMs, req.RequestTimeoutMs, req.Username != "")
+	cl, err := etcdsdk.New(etcdsdk.Config{
+		Endpoints:      req.Endpoints,
+		DialTimeout:    time.Duration(req.DialTimeoutMs) * time.Millisecond,
+		RequestTimeout: time.Duration(req.RequestTimeoutMs) * time.Millisecond,
+		Username:       req.Username,
+		Password:       req.Password,
+	})
+	if err != nil {
+		s.log.Printf("Connect failed: %v", err)
+		code := codes.Unavailable
+		if errors.Is(err, etcdsdk.ErrNoEndpoints) {
+			code = codes.InvalidArgument
+		}
+		return nil, status.Errorf(code, "cannot build the SDK client: %v", err)
+	}
+	id := "c" + strconv.FormatUint(s.nextID.Add(1), 10)
+	s.mu.Lock()
+	s.clients[id] = &clientState{id: id, cl: cl, watches: map[string]*etcdsdk.Watch{}}
+	s.mu.Unlock()
+	s.log.Printf("Connect client=%s", id)
+	return &ppb.ConnectResponse{ClientId: id}, nil
+}
+
+func (s *Server) Disconnect(ctx context.Context, req *ppb.DisconnectRequest) (*ppb.DisconnectResponse, error) {
+	s.log.Printf("Disconnect client=%s", req.ClientId)
+	s.mu.Lock()
+	cs, ok := s.clients[req.ClientId]
+	delete(s.clients, req.ClientId)
+	s.mu.Unlock()
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "unknown client id %q", req.ClientId)
+	}
+	cs.close()
+	return &ppb.DisconnectResponse{}, nil
+}
+
+func (cs *clientState) close() {
+	cs.exec.Lock()
+	watches := cs.watches
+	cs.watches = map[string]*etcdsdk.Watch{}
+	cs.exec.Unlock()
+	for _, w := range watches {
+		w.Cancel(0)
+	}
+	_ = cs.cl.Close()
+}
+
+func (s *Server) Execute(ctx context.Context, req *ppb.ExecuteRequest) (*ppb.ExecuteResponse, error) {
+	cmds := req.GetProgram().GetCommands()
+	s.log.Printf("Execute client=%s commands=%d", req.ClientId, len(cmds))
+	s.mu.Lock()
+	cs, ok := s.clients[req.ClientId]
+	s.mu.Unlock()
+
+	results := make([]*ppb.CommandResult, 0, len(cmds))
+	if !ok {
+		msg := fmt.Sprintf("unknown client id %q", req.ClientId)
+		s.log.Printf("Execute client=%s: %s", req.ClientId, msg)
+		for range cmds {
+			results = append(results, etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, msg))
+		}
+		return &ppb.ExecuteResponse{Results: results}, nil
+	}
+
+	cs.exec.Lock()
+	defer cs.exec.Unlock()
+	for i, cmd := range cmds {
+		r := s.runOne(cs, cmd)
+		if r == nil { // never leave a slot empty
+			r = etcdsdk.HarnessResult(ppb.HarnessError_INTERNAL, "performer produced no result")
+		}
+		switch o := r.Outcome.(type) {
+		case *ppb.CommandResult_SdkError:
+			s.log.Printf("Execute client=%s command=%d %s: sdk_error %v %s: %s",
+				cs.id, i, commandName(cmd), o.SdkError.Code, o.SdkError.SdkType, o.SdkError.Message)
+		case *ppb.CommandResult_HarnessError:
+			s.log.Printf("Execute client=%s command=%d %s: harness_error %v: %s",
+				cs.id, i, commandName(cmd), o.HarnessError.Kind, o.HarnessError.Message)
+		}
+		results = append(results, r)
+	}
+	return &ppb.ExecuteResponse{Results: results}, nil
+}
+
+// runOne runs one command, turning a panic into a harness INTERNAL error.
+func (s *Server) runOne(cs *clientState, cmd *ppb.Command) (res *ppb.CommandResult) {
+	defer func() {
+		if p := recover(); p != nil {
+			s.log.Printf("panic in %s: %v\n%s", commandName(cmd), p, debug.Stack())
+			res = etcdsdk.HarnessResult(ppb.HarnessError_INTERNAL, fmt.Sprintf("panic in %s: %v", commandName(cmd), p))
+		}
+	}()
+	switch x := cmd.GetCommand().(type) {
+	case *ppb.Command_WatchStart:
+		return cs.watchStart(x.WatchStart)
+	case *ppb.Command_WatchCollect:
+		w, ok := cs.watches[x.WatchCollect.Handle]
+		if !ok {
+			return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, fmt.Sprintf("unknown watch handle %q", x.WatchCollect.Handle))
+		}
+		return w.Collect(x.WatchCollect)
+	case *ppb.Command_WatchCancel:
+		w, ok := cs.watches[x.WatchCancel.Handle]
+		if !ok {
+			return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, fmt.Sprintf("unknown watch handle %q", x.WatchCancel.Handle))
+		}
+		delete(cs.watches, x.WatchCancel.Handle)
+		return w.Cancel(cs.cl.RequestTimeout())
+	}
+	return cs.cl.Run(cmd)
+}
+
+func (cs *clientState) watchStart(w *ppb.WatchStartCommand) *ppb.CommandResult {
+	if w.Handle == "" {
+		return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, "watch_start needs a handle")
+	}
+	if _, dup := cs.watches[w.Handle]; dup {
+		return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, fmt.Sprintf("watch handle %q is already live on this client", w.Handle))
+	}
+	wt, res := cs.cl.StartWatch(w)
+	if wt != nil {
+		cs.watches[w.Handle] = wt
+	}
+	return res
+}
+
+// commandName is the oneof field name of a command, for logs.
+func commandName(cmd *ppb.Command) string {
+	if cmd == nil {
+		return "nil"
+	}
+	m := cmd.ProtoReflect()
+	if f := m.WhichOneof(m.Descriptor().Oneofs().ByName("command")); f != nil {
+		return string(f.Name())
+	}
+	return "empty"
+}
