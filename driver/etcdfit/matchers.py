@@ -85,7 +85,8 @@ def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | N
     if isinstance(expected, Matcher):
         ok = False
         try:
-            ok = bool(expected.test(list(actual) if _is_repeated(field) else actual))
+            container = _is_repeated(field) and not isinstance(actual, (Message, bytes, str, int, float))
+            ok = bool(expected.test(list(actual) if container else actual))
         except Exception:  # a matcher that cannot apply is a mismatch, not a crash
             ok = False
         return [] if ok else [f"{path or '.'}: expected {expected!r}, got {show(actual)}"]

@@ -46,6 +46,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--etcdfit-json", default=None, metavar="PATH", help="write results as JSON (schema: docs/results-schema.md)")
     g.addoption("--performers-root", default=None, metavar="DIR",
                 help="folder holding <name>/performer.yaml (default: the repo's performers/)")
+    g.addoption("--known-failures-dir", default=None, metavar="DIR",
+                help="folder of <performer>.txt known-failure lists (default: capabilities/known-failures)")
     g.addoption("--no-build", action="store_true", help="fail instead of building a performer that is not built")
 
 

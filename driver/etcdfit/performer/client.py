@@ -8,6 +8,7 @@ with a protocol error.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ class PerformerClient:
     def launch(cls, manifest: Manifest, version: str, out: Path, log_dir: Path) -> "PerformerClient":
         port = proc.free_port()
         listen = f"127.0.0.1:{port}"
-        argv = [a.format(out=str(out), listen=listen, version=version) for a in manifest.run]
+        argv = [a.format(out=str(out), listen=listen, version=version, python=sys.executable) for a in manifest.run]
         log = log_dir / f"{manifest.name}@{version}-{port}.log"
         process = proc.spawn(argv, cwd=manifest.folder, log=log)
         client = cls(listen, process, log)

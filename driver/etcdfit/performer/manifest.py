@@ -17,7 +17,7 @@ _FIELDS = {
     "default_version": "SDK version used when none is given",
     "versions": "every SDK version the source builds against",
     "build": "argv to build; placeholders {version} {out}",
-    "run": "argv to run; placeholders {out} {listen} {version}",
+    "run": "argv to run; placeholders {out} {listen} {version} {python} (the driver's own Python)",
 }
 
 
