@@ -139,7 +139,8 @@ class Run:
                 pytest.fail(str(exc), pytrace=False)
             self._checked_identities.add(ident.label)
         info = {"spec": key, "name": ident.name, "sdk_version": ident.sdk_version,
-                "language": ident.language, "capabilities": sorted(ident.capabilities)}
+                "language": ident.language, "capabilities": sorted(ident.capabilities),
+                "etcd_version": self.etcd().version}
         node.stash[_SESSION_INFO] = info
         required = [i for m in node.iter_markers("requires") for i in m.args]
         lacking = caps.missing(required, ident.capabilities)
@@ -170,9 +171,11 @@ class Run:
                       etcd=self._etcd_info())
 
     def _etcd_info(self) -> dict:
-        if self._etcd is None:
-            return {}
-        return {"endpoints": self._etcd.endpoints, "version": self._etcd.version}
+        if self._etcd is not None:
+            return {"endpoints": self._etcd.endpoints, "version": self._etcd.version}
+        # Under xdist each worker has its own etcd; the records carry its version.
+        versions = sorted({(r["performer"] or {}).get("etcd_version", "") for r in self.records} - {""})
+        return {"endpoints": [], "version": ", ".join(versions)}
 
     def close(self) -> None:
         self.pool.close()

@@ -54,8 +54,8 @@ def summary_table(doc: dict) -> str:
         sdk = perf.get(spec, {}).get("sdk_version", "?")
         lines.append(f"{spec:<28} {sdk:<10} " + " ".join(f"{counts[spec][o]:>13}" for o in OUTCOMES))
     etcd = doc.get("etcd", {})
-    lines.append(f"etcd {etcd.get('version', '?')} at {', '.join(etcd.get('endpoints', []))}; "
-                 f"wall time {doc.get('duration_s', 0):.1f}s")
+    where = f" at {', '.join(etcd['endpoints'])}" if etcd.get("endpoints") else " (one embedded server per worker)"
+    lines.append(f"etcd {etcd.get('version') or '?'}{where}; wall time {doc.get('duration_s', 0):.1f}s")
     failing = [t for t in doc["tests"] if t["outcome"] in ("failed", "error")]
     if failing:
         lines.append("")
