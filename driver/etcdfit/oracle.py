@@ -30,6 +30,14 @@ def prefix_end(prefix: bytes) -> bytes:
     return b"\0"
 
 
+def _select(key, prefix: bool, range_end) -> tuple[bytes, bytes]:
+    """(key, range_end) in etcd's terms; an empty prefix means every key: (b"\\0", b"\\0")."""
+    k = _b(key)
+    if prefix:
+        return (k or b"\0"), prefix_end(k)
+    return k, _b(range_end or b"")
+
+
 def _b(v: str | bytes) -> bytes:
     return v.encode() if isinstance(v, str) else v
 
@@ -63,8 +71,8 @@ class Oracle:
 
     def range(self, key, *, prefix: bool = False, range_end=None, revision: int = 0,
               limit: int = 0, serializable: bool = False) -> epb.RangeResponse:
-        end = prefix_end(_b(key)) if prefix else _b(range_end or b"")
-        req = epb.RangeRequest(key=_b(key), range_end=end, revision=revision, limit=limit, serializable=serializable)
+        key, end = _select(key, prefix, range_end)
+        req = epb.RangeRequest(key=key, range_end=end, revision=revision, limit=limit, serializable=serializable)
         return self.kv.Range(req, timeout=DEADLINE)
 
     def get(self, key) -> epb.KeyValue | None:
@@ -80,8 +88,8 @@ class Oracle:
         return [kv.key for kv in self.range(prefix, prefix=True).kvs]
 
     def delete(self, key, *, prefix: bool = False) -> epb.DeleteRangeResponse:
-        end = prefix_end(_b(key)) if prefix else b""
-        return self.kv.DeleteRange(epb.DeleteRangeRequest(key=_b(key), range_end=end), timeout=DEADLINE)
+        key, end = _select(key, prefix, None)
+        return self.kv.DeleteRange(epb.DeleteRangeRequest(key=key, range_end=end), timeout=DEADLINE)
 
     def revision(self) -> int:
         """The store's current revision."""

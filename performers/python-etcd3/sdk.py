@@ -357,7 +357,9 @@ class Watch:
     def collect(self, min_events, timeout_s):
         deadline = time.monotonic() + timeout_s
         with self.cond:
-            while len(self.events) < min_events and not self.ended:
+            # min_events 0 means "no threshold": wait the whole timeout (protocol contract),
+            # so a test asserting that no event arrives does not pass vacuously.
+            while (min_events == 0 or len(self.events) < min_events) and not self.ended:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break

@@ -2364,6 +2364,8 @@ type WatchCollectCommand struct {
 	Handle string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
 	// Return as soon as this many events have arrived in total since the last
 	// collect, or the watch has ended, or timeout_ms has passed, whichever is first.
+	// 0: no threshold; wait the whole timeout (or until the watch ends), so that
+	// "no event arrives" can be asserted honestly.
 	MinEvents     uint32 `protobuf:"varint,2,opt,name=min_events,json=minEvents,proto3" json:"min_events,omitempty"`
 	TimeoutMs     uint32 `protobuf:"varint,3,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"` // 0: 5000
 	unknownFields protoimpl.UnknownFields
