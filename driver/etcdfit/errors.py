@@ -39,7 +39,11 @@ class PerformerError(EtcdfitError):
 
     def __init__(self, message: str, *, exit_code: int | None = None, log_tail: str = ""):
         text = message
-        if exit_code is not None:
+        if exit_code is not None and exit_code < 0:
+            import signal
+
+            text += f"\nexit code: {exit_code} (killed by signal {signal.Signals(-exit_code).name})"
+        elif exit_code is not None:
             text += f"\nexit code: {exit_code}"
         if log_tail:
             text += "\nlast performer log lines:\n" + log_tail

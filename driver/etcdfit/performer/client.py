@@ -130,18 +130,30 @@ class PerformerClient:
         req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=5000, request_timeout_ms=request_timeout_ms)
         return self._call("Connect", self.stub.Connect, req, CONNECT_TIMEOUT).client_id
 
-    def disconnect(self, client_id: str) -> None:
-        self._call("Disconnect", self.stub.Disconnect, pb.DisconnectRequest(client_id=client_id), 10.0)
+    def disconnect(self, client_id: str, timeout: float = 10.0) -> None:
+        self._call("Disconnect", self.stub.Disconnect, pb.DisconnectRequest(client_id=client_id), timeout)
 
     def execute(self, client_id: str, program: pb.Program, timeout: float) -> pb.ExecuteResponse:
+        __tracebackhide__ = True
         req = pb.ExecuteRequest(client_id=client_id, program=program)
         return self._call("Execute", self.stub.Execute, req, timeout)
 
     def _call(self, method: str, fn, request, timeout: float):
+        __tracebackhide__ = True
+        # A blocking gRPC call does not return to Python until it ends, so Ctrl-C would
+        # wait out the whole deadline; waiting on a future in slices keeps it immediate.
+        future = fn.future(request, timeout=timeout)
         try:
-            return fn(request, timeout=timeout)
+            while True:
+                try:
+                    return future.result(timeout=0.2)
+                except grpc.FutureTimeoutError:
+                    continue
         except grpc.RpcError as exc:
             raise self._classify(method, exc, timeout) from None
+        except KeyboardInterrupt:
+            future.cancel()
+            raise
 
     def _classify(self, method: str, exc: grpc.RpcError, timeout: float) -> PerformerError:
         code = exc.code()

@@ -123,6 +123,8 @@ class PerformerSession:
     def close(self) -> None:
         if self.client.alive():
             try:
-                self.client.disconnect(self.client_id)
+                # Short deadline: a performer may hold Disconnect behind a still-running
+                # Execute (e.g. after Ctrl-C); teardown must not wait for it.
+                self.client.disconnect(self.client_id, timeout=2.0)
             except PerformerError as exc:  # a failed disconnect must not hide the test's result
                 print(f"[etcdfit] warning: {exc}", file=sys.stderr)
