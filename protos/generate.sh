@@ -56,7 +56,14 @@ for perf in go-clientv3; do
     "$performer_proto"
 done
 
-# 3. Python performers on the old protobuf runtime (loaded with gen/ on sys.path).
+# 3. Python performers on a current protobuf runtime (loaded with gen/ on sys.path).
+for perf in python-aetcd; do
+  dst=$out/performers/$perf/gen
+  rm -rf "$dst"; mkdir -p "$dst"
+  "${protoc_modern[@]}" -I . --python_out="$dst" --grpc_python_out="$dst" "$performer_proto"
+done
+
+# 4. Python performers on the old protobuf runtime (loaded with gen/ on sys.path).
 for perf in python-etcd3; do
   dst=$out/performers/$perf/gen
   rm -rf "$dst"; mkdir -p "$dst"

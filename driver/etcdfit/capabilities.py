@@ -98,9 +98,15 @@ class KnownFailure:
         return f"{self.path}:{self.line}"
 
 
-def load_known_failures(performer: str, directory: Path | None = None) -> list[KnownFailure]:
+def load_known_failures(performer: str, directory: Path | None = None, version: str | None = None) -> list[KnownFailure]:
+    """Entries of `<performer>.txt` (every SDK version) and `<performer>@<version>.txt` (that one)."""
+    directory = directory or paths.known_failures_dir()
+    names = [f"{performer}.txt"] + ([f"{performer}@{version}.txt"] if version else [])
+    return [e for n in names for e in _parse_known_failures(directory / n)]
+
+
+def _parse_known_failures(path: Path) -> list[KnownFailure]:
     """Parse `<glob> -- <reason>` lines; '#' starts a comment. Missing file: no known failures."""
-    path = (directory or paths.known_failures_dir()) / f"{performer}.txt"
     if not path.exists():
         return []
     entries: list[KnownFailure] = []

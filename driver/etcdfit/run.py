@@ -51,7 +51,7 @@ class Run:
                 raise pytest.UsageError(f"--performer {spec.text}: {exc}") from None
             kf_dir = Path(self.config.option.known_failures_dir) if self.config.option.known_failures_dir else None
             try:
-                self.known[spec.text] = caps.load_known_failures(spec.name, kf_dir)
+                self.known[spec.text] = caps.load_known_failures(spec.name, kf_dir, m.resolve_version(spec.version))
             except EtcdfitError as exc:
                 raise pytest.UsageError(str(exc)) from None
 

@@ -56,6 +56,13 @@ def test_known_failure_errors_name_file_and_line(tmp_path: Path, line, message):
         caps.load_known_failures("p", tmp_path)
 
 
+def test_version_specific_list_adds_to_the_general_one(tmp_path: Path):
+    (tmp_path / "p.txt").write_text("*::test_a -- every version\n")
+    (tmp_path / "p@2.txt").write_text("*::test_b -- only 2\n")
+    assert [e.pattern for e in caps.load_known_failures("p", tmp_path, "2")] == ["*::test_a", "*::test_b"]
+    assert [e.pattern for e in caps.load_known_failures("p", tmp_path, "1")] == ["*::test_a"]
+
+
 def test_known_failure_matches_without_performer_parameter(tmp_path: Path):
     (tmp_path / "p.txt").write_text("tests/conformance/test_kv.py::test_a -- why\n")
     entries = caps.load_known_failures("p", tmp_path)
