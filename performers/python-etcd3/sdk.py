@@ -46,43 +46,45 @@ def _vtuple(version):
 # ---------------------------------------------------------------- capabilities
 
 # Catalog ids this performer carries out through the etcd3 API, with the first SDK
-# version it was checked against. Only 0.12.0 has been verified.
+# version that offers it. 0.10.0, 0.11.1 and 0.12.0 are built and run by the suite.
+# 0.10 has no *_response methods: ranges go through get()/get_prefix()/get_range(),
+# which return (value, metadata) tuples (header only via metadata, no count/more).
 _IMPLEMENTED = {
-    "kv.put": (0, 12, 0),            # put()
-    "kv.put.prev_kv": (0, 12, 0),    # put(prev_kv=True)
-    "kv.put.lease": (0, 12, 0),      # put(lease=id)
-    "kv.range": (0, 12, 0),          # get_response()
-    "kv.range.prefix": (0, 12, 0),   # get_prefix_response()
-    "kv.range.range_end": (0, 12, 0),  # get_range_response()
-    "kv.range.sort": (0, 12, 0),     # sort_order= / sort_target=
-    "kv.range.keys_only": (0, 12, 0),  # keys_only= (prefix / range only)
-    "kv.range.serializable": (0, 12, 0),
-    "kv.delete": (0, 12, 0),         # delete(return_response=True)
-    "kv.delete.prev_kv": (0, 12, 0),  # delete(prev_kv=True) (single key only)
-    "txn": (0, 12, 0),               # transaction()
-    "txn.compare.value": (0, 12, 0),
-    "txn.compare.version": (0, 12, 0),
-    "txn.compare.create": (0, 12, 0),
-    "txn.compare.mod": (0, 12, 0),
-    "txn.compare.range": (0, 12, 0),  # BaseCompare(key, range_end)
-    "txn.nested": (0, 12, 0),        # transactions.Txn
-    "compact": (0, 12, 0),
-    "compact.physical": (0, 12, 0),
-    "status": (0, 12, 0),
-    "lease.grant": (0, 12, 0),       # lease(ttl)
-    "lease.grant.id": (0, 12, 0),    # lease(ttl, lease_id)
-    "lease.revoke": (0, 12, 0),      # revoke_lease()
-    "lease.ttl": (0, 12, 0),         # get_lease_info()
-    "lease.ttl.keys": (0, 12, 0),    # get_lease_info() always asks keys=True
-    "lease.keepalive_once": (0, 12, 0),  # refresh_lease()
-    "watch": (0, 12, 0),             # add_watch_callback()
-    "watch.prefix": (0, 12, 0),      # add_watch_prefix_callback()
-    "watch.range_end": (0, 12, 0),   # add_watch_callback(range_end=)
-    "watch.start_revision": (0, 12, 0),
-    "watch.prev_kv": (0, 12, 0),
-    "watch.cancel": (0, 12, 0),      # cancel_watch()
-    "watch.compacted": (0, 12, 0),   # RevisionCompactedError(compacted_revision)
-    "watch.progress_notify": (0, 12, 0),
+    "kv.put": (0, 10, 0),            # put()
+    "kv.put.prev_kv": (0, 10, 0),    # put(prev_kv=True)
+    "kv.put.lease": (0, 10, 0),      # put(lease=id)
+    "kv.range": (0, 10, 0),          # get_response()
+    "kv.range.prefix": (0, 10, 0),   # get_prefix_response()
+    "kv.range.range_end": (0, 10, 0),  # get_range_response()
+    "kv.range.sort": (0, 10, 0),     # sort_order= / sort_target=
+    "kv.range.keys_only": (0, 10, 0),  # keys_only= (prefix / range only)
+    "kv.range.serializable": (0, 10, 0),
+    "kv.delete": (0, 10, 0),         # delete(return_response=True)
+    "kv.delete.prev_kv": (0, 10, 0),  # delete(prev_kv=True) (single key only)
+    "txn": (0, 10, 0),               # transaction()
+    "txn.compare.value": (0, 10, 0),
+    "txn.compare.version": (0, 10, 0),
+    "txn.compare.create": (0, 10, 0),
+    "txn.compare.mod": (0, 10, 0),
+    "txn.compare.range": (0, 10, 0),  # BaseCompare(key, range_end)
+    "txn.nested": (0, 10, 0),        # transactions.Txn
+    "compact": (0, 10, 0),
+    "compact.physical": (0, 10, 0),
+    "status": (0, 10, 0),
+    "lease.grant": (0, 10, 0),       # lease(ttl)
+    "lease.grant.id": (0, 10, 0),    # lease(ttl, lease_id)
+    "lease.revoke": (0, 10, 0),      # revoke_lease()
+    "lease.ttl": (0, 10, 0),         # get_lease_info()
+    "lease.ttl.keys": (0, 10, 0),    # get_lease_info() always asks keys=True
+    "lease.keepalive_once": (0, 10, 0),  # refresh_lease()
+    "watch": (0, 10, 0),             # add_watch_callback()
+    "watch.prefix": (0, 11, 0),      # add_watch_prefix_callback() (new in 0.11)
+    "watch.range_end": (0, 10, 0),   # add_watch_callback(range_end=)
+    "watch.start_revision": (0, 10, 0),
+    "watch.prev_kv": (0, 10, 0),
+    "watch.cancel": (0, 10, 0),      # cancel_watch()
+    "watch.compacted": (0, 10, 0),   # RevisionCompactedError(compacted_revision)
+    "watch.progress_notify": (0, 11, 0),  # 0.10 calls back per event, never for a progress notify
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
@@ -341,6 +343,8 @@ class Watch:
                 self.end_error = map_error(response)
                 if isinstance(response, exc.RevisionCompactedError):
                     self.compact_revision = response.compacted_revision or 0
+            elif isinstance(response, (etcd3.events.PutEvent, etcd3.events.DeleteEvent)):
+                self.events.append(_watch_event(response))  # etcd3 0.10: one event per call
             elif not response.events:
                 # The SDK calls back with an empty response only for progress notifies.
                 self.progress.append(response.header.revision)
@@ -488,6 +492,8 @@ class Session:
 
     def _do_range(self, c, t):
         _check_range_options(c)
+        if not hasattr(self.client, "get_response"):  # etcd3 < 0.11
+            return self._do_range_tuples(c, t)
         order = _SORT_ORDER[c.sort_order]
         target = _SORT_TARGET[c.sort_target]
         if c.kind == pb.RANGE_KIND_SINGLE:
@@ -508,6 +514,37 @@ class Session:
         else:
             raise BadRequest("unknown range kind %d" % c.kind)
         return _range_result_raw(resp)
+
+    def _do_range_tuples(self, c, t):
+        """etcd3 0.10: get()/get_prefix()/get_range() return (value, KVMetadata) tuples;
+        the response header is only reachable through the metadata of a returned key."""
+        order = _SORT_ORDER[c.sort_order]
+        target = _SORT_TARGET[c.sort_target]
+        if c.kind == pb.RANGE_KIND_SINGLE:
+            if c.keys_only or order is not None or target != "key":
+                raise Unimplemented("etcd3 0.10 get() takes only serializable")
+            value, meta = t.call(self.client.get, c.key, serializable=c.serializable)
+            pairs = [] if meta is None else [(value, meta)]
+        else:
+            if c.serializable:
+                raise Unimplemented("etcd3 0.10 get_prefix()/get_range() have no serializable option")
+            if c.kind == pb.RANGE_KIND_PREFIX:
+                fn, args = self.client.get_prefix, (c.key,)
+            elif c.kind == pb.RANGE_KIND_RANGE:
+                fn, args = self.client.get_range, (c.key, c.range_end)
+            elif c.kind == pb.RANGE_KIND_FROM_KEY:
+                raise Unimplemented("etcd3 has no from-key range helper")
+            else:
+                raise BadRequest("unknown range kind %d" % c.kind)
+            pairs = t.call(lambda *a, **k: list(fn(*a, **k)), *args, sort_order=order,
+                           sort_target=target, keys_only=c.keys_only)
+        out = pb.RangeResult(count=len(pairs))
+        for value, meta in pairs:
+            out.kvs.append(pb.KeyValue(key=meta.key, create_revision=meta.create_revision,
+                                       mod_revision=meta.mod_revision, version=meta.version,
+                                       value=value or b"", lease=meta.lease_id))
+        out.header.CopyFrom(_header(pairs[0][1].response_header) if pairs else _header(None))
+        return out
 
     def _do_delete_range(self, c, t):
         if c.kind == pb.RANGE_KIND_SINGLE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import subprocess
 import sys
@@ -31,10 +32,23 @@ def is_built(manifest: Manifest, version: str) -> bool:
 
 
 def build(manifest: Manifest, version: str, *, force: bool = False, quiet: bool = False) -> Path:
-    """Build NAME@VERSION unless an up-to-date build exists. Returns the output folder."""
+    """Build NAME@VERSION unless an up-to-date build exists. Returns the output folder.
+
+    Serialized by a lock file: xdist workers (or two shells) asking for the same
+    build at once must not build into the same folder concurrently.
+    """
     out = manifest.out_dir(version)
     if not force and is_built(manifest, version):
         return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.parent / f".{version}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not force and is_built(manifest, version):  # built while we waited
+            return out
+        return _build_locked(manifest, version, out, quiet)
+
+
+def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     argv = [a.format(version=version, out=str(out)) for a in manifest.build]
     log = out / "build.log"
