@@ -33,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--jobs", type=int, default=2)
     b.add_argument("--force", action="store_true")
     psub.add_parser("list", help="names, languages, SDK packages, versions, build state")
+    chk = psub.add_parser("check", help="protocol self-check of NAME[@VERSION] (for performer authors)")
+    chk.add_argument("specs", nargs="+", metavar="NAME[@VERSION]")
+    chk.add_argument("--performers-root", default=None, help="folder holding <name>/performer.yaml")
 
     rep = sub.add_parser("report", help="write the HTML report for a results.json")
     rep.add_argument("results")
@@ -81,6 +84,18 @@ def cmd_report(args) -> int:
 
 def cmd_performer(args) -> int:
     from .performer import build, manifest
+
+    if args.action == "check":
+        from .performer.check import check
+
+        root = Path(args.performers_root).resolve() if args.performers_root else None
+        failed = 0
+        for spec in args.specs:
+            name, version = manifest.parse_spec(spec)
+            report = check(name, version, root)
+            print(f"etcdfit performer check {spec}:\n{report.render()}")
+            failed += report.failed
+        return 1 if failed else 0
 
     if args.action == "list":
         print(f"{'name':<20} {'language':<9} {'sdk package':<30} {'versions (default*, built+)'}")

@@ -47,7 +47,17 @@ def distro_binary() -> Path:
     return path
 
 
+def start_version(spec: str, log_dir: Path, *, autobuild: bool = True, **kwargs) -> EtcdServer:
+    """Start the catalog's etcd for `spec` (``3.6``, ``3.4``, ``embedded``, a path, ...),
+    building a Go server first if needed; see servers.catalog.resolve."""
+    from .catalog import resolve
+
+    return start(resolve(spec, autobuild=autobuild), log_dir, **kwargs)
+
+
 def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0) -> EtcdServer:
+    """Start `binary` as a single member on free 127.0.0.1 ports. The same flags work for
+    every catalog version (3.4 through 3.7): all are spelled identically there."""
     client, peer = proc.free_port(), proc.free_port()
     data_dir = Path(tempfile.mkdtemp(prefix="etcdfit-etcd-"))
     curl, purl = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"

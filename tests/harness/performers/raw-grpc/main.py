@@ -42,7 +42,17 @@ class Raw(pbg.PerformerServiceServicer):
 
     def one(self, kv, cmd):
         start = time.monotonic_ns()
+        try:
+            return self._one(kv, cmd, start)
+        except grpc.RpcError as exc:
+            code = pb.EMPTY_KEY if "key is not provided" in (exc.details() or "") else pb.UNKNOWN
+            return pb.CommandResult(call_ns=start, return_ns=time.monotonic_ns(), sdk_error=pb.SdkError(
+                code=code, sdk_type="grpc.RpcError", message=exc.details() or "", grpc_code=exc.code().value[0]))
+
+    def _one(self, kv, cmd, start):
         which = cmd.WhichOneof("command")
+        if which is None and os.environ.get("RAW_WRONG_UNKNOWN"):
+            return pb.CommandResult(call_ns=start, return_ns=time.monotonic_ns(), ok=pb.CommandOk())
         if which == "put":
             v = cmd.put.value
             if v == b"__crash__":
