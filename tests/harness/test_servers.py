@@ -117,8 +117,9 @@ def test_list_command(capsys):
 @pytest.mark.parametrize("entry", catalog.CATALOG, ids=lambda e: e.key)
 def test_version_starts_and_reports_its_version(entry, tmp_path):
     if not catalog.is_available(entry):
-        how = "etcdfit server install 3.4" if entry.kind == "apt" else f"etcdfit server build {entry.key}"
-        pytest.skip(f"etcd {entry.key} ({entry.kind}) is not built/installed: run `{how}`")
+        how = "install" if entry.kind == "apt" else "build"
+        pytest.skip(f"etcd {entry.key} ({entry.kind}) is not built/installed: "
+                    f"run `python -m etcdfit.servers {how} {entry.key}`")
     binary = catalog.resolve(entry.key, autobuild=False)
     server = embedded.start(binary, tmp_path)
     try:
