@@ -37,10 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("specs", nargs="+", metavar="NAME[@VERSION]")
     chk.add_argument("--performers-root", default=None, help="folder holding <name>/performer.yaml")
 
+    srv = sub.add_parser("server", help="etcd server versions: list, build, install, path", add_help=False)
+    srv.add_argument("rest", nargs=argparse.REMAINDER)
+
     rep = sub.add_parser("report", help="write the HTML report for a results.json")
     rep.add_argument("results")
     rep.add_argument("--out", required=True)
 
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["server"]:  # etcdfit.servers.catalog owns its sub-commands
+        from .servers import catalog
+
+        return catalog.main(argv[1:])
     args = parser.parse_args(argv)
     try:
         return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report}[args.verb](args)

