@@ -164,11 +164,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
                 progs = item.stash.get(_PROGRAMS, [])
                 text = progs[-1] if progs else ""
             report.user_properties.append(("etcdfit_program", text))
+            log = item.stash.get(_LOG_TAIL, None)
+            if log is not None:
+                report.user_properties.append(("etcdfit_log_tail", log()))
     return report
 
 
 _SESSION_INFO = pytest.StashKey[dict]()
 _PROGRAMS = pytest.StashKey[list]()
+_LOG_TAIL = pytest.StashKey[object]()  # () -> str: the performer log's last lines
 
 
 def classify(exc: BaseException) -> str:

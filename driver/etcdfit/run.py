@@ -119,7 +119,7 @@ class Run:
     # ---------------------------------------------------------------- performers
 
     def open_session(self, key: str, node: pytest.Item) -> PerformerSession:
-        from .plugin import _PROGRAMS, _SESSION_INFO, NONE_SPEC
+        from .plugin import _LOG_TAIL, _PROGRAMS, _SESSION_INFO, NONE_SPEC
 
         if key == NONE_SPEC:
             from .performer import manifest
@@ -152,6 +152,7 @@ class Run:
             pytest.fail(f"performer {key} could not connect to etcd: {exc}", pytrace=False)
         session = PerformerSession(client, client_id, key, self.config.option.program_timeout)
         node.stash[_PROGRAMS] = session.programs
+        node.stash[_LOG_TAIL] = lambda: client.log_tail(30)
         return session
 
     def _check_server(self, node: pytest.Item) -> None:
@@ -228,7 +229,9 @@ def _record(report: pytest.TestReport) -> dict | None:
     elif report.failed:
         message = str(report.longreprtext)[-4000:]
     performer = json.loads(props["etcdfit_performer"]) if "etcdfit_performer" in props else None
+    cell = f"{performer['name']}@{performer['sdk_version']} | etcd {performer.get('etcd_version', '?')}" if performer else None
     return {
+        "cell": cell,
         "nodeid": report.nodeid,
         "test": caps.base_test_id(report.nodeid) if performer else report.nodeid,
         "performer": performer,
@@ -238,4 +241,5 @@ def _record(report: pytest.TestReport) -> dict | None:
         "classification": props.get("etcdfit_class") if outcome in ("failed", "error") else None,
         "program": props.get("etcdfit_program", ""),
         "message": message,
+        "log_tail": props.get("etcdfit_log_tail", "") if outcome in ("failed", "error") else "",
     }

@@ -17,12 +17,21 @@ def write_results(path: Path, records: list[dict], *, started: float, etcd: dict
         p = r.get("performer")
         if p:
             performers.setdefault(p["spec"], p)
+    cells: dict[str, dict] = {}
+    for r in records:
+        p = r.get("performer")
+        if p and r.get("cell"):
+            c = cells.setdefault(r["cell"], {"id": r["cell"], "performer": p["spec"], "sdk_version": p["sdk_version"],
+                                             "server": p.get("etcd_version", ""), "topology": "single",
+                                             "counts": {o: 0 for o in OUTCOMES}})
+            c["counts"][r["outcome"]] += 1
     doc = {
         "schema": SCHEMA,
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "duration_s": round(time.time() - started, 2),
         "etcd": etcd,
         "performers": performers,
+        "cells": sorted(cells.values(), key=lambda c: c["id"]),
         "tests": [{k: v for k, v in r.items() if k != "performer"} | {"performer": (r["performer"] or {}).get("spec")}
                   for r in records],
     }
