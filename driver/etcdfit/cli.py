@@ -40,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
     srv = sub.add_parser("server", help="etcd server versions: list, build, install, path", add_help=False)
     srv.add_argument("rest", nargs=argparse.REMAINDER)
 
+    mx = sub.add_parser("matrix", help="run the cells of a matrix file (ci/matrix.yaml)")
+    mx.add_argument("--config", default="ci/matrix.yaml")
+    mx.add_argument("--out", required=True, help="folder for cells/*/junit.xml and results.json")
+    mx.add_argument("--shard", default=None, metavar="i/n", help="run only shard i of n (1-based)")
+    mx.add_argument("--jobs", type=int, default=None, help="cells at once (default: the file's jobs)")
+
     rep = sub.add_parser("report", help="write the HTML report for a results.json")
     rep.add_argument("results")
     rep.add_argument("--out", required=True)
@@ -51,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         return catalog.main(argv[1:])
     args = parser.parse_args(argv)
     try:
-        return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report}[args.verb](args)
+        return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report,
+                "matrix": cmd_matrix}[args.verb](args)
     except EtcdfitError as exc:
         print(f"etcdfit: error: {exc}", file=sys.stderr)
         return 2
@@ -80,6 +87,13 @@ def cmd_run(args) -> int:
     page = html.render(doc, out)
     print(f"\nHTML report: {page}\nJSON results: {out / 'results.json'}\nJUnit XML: {out / 'junit.xml'}")
     return code
+
+
+def cmd_matrix(args) -> int:
+    from . import matrix
+
+    m = matrix.load(Path(args.config))
+    return matrix.run(m, Path(args.out).resolve(), jobs=args.jobs, shard_spec=args.shard)
 
 
 def cmd_report(args) -> int:

@@ -32,10 +32,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from .. import program
+from .. import program, yamlio
 from ..errors import ConfigError
+from ..yamlio import LDict, fields as _fields
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
 
 ORACLE_COMMANDS = ("put", "get", "delete", "compact")
@@ -44,29 +43,6 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)([+-]\d+)?$")
 
 
-class LDict(dict):
-    line: int = 0
-    key_lines: dict
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
-    d = LDict()
-    d.line = node.start_mark.line + 1
-    d.key_lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if key in d:
-            raise ConfigError(f"duplicate field {key!r}", None, key_node.start_mark.line + 1)
-        d[key] = loader.construct_object(value_node, deep=True)
-        d.key_lines[key] = key_node.start_mark.line + 1
-    return d
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 @dataclass
@@ -94,31 +70,7 @@ class Suite:
 
 
 def load(path: Path) -> Suite:
-    try:
-        try:
-            doc = yaml.load(path.read_text(), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 1 if exc.problem_mark else None
-            raise ConfigError(f"not valid YAML: {exc.problem}", path, line) from None
-        return _suite(path, doc)
-    except ConfigError as exc:
-        if exc.path is None:
-            raise ConfigError(str(exc).split(": ", 1)[-1] if exc.line else str(exc), path, exc.line) from None
-        raise
-
-
-def _fields(d: Any, allowed: dict[str, bool], what: str, path: Path, line: int) -> LDict:
-    """Check `d` is a mapping with only `allowed` keys and every required (True) one."""
-    if not isinstance(d, dict):
-        raise ConfigError(f"{what} must be a mapping", path, line)
-    unknown = [k for k in d if k not in allowed]
-    if unknown:
-        k = unknown[0]
-        raise ConfigError(f"{what} has no field {k!r}; fields: {', '.join(allowed)}", path, d.key_lines.get(k, d.line))
-    missing = [k for k, req in allowed.items() if req and k not in d]
-    if missing:
-        raise ConfigError(f"{what} is missing the field {missing[0]!r}", path, d.line)
-    return d
+    return _suite(path, yamlio.load(path))
 
 
 def _suite(path: Path, doc: Any) -> Suite:

@@ -1,0 +1,257 @@
+"""`etcdfit matrix`: run cells (performer x SDK version x etcd server x topology) from a YAML file.
+
+ci/matrix.yaml (strict: an unknown field, performer or server is an error naming file and line):
+
+  version: 1                       # the file format; must be 1
+  jobs: 2                          # optional: cells run at once (default 2; --jobs overrides)
+  pytest_args: []                  # optional: extra pytest arguments for every cell
+  groups:                          # non-empty; cells = union of each group's cross product
+    - performers: [NAME@VERSION, ...]   # performer specs (see `etcdfit performer list`)
+      servers: ["3.5.1", "3.6"]         # etcd server versions (see `etcdfit server list`)
+      topology: single                  # optional; only `single` runs today
+  exclude:                         # optional: cells to leave out
+    - {performer: NAME@VERSION, server: "3.4"}
+
+Each cell runs the conformance suite in its own pytest process and writes
+OUT/cells/<cell>/{junit.xml,results.json,pytest.log}; OUT/results.json merges them
+(schema: docs/results-schema.md).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import paths, yamlio
+from .errors import ConfigError, EtcdfitError
+from .report.results import OUTCOMES, SCHEMA
+
+
+@dataclass(frozen=True)
+class Cell:
+    performer: str  # NAME@VERSION, version always explicit
+    server: str     # catalog key or alias as written
+    topology: str = "single"
+
+    @property
+    def id(self) -> str:
+        return f"{self.performer} | etcd {self.server}"
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^A-Za-z0-9_.@-]+", "_", f"{self.performer}__etcd-{self.server}")
+
+
+@dataclass
+class Matrix:
+    path: Path
+    cells: list[Cell]
+    jobs: int
+    pytest_args: list[str]
+
+
+def load(path: Path) -> Matrix:
+    from .performer import manifest
+    from .servers import catalog
+
+    doc = yamlio.load(path)
+    d = yamlio.fields(doc, {"version": True, "jobs": False, "pytest_args": False, "groups": True, "exclude": False},
+                      "the matrix", path, 1)
+    if d["version"] != 1:
+        raise ConfigError(f"version {d['version']!r} is not supported; this etcdfit reads version 1", path,
+                          d.key_lines["version"])
+    jobs = d.get("jobs", 2)
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ConfigError("jobs must be a whole number >= 1", path, d.key_lines.get("jobs"))
+    args = d.get("pytest_args", [])
+    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+        raise ConfigError("pytest_args must be a list of strings", path, d.key_lines.get("pytest_args"))
+    groups = d["groups"]
+    if not isinstance(groups, list) or not groups:
+        raise ConfigError("groups must be a non-empty list", path, d.key_lines["groups"])
+    cells: list[Cell] = []
+    for g in groups:
+        g = yamlio.fields(g, {"performers": True, "servers": True, "topology": False}, "a group", path,
+                          d.key_lines["groups"])
+        perfs = _strings(g, "performers", path)
+        servers = _strings(g, "servers", path)
+        topology = g.get("topology", "single")
+        if topology != "single":
+            raise ConfigError(f"topology {topology!r}: only 'single' can run today (clusters come later)",
+                              path, g.key_lines["topology"])
+        resolved = []
+        for p in perfs:
+            try:
+                name, version = manifest.parse_spec(p)
+                resolved.append(f"{name}@{manifest.load(name).resolve_version(version)}")
+            except EtcdfitError as exc:
+                raise ConfigError(f"performer {p!r}: {exc}", path, g.key_lines["performers"]) from None
+        for s in servers:
+            try:
+                catalog.lookup(s)
+            except EtcdfitError as exc:
+                raise ConfigError(f"server {s!r}: {exc}", path, g.key_lines["servers"]) from None
+        cells += [Cell(p, s, topology) for p in resolved for s in servers]
+    excluded = set()
+    for e in d.get("exclude", []) or []:
+        e = yamlio.fields(e, {"performer": True, "server": True}, "an exclude entry", path, d.key_lines["exclude"])
+        name, version = manifest.parse_spec(str(e["performer"]))
+        excluded.add((f"{name}@{manifest.load(name).resolve_version(version)}", str(e["server"])))
+    unique = list(dict.fromkeys(c for c in cells if (c.performer, c.server) not in excluded))
+    if not unique:
+        raise ConfigError("the matrix has no cells (every cell is excluded?)", path, d.line)
+    return Matrix(path, unique, jobs, args)
+
+
+def _strings(g: yamlio.LDict, key: str, path: Path) -> list[str]:
+    v = g[key]
+    if not isinstance(v, list) or not v:
+        raise ConfigError(f"{key} must be a non-empty list", path, g.key_lines[key])
+    return [str(x) for x in v]
+
+
+def shard(cells: list[Cell], spec: str | None) -> list[Cell]:
+    """'i/n' (1-based): every n-th cell starting at i, in the file's order."""
+    if not spec:
+        return cells
+    m = re.fullmatch(r"(\d+)/(\d+)", spec)
+    if not m or not (1 <= int(m.group(1)) <= int(m.group(2))):
+        raise ConfigError(f"--shard {spec!r}: expected i/n with 1 <= i <= n, e.g. 2/4")
+    i, n = int(m.group(1)), int(m.group(2))
+    return cells[i - 1::n]
+
+
+# ------------------------------------------------------------------ running
+
+
+class Progress:
+    """One line per finished cell, and a heartbeat naming running cells every 20 s."""
+
+    def __init__(self, total: int):
+        self.total, self.done, self.running = total, 0, {}
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.started = time.monotonic()
+        threading.Thread(target=self._beat, daemon=True).start()
+
+    def start(self, cell: Cell) -> None:
+        with self.lock:
+            self.running[cell.id] = time.monotonic()
+            print(f"[{self.done:>3}/{self.total}] start  {cell.id}", flush=True)
+
+    def finish(self, cell: Cell, status: str, counts: dict, seconds: float) -> None:
+        with self.lock:
+            self.running.pop(cell.id, None)
+            self.done += 1
+            text = ", ".join(f"{n} {o}" for o, n in counts.items() if n) or "no tests"
+            print(f"[{self.done:>3}/{self.total}] {status:<5}  {cell.id}: {text} ({seconds:.1f}s)", flush=True)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(20):
+            with self.lock:
+                if self.running:
+                    now = time.monotonic()
+                    names = ", ".join(f"{c} ({now - t:.0f}s)" for c, t in self.running.items())
+                    print(f"          running: {names}; {now - self.started:.0f}s elapsed", flush=True)
+
+
+def prebuild(cells: list[Cell]) -> None:
+    """Build every performer and server the cells need, once, before cells run in parallel."""
+    from .performer import build, manifest
+    from .servers import catalog
+
+    for perf in dict.fromkeys(c.performer for c in cells):
+        name, version = manifest.parse_spec(perf)
+        try:
+            build.build(manifest.load(name), version or "")
+        except EtcdfitError as exc:
+            print(f"[etcdfit] {perf}: build failed; its cells will fail: {str(exc).splitlines()[0]}", flush=True)
+    for server in dict.fromkeys(c.server for c in cells):
+        try:
+            catalog.resolve(server)
+        except EtcdfitError as exc:
+            print(f"[etcdfit] etcd {server}: not available; its cells will fail: {exc}", flush=True)
+
+
+def run_cell(cell: Cell, out: Path, pytest_args: list[str]) -> dict:
+    cdir = out / "cells" / cell.slug
+    cdir.mkdir(parents=True, exist_ok=True)
+    argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"), "-q",
+            "-p", "no:cacheprovider", "-p", "no:xdist", "--no-build",
+            f"--performer={cell.performer}", f"--etcd={cell.server}",
+            f"--etcdfit-json={cdir / 'results.json'}", f"--junitxml={cdir / 'junit.xml'}", *pytest_args]
+    started = time.monotonic()
+    with (cdir / "pytest.log").open("w") as log:
+        code = subprocess.call(argv, cwd=paths.repo_root(), stdout=log, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    return {"cell": cell, "exit_code": code, "duration_s": round(time.monotonic() - started, 2), "dir": cdir}
+
+
+def run(matrix: Matrix, out: Path, *, jobs: int | None = None, shard_spec: str | None = None) -> int:
+    cells = shard(matrix.cells, shard_spec)
+    out.mkdir(parents=True, exist_ok=True)
+    jobs = jobs or matrix.jobs
+    print(f"[etcdfit] matrix {matrix.path}: {len(cells)} of {len(matrix.cells)} cells"
+          + (f" (shard {shard_spec})" if shard_spec else "") + f", {jobs} at once -> {out}", flush=True)
+    started = time.time()
+    prebuild(cells)
+    progress = Progress(len(cells))
+
+    def one(cell: Cell) -> dict:
+        progress.start(cell)
+        res = run_cell(cell, out, matrix.pytest_args)
+        res["doc"] = _cell_doc(res["dir"] / "results.json")
+        counts = {o: 0 for o in OUTCOMES}
+        for t in (res["doc"] or {}).get("tests", []):
+            counts[t["outcome"]] += 1
+        status = "PASS" if res["exit_code"] == 0 else ("FAIL" if res["doc"] else "ERROR")
+        progress.finish(cell, status, counts, res["duration_s"])
+        return res
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        results = list(pool.map(one, cells))
+    progress.stop.set()
+    doc = merge_cells(results, out, started)
+    (out / "results.json").write_text(json.dumps(doc, indent=1))
+    bad = [r for r in results if r["exit_code"] != 0]
+    totals = {o: sum(c["counts"].get(o, 0) for c in doc["cells"]) for o in OUTCOMES}
+    print(f"[etcdfit] matrix done in {doc['duration_s']:.0f}s: {len(results)} cells, "
+          + ", ".join(f"{n} {o}" for o, n in totals.items()) + f"; {len(bad)} cell(s) not clean", flush=True)
+    print(f"[etcdfit] results: {out / 'results.json'}  (HTML: etcdfit report {out / 'results.json'} --out REPORTDIR)")
+    return 1 if bad else 0
+
+
+def _cell_doc(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def merge_cells(results: list[dict], out: Path, started: float) -> dict:
+    doc = {"schema": SCHEMA, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+           "duration_s": round(time.time() - started, 2), "etcd": {}, "performers": {}, "cells": [], "tests": []}
+    for r in results:
+        cell: Cell = r["cell"]
+        extra = {"exit_code": r["exit_code"], "duration_s": r["duration_s"],
+                 "junit": str((r["dir"] / "junit.xml").relative_to(out)), "requested": cell.id}
+        cdoc = r["doc"]
+        if not cdoc or not cdoc.get("cells"):
+            log = (r["dir"] / "pytest.log").read_text(errors="replace").splitlines()[-15:]
+            doc["cells"].append({"id": cell.id, "performer": cell.performer, "sdk_version": cell.performer.split("@")[-1],
+                                 "server": cell.server, "topology": cell.topology,
+                                 "counts": {o: 0 for o in OUTCOMES}, "error": "\n".join(log), **extra})
+            continue
+        for c in cdoc["cells"]:
+            doc["cells"].append({**c, "topology": cell.topology, **extra})
+        for spec, info in cdoc.get("performers", {}).items():
+            doc["performers"].setdefault(f"{info['name']}@{info['sdk_version']}", info)
+        doc["tests"] += cdoc["tests"]
+    return doc
