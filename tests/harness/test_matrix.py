@@ -34,14 +34,15 @@ def test_cells_are_the_cross_product_minus_exclusions(tmp_path):
     "text, message",
     [
         (GOOD.replace("version: 1", "version: 2"), r"m.yaml:1: version 2 is not supported"),
-        (GOOD.replace("servers:", "serverz:"), r"m.yaml:3: a group has no field 'serverz'"),
+        (GOOD.replace("servers:", "serverz:"), r"m.yaml:4: a group has no field 'serverz'"),
         (GOOD.replace("python-etcd3]", "pythn-etcd3]"), r"m.yaml:3: performer 'pythn-etcd3': unknown performer"),
         (GOOD.replace("go-clientv3@3.6.16", "go-clientv3@9.9"), r"m.yaml:3: .*has no SDK version '9.9'"),
         (GOOD.replace('"3.6"]', '"3.9"]'), r"m.yaml:4: server '3.9': unknown etcd server version"),
-        (GOOD.replace("groups:", "groupz:"), r"m.yaml:1: the matrix has no field 'groupz'"),
+        (GOOD.replace("groups:", "groupz:"), r"m.yaml:2: the matrix has no field 'groupz'"),
         ("version: 1\ngroups: []\n", r"m.yaml:2: groups must be a non-empty list"),
         (GOOD + "  - {performer: go-clientv3@3.6.16, server: '3.5.1'}\n"
-              "  - {performer: go-clientv3@3.6.16, server: '3.6'}\n", r"m.yaml:1: the matrix has no cells"),
+              "  - {performer: go-clientv3@3.6.16, server: '3.6'}\n"
+              "  - {performer: python-etcd3, server: '3.5.1'}\n", r"m.yaml:1: the matrix has no cells"),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path, text, message):
