@@ -132,15 +132,27 @@ def _parse_known_failures(path: Path) -> list[KnownFailure]:
     return entries
 
 
-def base_test_id(nodeid: str) -> str:
-    """The test id without the performer parameter: 'f.py::t[go-clientv3]' -> 'f.py::t'."""
-    if nodeid.endswith("]") and "[" in nodeid:
-        return nodeid[: nodeid.rindex("[")]
+def base_test_id(nodeid: str, spec: str) -> str:
+    """The test id without the performer parameter, keeping the test's own parameters:
+    'f.py::t[go-clientv3]' -> 'f.py::t'; 'f.py::t[go-clientv3-key-ascend]' -> 'f.py::t[key-ascend]'.
+    """
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return nodeid
+    head, params = nodeid[:-1].split("[", 1)
+    if params == spec:
+        return head
+    for before, after in ((f"{spec}-", ""), ("", f"-{spec}")):
+        if before and params.startswith(before):
+            return f"{head}[{params[len(before):]}]"
+        if after and params.endswith(after):
+            return f"{head}[{params[: -len(after)]}]"
+    if f"-{spec}-" in params:
+        return f"{head}[{params.replace(f'-{spec}-', '-', 1)}]"
     return nodeid
 
 
-def find_known_failure(entries: list[KnownFailure], nodeid: str) -> KnownFailure | None:
-    base = base_test_id(nodeid)
+def find_known_failure(entries: list[KnownFailure], nodeid: str, spec: str) -> KnownFailure | None:
+    base = base_test_id(nodeid, spec)
     for entry in entries:
         if entry.matches(base) or entry.matches(nodeid):
             return entry

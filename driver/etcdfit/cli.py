@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     mx.add_argument("--shard", default=None, metavar="i/n", help="run only shard i of n (1-based)")
     mx.add_argument("--jobs", type=int, default=None, help="cells at once (default: the file's jobs)")
 
+    gt = sub.add_parser("gate", help="release check: NEW against a baseline version or a stored baseline")
+    gt.add_argument("--performer", required=True, metavar="NAME@NEW")
+    gt.add_argument("--baseline", default=None, metavar="NAME@OLD", help="run the suite for this version too")
+    gt.add_argument("--baseline-file", default=None, metavar="PATH", help="a stored baseline (capabilities/baselines/)")
+    gt.add_argument("--save-baseline", default=None, metavar="PATH", help="write NEW's baseline to PATH instead")
+    gt.add_argument("--etcd", default="embedded", help="etcd server for both runs (default: embedded)")
+
     rep = sub.add_parser("report", help="write the HTML report for a results.json")
     rep.add_argument("results")
     rep.add_argument("--out", required=True)
@@ -58,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report,
-                "matrix": cmd_matrix}[args.verb](args)
+                "matrix": cmd_matrix, "gate": cmd_gate}[args.verb](args)
     except EtcdfitError as exc:
         print(f"etcdfit: error: {exc}", file=sys.stderr)
         return 2
@@ -87,6 +94,12 @@ def cmd_run(args) -> int:
     page = html.render(doc, out)
     print(f"\nHTML report: {page}\nJSON results: {out / 'results.json'}\nJUnit XML: {out / 'junit.xml'}")
     return code
+
+
+def cmd_gate(args) -> int:
+    from . import gate
+
+    return gate.main(args)
 
 
 def cmd_matrix(args) -> int:

@@ -66,7 +66,7 @@ class Run:
                     raise pytest.UsageError(str(exc)) from None
         for item in items:
             spec = _performer_param(item)
-            entry = caps.find_known_failure(self.known.get(spec, []), item.nodeid) if spec else None
+            entry = caps.find_known_failure(self.known.get(spec, []), item.nodeid, spec) if spec else None
             if entry is not None:
                 entry.matched.append(item.nodeid)
                 item.add_marker(pytest.mark.xfail(
@@ -233,7 +233,7 @@ def _record(report: pytest.TestReport) -> dict | None:
     return {
         "cell": cell,
         "nodeid": report.nodeid,
-        "test": caps.base_test_id(report.nodeid) if performer else report.nodeid,
+        "test": caps.base_test_id(report.nodeid, performer["spec"]) if performer else report.nodeid,
         "performer": performer,
         "phase": report.when,
         "outcome": outcome,

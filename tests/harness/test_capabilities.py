@@ -66,5 +66,19 @@ def test_version_specific_list_adds_to_the_general_one(tmp_path: Path):
 def test_known_failure_matches_without_performer_parameter(tmp_path: Path):
     (tmp_path / "p.txt").write_text("tests/conformance/test_kv.py::test_a -- why\n")
     entries = caps.load_known_failures("p", tmp_path)
-    assert caps.find_known_failure(entries, "tests/conformance/test_kv.py::test_a[p@1]")
-    assert not caps.find_known_failure(entries, "tests/conformance/test_kv.py::test_ab[p@1]")
+    assert caps.find_known_failure(entries, "tests/conformance/test_kv.py::test_a[p@1]", "p@1")
+    assert not caps.find_known_failure(entries, "tests/conformance/test_kv.py::test_ab[p@1]", "p@1")
+
+
+@pytest.mark.parametrize(
+    "nodeid, spec, base",
+    [
+        ("f.py::t[go-clientv3]", "go-clientv3", "f.py::t"),
+        ("f.py::t[go-clientv3-key-ascend]", "go-clientv3", "f.py::t[key-ascend]"),
+        ("f.py::t[key-go-clientv3@3.6.16]", "go-clientv3@3.6.16", "f.py::t[key]"),
+        ("f.py::t[a-go-clientv3-b]", "go-clientv3", "f.py::t[a-b]"),
+        ("f.py::t", "go-clientv3", "f.py::t"),
+    ],
+)
+def test_base_test_id_keeps_the_tests_own_parameters(nodeid, spec, base):
+    assert caps.base_test_id(nodeid, spec) == base

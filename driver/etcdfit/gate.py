@@ -1,0 +1,129 @@
+"""`etcdfit gate`: the release check. Fails when NEW is worse than the baseline:
+a capability disappeared, a test that passed now fails, or the known-failure list
+no longer matches (a listed test passes, or a pattern matches nothing).
+
+The baseline is another SDK version run now (--baseline NAME@OLD) or a stored
+file (--baseline-file capabilities/baselines/NAME.json, written by --save-baseline).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import paths
+from .errors import EtcdfitError
+from .report import results
+
+BASELINE_SCHEMA = "etcdfit.baseline/v1"
+
+
+@dataclass
+class Side:
+    """What the gate compares: one performer version's capabilities and test outcomes."""
+
+    label: str
+    capabilities: set[str]
+    outcomes: dict[str, str]                  # base test id -> outcome
+    details: dict[str, str] = field(default_factory=dict)  # base test id -> one-line why
+    problems: list[str] = field(default_factory=list)       # run-level problems (e.g. list mismatch)
+
+
+def side_from_results(doc: dict, label: str) -> Side:
+    perfs = list(doc.get("performers", {}).values())
+    caps = set(perfs[0]["capabilities"]) if perfs else set()
+    side = Side(label, caps, {})
+    for t in doc["tests"]:
+        side.outcomes[t["test"]] = t["outcome"]
+        if t["outcome"] in ("failed", "error"):
+            side.details[t["test"]] = _why(t)
+            if t.get("classification") == "known_failure_passed":
+                side.problems.append(f"{t['test']} is listed as a known failure but passes with {label}: "
+                                     "remove its line from the known-failure list")
+    return side
+
+
+def _why(t: dict) -> str:
+    lines = [line.strip() for line in t.get("message", "").splitlines() if line.strip().startswith("[")]
+    return (t.get("classification") or t["outcome"]) + (f": {lines[0]}" if lines else "")
+
+
+def compare(new: Side, base: Side) -> list[str]:
+    """Every reason NEW must not be released, relative to BASE (empty: the gate passes)."""
+    reasons = list(new.problems)
+    for cap in sorted(base.capabilities - new.capabilities):
+        reasons.append(f"capability {cap} disappeared: {base.label} has it, {new.label} does not")
+    for test, outcome in sorted(base.outcomes.items()):
+        now = new.outcomes.get(test)
+        if outcome == "passed" and now in ("failed", "error"):
+            reasons.append(f"{test} passed with {base.label} and fails with {new.label} ({new.details.get(test, now)})")
+    return reasons
+
+
+def run_side(spec: str, etcd: str, extra: list[str]) -> Side:
+    """Run the conformance suite for one performer spec and read its results."""
+    out = Path(tempfile.mkdtemp(prefix="etcdfit-gate-")) / "results.json"
+    argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"), "-q", "-n", "2",
+            "-p", "no:cacheprovider", f"--performer={spec}", f"--etcd={etcd}", f"--etcdfit-json={out}", *extra]
+    print(f"[etcdfit] gate: running the suite for {spec} on etcd {etcd} ...", flush=True)
+    proc = subprocess.run(argv, cwd=paths.repo_root(), capture_output=True, text=True)
+    if not out.exists():
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
+        side = Side(spec, set(), {})
+        side.problems.append(f"the suite could not run for {spec} (exit {proc.returncode}); often a known-failure "
+                             f"pattern that matches no test:\n{tail}")
+        return side
+    doc = results.load(out)
+    perf = next(iter(doc["performers"].values()), {})
+    return side_from_results(doc, f"{perf.get('name', spec)}@{perf.get('sdk_version', '?')}")
+
+
+def save_baseline(side: Side, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"schema": BASELINE_SCHEMA, "label": side.label,
+                                "capabilities": sorted(side.capabilities),
+                                "outcomes": dict(sorted(side.outcomes.items()))}, indent=1) + "\n")
+
+
+def load_baseline(path: Path) -> Side:
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise EtcdfitError(f"cannot read baseline {path}: {exc}") from None
+    if doc.get("schema") != BASELINE_SCHEMA:
+        raise EtcdfitError(f"{path} is not an etcdfit baseline (schema {doc.get('schema')!r}); "
+                           "write one with `etcdfit gate --performer NAME@V --save-baseline PATH`")
+    return Side(doc["label"] + " (baseline file)", set(doc["capabilities"]), dict(doc["outcomes"]))
+
+
+def main(args) -> int:
+    new = run_side(args.performer, args.etcd, [])
+    if args.save_baseline:
+        if new.problems:
+            print("etcdfit gate: not saving a baseline from a run with problems:\n  " + "\n  ".join(new.problems))
+            return 1
+        save_baseline(new, Path(args.save_baseline))
+        print(f"etcdfit gate: baseline for {new.label} written to {args.save_baseline} "
+              f"({len(new.capabilities)} capabilities, {len(new.outcomes)} tests)")
+        return 0
+    if args.baseline:
+        base = run_side(args.baseline, args.etcd, [])
+    elif args.baseline_file:
+        base = load_baseline(Path(args.baseline_file))
+    else:
+        raise EtcdfitError("give --baseline NAME@OLD or --baseline-file PATH (or --save-baseline PATH to write one)")
+    reasons = compare(new, base) + [f"baseline run: {p}" for p in base.problems]
+    compared = len(set(base.outcomes) & set(new.outcomes))
+    if reasons:
+        print(f"etcdfit gate: FAIL for {new.label} against {base.label} ({len(reasons)} reason(s)):")
+        for r in reasons:
+            print("  - " + r.replace("\n", "\n    "))
+        return 1
+    print(f"etcdfit gate: PASS for {new.label} against {base.label}: {compared} tests compared, "
+          f"no capability lost ({len(new.capabilities)} vs {len(base.capabilities)}), no passing test regressed, "
+          "known-failure list matches")
+    return 0

@@ -1,0 +1,43 @@
+"""The release gate's comparison: each way NEW can be worse than the baseline is a reason."""
+
+from etcdfit.gate import Side, compare, load_baseline, save_baseline, side_from_results
+
+
+def _side(label, caps, outcomes, problems=()):
+    return Side(label, set(caps), dict(outcomes), {}, list(problems))
+
+
+def test_identical_sides_pass():
+    s = _side("p@1", ["kv.put"], {"t::a": "passed", "t::b": "known_failure"})
+    assert compare(s, s) == []
+
+
+def test_lost_capability_is_a_reason():
+    reasons = compare(_side("p@2", ["kv.put"], {}), _side("p@1", ["kv.put", "txn"], {}))
+    assert reasons == ["capability txn disappeared: p@1 has it, p@2 does not"]
+
+
+def test_gained_capability_and_fixed_test_are_fine():
+    old = _side("p@1", ["kv.put"], {"t::a": "failed"})
+    new = _side("p@2", ["kv.put", "txn"], {"t::a": "passed"})
+    assert compare(new, old) == []
+
+
+def test_passing_test_that_now_fails_is_a_reason():
+    new = Side("p@2", set(), {"t::a": "failed"}, {"t::a": "value_mismatch: [0] range: kvs: expected 1 item(s), got 0"})
+    reasons = compare(new, _side("p@1", [], {"t::a": "passed"}))
+    assert reasons == ["t::a passed with p@1 and fails with p@2 (value_mismatch: [0] range: kvs: expected 1 item(s), got 0)"]
+
+
+def test_known_failure_that_passes_is_a_reason():
+    doc = {"performers": {"p": {"capabilities": []}},
+           "tests": [{"test": "t::a", "outcome": "failed", "classification": "known_failure_passed", "message": ""}]}
+    new = side_from_results(doc, "p@2")
+    assert compare(new, _side("p@1", [], {}))[0].startswith("t::a is listed as a known failure but passes with p@2")
+
+
+def test_baseline_file_round_trip(tmp_path):
+    s = _side("p@1", ["kv.put"], {"t::a": "passed"})
+    save_baseline(s, tmp_path / "b.json")
+    back = load_baseline(tmp_path / "b.json")
+    assert back.capabilities == s.capabilities and back.outcomes == s.outcomes
