@@ -1,0 +1,326 @@
+//! Carries out performer commands with the etcd-client crate and maps its
+//! responses and errors onto the protocol's canonical results.
+
+pub mod convert;
+pub mod opts;
+pub mod watch;
+
+use std::time::Duration;
+
+use etcd_client::{Client, CompactionOptions, ConnectOptions, LeaseGrantOptions, LeaseTimeToLiveOptions};
+use tokio::sync::watch as signal;
+
+use crate::clock::now_ns;
+use crate::errors::map_error;
+use crate::pb::{self, command::Command, command_ok::Payload, command_result::Outcome, harness_error::Kind, CommandResult};
+
+pub const DEFAULT_DIAL_TIMEOUT: Duration = Duration::from_millis(5000);
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_millis(10000);
+
+/// An error of the performer itself (not of the SDK).
+#[derive(Debug, Clone)]
+pub struct Harness {
+    pub kind: Kind,
+    pub message: String,
+}
+
+impl Harness {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Harness { kind: Kind::BadRequest, message: message.into() }
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Harness { kind: Kind::Internal, message: message.into() }
+    }
+    pub fn result(&self) -> CommandResult {
+        harness_result(self)
+    }
+}
+
+/// A harness-error result: no SDK call ran, so call_ns == return_ns == now.
+pub fn harness_result(h: &Harness) -> CommandResult {
+    let now = now_ns();
+    CommandResult {
+        call_ns: now,
+        return_ns: now,
+        outcome: Some(Outcome::HarnessError(pb::HarnessError { kind: h.kind as i32, message: h.message.clone() })),
+    }
+}
+
+pub fn ok_result(call: i64, ret: i64, payload: Payload) -> CommandResult {
+    CommandResult { call_ns: call, return_ns: ret, outcome: Some(Outcome::Ok(pb::CommandOk { payload: Some(payload) })) }
+}
+
+pub fn sdk_error_result(call: i64, ret: i64, err: &etcd_client::Error) -> CommandResult {
+    sdk_error_value_result(call, ret, map_error(err))
+}
+
+pub fn sdk_error_value_result(call: i64, ret: i64, err: pb::SdkError) -> CommandResult {
+    CommandResult { call_ns: call, return_ns: ret, outcome: Some(Outcome::SdkError(err)) }
+}
+
+/// Resolves once `closed` turns true (or its sender is gone).
+pub async fn wait_closed(closed: &mut signal::Receiver<bool>) {
+    let _ = closed.wait_for(|c| *c).await;
+}
+
+/// Settings of one Connect.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub endpoints: Vec<String>,
+    pub dial_timeout: Duration,
+    pub request_timeout: Duration,
+    pub username: String,
+    pub password: String,
+}
+
+/// One SDK client (Client::connect) and the settings its commands run with.
+pub struct Session {
+    pub client: Client,
+    pub endpoints: Vec<String>,
+    pub connect_options: ConnectOptions,
+    pub request_timeout: Duration,
+    /// Becomes true when the client is disconnected: ends watches.
+    pub closed: signal::Receiver<bool>,
+}
+
+impl Session {
+    /// Client::connect(endpoints, ConnectOptions with_connect_timeout / with_timeout / with_user).
+    pub async fn connect(cfg: Config, closed: signal::Receiver<bool>) -> Result<Session, etcd_client::Error> {
+        let dial = if cfg.dial_timeout.is_zero() { DEFAULT_DIAL_TIMEOUT } else { cfg.dial_timeout };
+        let request = if cfg.request_timeout.is_zero() { DEFAULT_REQUEST_TIMEOUT } else { cfg.request_timeout };
+        let mut options = ConnectOptions::new().with_connect_timeout(dial).with_timeout(request);
+        if !cfg.username.is_empty() {
+            options = options.with_user(cfg.username.clone(), cfg.password.clone());
+        }
+        let client = Client::connect(&cfg.endpoints, Some(options.clone())).await?;
+        Ok(Session { client, endpoints: cfg.endpoints, connect_options: options, request_timeout: request, closed })
+    }
+
+    /// Runs one non-watch command through the SDK.
+    pub async fn run(&mut self, cmd: &Command) -> CommandResult {
+        match cmd {
+            Command::Put(p) => self.put(p).await,
+            Command::Range(r) => self.range(r).await,
+            Command::DeleteRange(d) => self.delete(d).await,
+            Command::Txn(t) => self.txn(t).await,
+            Command::Compact(c) => self.compact(c).await,
+            Command::LeaseGrant(g) => self.lease_grant(g).await,
+            Command::LeaseRevoke(r) => self.lease_revoke(r).await,
+            Command::LeaseTimeToLive(t) => self.lease_time_to_live(t).await,
+            Command::LeaseLeases(_) => self.lease_leases().await,
+            Command::LeaseKeepAliveOnce(k) => self.lease_keep_alive_once(k).await,
+            Command::Status(s) => self.status(s).await,
+            Command::WatchStart(_) | Command::WatchCollect(_) | Command::WatchCancel(_) => {
+                Harness::internal("watch commands are dispatched by the server's watch registry").result()
+            }
+        }
+    }
+
+    async fn put(&mut self, p: &pb::PutCommand) -> CommandResult {
+        let options = opts::put_options(p);
+        let call = now_ns();
+        let r = self.client.put(p.key.clone(), p.value.clone(), Some(options)).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(call, ret, Payload::Put(convert::put_result(&resp))),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn range(&mut self, g: &pb::RangeCommand) -> CommandResult {
+        let options = match opts::get_options(g) {
+            Ok(o) => o,
+            Err(h) => return h.result(),
+        };
+        let call = now_ns();
+        let r = self.client.get(g.key.clone(), Some(options)).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(call, ret, Payload::Range(convert::range_result(&resp))),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn delete(&mut self, d: &pb::DeleteRangeCommand) -> CommandResult {
+        let options = match opts::delete_options(d) {
+            Ok(o) => o,
+            Err(h) => return h.result(),
+        };
+        let call = now_ns();
+        let r = self.client.delete(d.key.clone(), Some(options)).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(call, ret, Payload::DeleteRange(convert::delete_result(&resp))),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn txn(&mut self, t: &pb::TxnCommand) -> CommandResult {
+        let txn = match opts::txn(t) {
+            Ok(t) => t,
+            Err(h) => return h.result(),
+        };
+        let call = now_ns();
+        let r = self.client.txn(txn).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(call, ret, Payload::Txn(convert::txn_result(&resp))),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn compact(&mut self, c: &pb::CompactCommand) -> CommandResult {
+        let mut options = CompactionOptions::new();
+        if c.physical {
+            options = options.with_physical();
+        }
+        let call = now_ns();
+        let r = self.client.compact(c.revision, Some(options)).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(call, ret, Payload::Compact(pb::CompactResult { header: convert::header(resp.header()) })),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn lease_grant(&mut self, g: &pb::LeaseGrantCommand) -> CommandResult {
+        let mut options = LeaseGrantOptions::new();
+        if g.id != 0 {
+            options = options.with_id(g.id);
+        }
+        let call = now_ns();
+        let r = self.client.lease_grant(g.ttl, Some(options)).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(
+                call,
+                ret,
+                Payload::LeaseGrant(pb::LeaseGrantResult { header: convert::header(resp.header()), id: resp.id(), ttl: resp.ttl() }),
+            ),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn lease_revoke(&mut self, r: &pb::LeaseRevokeCommand) -> CommandResult {
+        let call = now_ns();
+        let res = self.client.lease_revoke(r.id).await;
+        let ret = now_ns();
+        match res {
+            Ok(resp) => ok_result(call, ret, Payload::LeaseRevoke(pb::LeaseRevokeResult { header: convert::header(resp.header()) })),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn lease_time_to_live(&mut self, t: &pb::LeaseTimeToLiveCommand) -> CommandResult {
+        let mut options = LeaseTimeToLiveOptions::new();
+        if t.keys {
+            options = options.with_keys();
+        }
+        let call = now_ns();
+        let r = self.client.lease_time_to_live(t.id, Some(options)).await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(
+                call,
+                ret,
+                Payload::LeaseTimeToLive(pb::LeaseTimeToLiveResult {
+                    header: convert::header(resp.header()),
+                    id: resp.id(),
+                    ttl: resp.ttl(),
+                    granted_ttl: resp.granted_ttl(),
+                    keys: resp.keys().to_vec(),
+                }),
+            ),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    async fn lease_leases(&mut self) -> CommandResult {
+        let call = now_ns();
+        let r = self.client.leases().await;
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(
+                call,
+                ret,
+                Payload::LeaseLeases(pb::LeaseLeasesResult {
+                    header: convert::header(resp.header()),
+                    ids: resp.leases().iter().map(|l| l.id()).collect(),
+                }),
+            ),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    /// Renews a lease once. Client::lease_keep_alive opens the keep-alive stream,
+    /// sends one request and consumes its response itself (returning only the
+    /// lease id, or LeaseKeepAliveError "lease not found" when the TTL is <= 0); to
+    /// report the renewed TTL and header, one more keep-alive is sent with
+    /// LeaseKeeper::keep_alive and its response read from LeaseKeepAliveStream.
+    async fn lease_keep_alive_once(&mut self, k: &pb::LeaseKeepAliveOnceCommand) -> CommandResult {
+        let call = now_ns();
+        let r = async {
+            let (mut keeper, mut stream) = self.client.lease_keep_alive(k.id).await?;
+            keeper.keep_alive().await?;
+            stream.message().await
+        }
+        .await;
+        let ret = now_ns();
+        match r {
+            Ok(Some(resp)) => ok_result(
+                call,
+                ret,
+                Payload::LeaseKeepAliveOnce(pb::LeaseKeepAliveOnceResult {
+                    header: convert::header(resp.header()),
+                    id: resp.id(),
+                    ttl: resp.ttl(),
+                }),
+            ),
+            Ok(None) => sdk_error_value_result(
+                call,
+                ret,
+                pb::SdkError {
+                    code: pb::ErrorCode::Unknown as i32,
+                    sdk_type: "etcd_client::LeaseKeepAliveStream".into(),
+                    message: "keep-alive stream ended without a response".into(),
+                    grpc_code: -1,
+                },
+            ),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+
+    /// Client::status has no endpoint argument: it asks whichever endpoint the
+    /// client's balanced channel picks. With one endpoint (or the request naming
+    /// it) that is the client itself; another endpoint gets a one-off
+    /// Client::connect([endpoint]) with the same options.
+    async fn status(&mut self, s: &pb::StatusCommand) -> CommandResult {
+        let only_ours = self.endpoints.len() == 1 && (s.endpoint.is_empty() || s.endpoint == self.endpoints[0]);
+        let target = if s.endpoint.is_empty() { self.endpoints.first().cloned().unwrap_or_default() } else { s.endpoint.clone() };
+        let call = now_ns();
+        let r = if only_ours {
+            self.client.status().await
+        } else {
+            match Client::connect([target.as_str()], Some(self.connect_options.clone())).await {
+                Ok(mut one) => one.status().await,
+                Err(e) => Err(e),
+            }
+        };
+        let ret = now_ns();
+        match r {
+            Ok(resp) => ok_result(
+                call,
+                ret,
+                Payload::Status(pb::StatusResult {
+                    header: convert::header(resp.header()),
+                    version: resp.version().to_string(),
+                    db_size: resp.db_size(),
+                    leader: resp.leader(),
+                    raft_index: resp.raft_index(),
+                    raft_term: resp.raft_term(),
+                }),
+            ),
+            Err(e) => sdk_error_result(call, ret, &e),
+        }
+    }
+}

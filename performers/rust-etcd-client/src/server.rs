@@ -1,0 +1,278 @@
+//! The performer's protocol loop: the gRPC PerformerService (Describe / Connect /
+//! Disconnect / Execute), the client registry and each client's watch registry.
+//! The SDK work itself is in crate::sdk.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::FutureExt;
+use tokio::sync::{watch as signal, Mutex as AsyncMutex};
+use tonic::{Request, Response, Status};
+
+use crate::capabilities::capabilities;
+use crate::clock::now_ns;
+use crate::pb::performer_service_server::{PerformerService, PerformerServiceServer};
+use crate::pb::{self, command::Command, command_result::Outcome, CommandResult};
+use crate::sdk::watch::Watch;
+use crate::sdk::{Config, Harness, Session};
+
+pub const NAME: &str = "rust-etcd-client";
+pub const LANGUAGE: &str = "rust";
+pub const SDK_PACKAGE: &str = "etcd-client";
+pub const PERFORMER_VERSION: &str = "0.1.0";
+/// The etcd-client version resolved in the build's Cargo.lock (see build.rs).
+pub const SDK_VERSION: &str = env!("ETCD_CLIENT_VERSION");
+/// Lets the driver send and receive large values: the SDK and etcd, not this hop,
+/// decide what is too large.
+const MAX_MSG_SIZE: usize = 64 << 20;
+
+/// One Connect: the SDK session (used by one Execute at a time) and the signal
+/// that ends everything it runs when the client is disconnected.
+struct ClientState {
+    id: String,
+    exec: AsyncMutex<Exec>,
+    close: signal::Sender<bool>,
+}
+
+/// What an Execute works with, under the client's exec lock.
+struct Exec {
+    session: Session,
+    watches: HashMap<String, Watch>,
+}
+
+#[derive(Default)]
+pub struct Performer {
+    clients: Mutex<HashMap<String, Arc<ClientState>>>,
+    next_id: AtomicU64,
+}
+
+impl Performer {
+    fn client(&self, id: &str) -> Option<Arc<ClientState>> {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned()
+    }
+
+    /// Disconnects every client (at shutdown).
+    pub fn close_all(&self) {
+        let all: Vec<_> = self.clients.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
+        for (_, cs) in all {
+            let _ = cs.close.send(true);
+        }
+    }
+}
+
+/// The oneof field name of a command, for logs.
+fn command_name(cmd: &Option<Command>) -> &'static str {
+    match cmd {
+        None => "empty",
+        Some(Command::Put(_)) => "put",
+        Some(Command::Range(_)) => "range",
+        Some(Command::DeleteRange(_)) => "delete_range",
+        Some(Command::Txn(_)) => "txn",
+        Some(Command::Compact(_)) => "compact",
+        Some(Command::LeaseGrant(_)) => "lease_grant",
+        Some(Command::LeaseRevoke(_)) => "lease_revoke",
+        Some(Command::LeaseTimeToLive(_)) => "lease_time_to_live",
+        Some(Command::LeaseLeases(_)) => "lease_leases",
+        Some(Command::LeaseKeepAliveOnce(_)) => "lease_keep_alive_once",
+        Some(Command::WatchStart(_)) => "watch_start",
+        Some(Command::WatchCollect(_)) => "watch_collect",
+        Some(Command::WatchCancel(_)) => "watch_cancel",
+        Some(Command::Status(_)) => "status",
+    }
+}
+
+/// Runs one command against the client's session and watch registry.
+async fn run_one(exec: &mut Exec, cmd: &Option<Command>) -> CommandResult {
+    let Some(cmd) = cmd else {
+        return Harness::bad_request("command has no operation set (empty oneof)").result();
+    };
+    match cmd {
+        Command::WatchStart(w) => {
+            if w.handle.is_empty() {
+                return Harness::bad_request("watch_start needs a handle").result();
+            }
+            if exec.watches.contains_key(&w.handle) {
+                return Harness::bad_request(format!("watch handle {:?} is already live on this client", w.handle)).result();
+            }
+            let (watch, res) = exec.session.watch_start(w).await;
+            if let Some(watch) = watch {
+                exec.watches.insert(w.handle.clone(), watch);
+            }
+            res
+        }
+        Command::WatchCollect(c) => match exec.watches.get(&c.handle) {
+            Some(w) => w.collect(c).await,
+            None => Harness::bad_request(format!("unknown watch handle {:?}", c.handle)).result(),
+        },
+        Command::WatchCancel(c) => match exec.watches.remove(&c.handle) {
+            Some(w) => w.cancel(exec.session.request_timeout).await,
+            None => Harness::bad_request(format!("unknown watch handle {:?}", c.handle)).result(),
+        },
+        other => exec.session.run(other).await,
+    }
+}
+
+/// Runs one command, turning a panic into a harness INTERNAL error and a
+/// disconnect during the call into a BAD_REQUEST.
+async fn run_guarded(exec: &mut Exec, cmd: &Option<Command>, closed: &mut signal::Receiver<bool>) -> CommandResult {
+    let call = now_ns();
+    let fut = AssertUnwindSafe(run_one(exec, cmd)).catch_unwind();
+    tokio::select! {
+        r = fut => match r {
+            Ok(res) => res,
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "non-string panic payload".to_string());
+                logln!("panic in {}: {}", command_name(cmd), msg);
+                Harness::internal(format!("panic in {}: {}", command_name(cmd), msg)).result()
+            }
+        },
+        _ = crate::sdk::wait_closed(closed) => {
+            let mut r = Harness::bad_request("the client was disconnected while this command ran").result();
+            r.call_ns = call;
+            r
+        }
+    }
+}
+
+#[tonic::async_trait]
+impl PerformerService for Arc<Performer> {
+    async fn describe(&self, _req: Request<pb::DescribeRequest>) -> Result<Response<pb::DescribeResponse>, Status> {
+        logln!("Describe");
+        Ok(Response::new(pb::DescribeResponse {
+            name: NAME.into(),
+            language: LANGUAGE.into(),
+            sdk_package: SDK_PACKAGE.into(),
+            sdk_version: SDK_VERSION.into(),
+            performer_version: PERFORMER_VERSION.into(),
+            protocol_version: pb::ProtocolVersion::ProtocolVersion1 as i32,
+            capabilities: capabilities(SDK_VERSION),
+        }))
+    }
+
+    async fn connect(&self, req: Request<pb::ConnectRequest>) -> Result<Response<pb::ConnectResponse>, Status> {
+        let req = req.into_inner();
+        logln!(
+            "Connect endpoints={:?} dial_timeout_ms={} request_timeout_ms={} auth={}",
+            req.endpoints,
+            req.dial_timeout_ms,
+            req.request_timeout_ms,
+            !req.username.is_empty()
+        );
+        if req.endpoints.is_empty() {
+            return Err(Status::invalid_argument("cannot build the SDK client: no endpoints given"));
+        }
+        let cfg = Config {
+            endpoints: req.endpoints,
+            dial_timeout: Duration::from_millis(req.dial_timeout_ms.into()),
+            request_timeout: Duration::from_millis(req.request_timeout_ms.into()),
+            username: req.username,
+            password: req.password,
+        };
+        let (close, closed) = signal::channel(false);
+        let session = match Session::connect(cfg, closed).await {
+            Ok(s) => s,
+            Err(e) => {
+                logln!("Connect failed: {e}");
+                return Err(Status::unavailable(format!("cannot build the SDK client: {e}")));
+            }
+        };
+        let id = format!("c{}", self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
+        let state = Arc::new(ClientState {
+            id: id.clone(),
+            exec: AsyncMutex::new(Exec { session, watches: HashMap::new() }),
+            close,
+        });
+        self.clients.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), state);
+        logln!("Connect client={id}");
+        Ok(Response::new(pb::ConnectResponse { client_id: id }))
+    }
+
+    async fn disconnect(&self, req: Request<pb::DisconnectRequest>) -> Result<Response<pb::DisconnectResponse>, Status> {
+        let id = req.into_inner().client_id;
+        logln!("Disconnect client={id}");
+        let cs = self.clients.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        let Some(cs) = cs else {
+            return Err(Status::not_found(format!("unknown client id {id:?}")));
+        };
+        // Ends a running Execute's current SDK call and every watch task at once;
+        // the SDK client and the watches' streams are dropped with the last
+        // reference (here, or when that Execute returns). Never waits for it.
+        let _ = cs.close.send(true);
+        if let Ok(mut exec) = cs.exec.try_lock() {
+            exec.watches.clear();
+        }
+        Ok(Response::new(pb::DisconnectResponse {}))
+    }
+
+    async fn execute(&self, req: Request<pb::ExecuteRequest>) -> Result<Response<pb::ExecuteResponse>, Status> {
+        let req = req.into_inner();
+        let cmds = req.program.map(|p| p.commands).unwrap_or_default();
+        logln!("Execute client={} commands={}", req.client_id, cmds.len());
+        let Some(cs) = self.client(&req.client_id) else {
+            let msg = format!("unknown client id {:?}", req.client_id);
+            logln!("Execute client={}: {msg}", req.client_id);
+            let results = cmds.iter().map(|_| Harness::bad_request(msg.clone()).result()).collect();
+            return Ok(Response::new(pb::ExecuteResponse { results }));
+        };
+        let mut closed = cs.close.subscribe();
+        let mut exec = cs.exec.lock().await;
+        let mut results = Vec::with_capacity(cmds.len());
+        for (i, cmd) in cmds.iter().enumerate() {
+            let r = run_guarded(&mut exec, &cmd.command, &mut closed).await;
+            match &r.outcome {
+                Some(Outcome::SdkError(e)) => logln!(
+                    "Execute client={} command={i} {}: sdk_error {:?} {}: {}",
+                    cs.id,
+                    command_name(&cmd.command),
+                    pb::ErrorCode::try_from(e.code).unwrap_or(pb::ErrorCode::Unspecified),
+                    e.sdk_type,
+                    e.message
+                ),
+                Some(Outcome::HarnessError(h)) => logln!(
+                    "Execute client={} command={i} {}: harness_error {:?}: {}",
+                    cs.id,
+                    command_name(&cmd.command),
+                    pb::harness_error::Kind::try_from(h.kind).unwrap_or(pb::harness_error::Kind::Unspecified),
+                    h.message
+                ),
+                _ => {}
+            }
+            results.push(r);
+        }
+        Ok(Response::new(pb::ExecuteResponse { results }))
+    }
+}
+
+/// Serves the performer on `listen` until SIGINT/SIGTERM.
+pub async fn serve(listen: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let performer = Arc::new(Performer::default());
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    logln!("listening on {addr} (sdk {SDK_PACKAGE} {SDK_VERSION})");
+    let service = PerformerServiceServer::new(performer.clone())
+        .max_decoding_message_size(MAX_MSG_SIZE)
+        .max_encoding_message_size(MAX_MSG_SIZE);
+    let incoming = tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true));
+    let on_signal = performer.clone();
+    let shutdown = async move {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => logln!("signal SIGINT: stopping"),
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => logln!("signal SIGTERM: stopping"),
+        }
+        on_signal.close_all();
+    };
+    let result = tonic::transport::Server::builder()
+        .add_service(service)
+        .serve_with_incoming_shutdown(incoming, shutdown)
+        .await;
+    performer.close_all();
+    result.map_err(Into::into)
+}
