@@ -1,0 +1,281 @@
+package dev.etcdfit.performer.jetcd.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.grpc.Context;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+
+import dev.etcdfit.performer.jetcd.Log;
+import dev.etcdfit.performer.jetcd.sdk.Capabilities;
+import dev.etcdfit.performer.jetcd.sdk.Results;
+import dev.etcdfit.performer.jetcd.sdk.SdkClient;
+import dev.etcdfit.performer.jetcd.sdk.SdkInfo;
+import dev.etcdfit.performer.jetcd.sdk.WatchHandle;
+
+import etcdfit.performer.v1.Performer.Command;
+import etcdfit.performer.v1.Performer.CommandResult;
+import etcdfit.performer.v1.Performer.ConnectRequest;
+import etcdfit.performer.v1.Performer.ConnectResponse;
+import etcdfit.performer.v1.Performer.DescribeRequest;
+import etcdfit.performer.v1.Performer.DescribeResponse;
+import etcdfit.performer.v1.Performer.DisconnectRequest;
+import etcdfit.performer.v1.Performer.DisconnectResponse;
+import etcdfit.performer.v1.Performer.ExecuteRequest;
+import etcdfit.performer.v1.Performer.ExecuteResponse;
+import etcdfit.performer.v1.Performer.HarnessError;
+import etcdfit.performer.v1.Performer.ProtocolVersion;
+import etcdfit.performer.v1.Performer.WatchStartCommand;
+import etcdfit.performer.v1.PerformerServiceGrpc;
+
+/**
+ * The protocol loop: Describe / Connect / Disconnect / Execute, the client registry and the
+ * per-client watch registry. The SDK work itself is in the sdk package.
+ */
+public final class PerformerService extends PerformerServiceGrpc.PerformerServiceImplBase {
+    public static final String NAME = "java-jetcd";
+    public static final String LANGUAGE = "java";
+    public static final String PERFORMER_VERSION = "0.1.0";
+
+    private final Map<String, ClientState> clients = new ConcurrentHashMap<>();
+    private final AtomicLong nextId = new AtomicLong();
+
+    /** One Connect: the SDK client and its live watches by handle. */
+    static final class ClientState {
+        final String id;
+        final SdkClient sdk;
+        /** Serialises Execute calls on one client: one program stream per client. */
+        final ReentrantLock exec = new ReentrantLock();
+        final Map<String, WatchHandle> watches = new ConcurrentHashMap<>();
+        volatile boolean closed;
+
+        ClientState(String id, SdkClient sdk) {
+            this.id = id;
+            this.sdk = sdk;
+        }
+
+        /** Closes the watches and the client without waiting for a running Execute. */
+        void close() {
+            closed = true;
+            List<WatchHandle> ws = new ArrayList<>(watches.values());
+            watches.clear();
+            for (WatchHandle w : ws) {
+                w.close();
+            }
+            try {
+                sdk.close();
+            } catch (RuntimeException e) {
+                Log.line("closing client " + id + ": " + e);
+            }
+        }
+    }
+
+    @Override
+    public void describe(DescribeRequest request, StreamObserver<DescribeResponse> out) {
+        String v = SdkInfo.sdkVersion();
+        List<String> caps = Capabilities.forVersion(v);
+        Log.line("Describe -> jetcd " + v + ", " + caps.size() + " capabilities");
+        out.onNext(DescribeResponse.newBuilder()
+            .setName(NAME)
+            .setLanguage(LANGUAGE)
+            .setSdkPackage(SdkInfo.SDK_PACKAGE)
+            .setSdkVersion(v)
+            .setPerformerVersion(PERFORMER_VERSION)
+            .setProtocolVersion(ProtocolVersion.PROTOCOL_VERSION_1)
+            .addAllCapabilities(caps)
+            .build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void connect(ConnectRequest req, StreamObserver<ConnectResponse> out) {
+        String what = "Connect endpoints=" + req.getEndpointsList() + " dial_timeout_ms=" + req.getDialTimeoutMs()
+            + " request_timeout_ms=" + req.getRequestTimeoutMs() + " auth=" + !req.getUsername().isEmpty();
+        SdkClient sdk;
+        try {
+            sdk = SdkClient.connect(req.getEndpointsList(), Integer.toUnsignedLong(req.getDialTimeoutMs()),
+                Integer.toUnsignedLong(req.getRequestTimeoutMs()), req.getUsername(), req.getPassword());
+        } catch (IllegalArgumentException e) {
+            Log.line(what + " -> INVALID_ARGUMENT " + e.getMessage());
+            out.onError(Status.INVALID_ARGUMENT.withDescription("cannot build the jetcd client: " + e.getMessage())
+                .asRuntimeException());
+            return;
+        } catch (RuntimeException e) {
+            Log.line(what + " -> UNAVAILABLE " + e);
+            out.onError(Status.UNAVAILABLE.withDescription("cannot build the jetcd client: " + e).asRuntimeException());
+            return;
+        }
+        String id = "c" + nextId.incrementAndGet();
+        clients.put(id, new ClientState(id, sdk));
+        Log.line(what + " -> " + id);
+        out.onNext(ConnectResponse.newBuilder().setClientId(id).build());
+        out.onCompleted();
+    }
+
+    @Override
+    public void disconnect(DisconnectRequest req, StreamObserver<DisconnectResponse> out) {
+        ClientState cs = clients.remove(req.getClientId());
+        if (cs == null) {
+            Log.line("Disconnect " + req.getClientId() + " -> unknown client");
+            out.onError(Status.NOT_FOUND.withDescription("unknown client id " + quote(req.getClientId()))
+                .asRuntimeException());
+            return;
+        }
+        long t0 = System.nanoTime();
+        cs.close();
+        Log.line(String.format("Disconnect %s -> closed (%.1f ms)", cs.id, (System.nanoTime() - t0) / 1e6));
+        out.onNext(DisconnectResponse.getDefaultInstance());
+        out.onCompleted();
+    }
+
+    @Override
+    public void execute(ExecuteRequest req, StreamObserver<ExecuteResponse> out) {
+        long t0 = System.nanoTime();
+        List<Command> cmds = req.getProgram().getCommandsList();
+        List<CommandResult> results = new ArrayList<>(cmds.size());
+        ClientState cs = clients.get(req.getClientId());
+        if (cs == null) {
+            String msg = "unknown client id " + quote(req.getClientId());
+            for (int i = 0; i < cmds.size(); i++) {
+                results.add(Results.harness(HarnessError.Kind.BAD_REQUEST, msg));
+            }
+        } else {
+            cs.exec.lock();
+            // jetcd starts its gRPC calls on the calling thread, and grpc-java binds a call
+            // started there to io.grpc.Context.current(): this Execute RPC's context, which
+            // is cancelled as soon as Execute returns. A watch started by the program must
+            // outlive the program, so the SDK runs under the root context instead.
+            Context previous = Context.ROOT.attach();
+            try {
+                for (int i = 0; i < cmds.size(); i++) {
+                    CommandResult r = runOne(cs, cmds.get(i));
+                    if (r == null) { // never leave a slot empty
+                        r = Results.harness(HarnessError.Kind.INTERNAL, "performer produced no result");
+                    }
+                    logOutcome(cs.id, i, cmds.get(i), r);
+                    results.add(r);
+                }
+            } finally {
+                Context.ROOT.detach(previous);
+                cs.exec.unlock();
+            }
+        }
+        int ok = 0;
+        int sdk = 0;
+        int harness = 0;
+        for (CommandResult r : results) {
+            switch (r.getOutcomeCase()) {
+                case OK:
+                    ok++;
+                    break;
+                case SDK_ERROR:
+                    sdk++;
+                    break;
+                default:
+                    harness++;
+                    break;
+            }
+        }
+        Log.line(String.format("Execute %s commands=%d -> ok=%d sdk_error=%d harness_error=%d (%.1f ms)",
+            req.getClientId(), cmds.size(), ok, sdk, harness, (System.nanoTime() - t0) / 1e6));
+        out.onNext(ExecuteResponse.newBuilder().addAllResults(results).build());
+        out.onCompleted();
+    }
+
+    /** Runs one command; any exception of the performer's own becomes a harness INTERNAL error. */
+    static CommandResult runOne(ClientState cs, Command cmd) {
+        try {
+            if (cs.closed) {
+                return Results.harness(HarnessError.Kind.BAD_REQUEST, "client " + cs.id + " was disconnected");
+            }
+            switch (cmd.getCommandCase()) {
+                case WATCH_START:
+                    return watchStart(cs, cmd.getWatchStart());
+                case WATCH_COLLECT: {
+                    WatchHandle w = cs.watches.get(cmd.getWatchCollect().getHandle());
+                    if (w == null) {
+                        return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                            "unknown watch handle " + quote(cmd.getWatchCollect().getHandle()));
+                    }
+                    return w.collect(cmd.getWatchCollect());
+                }
+                case WATCH_CANCEL: {
+                    WatchHandle w = cs.watches.remove(cmd.getWatchCancel().getHandle());
+                    if (w == null) {
+                        return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                            "unknown watch handle " + quote(cmd.getWatchCancel().getHandle()));
+                    }
+                    return w.cancel();
+                }
+                default:
+                    return cs.sdk.run(cmd);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Results.harness(HarnessError.Kind.INTERNAL, "interrupted while running " + cmd.getCommandCase());
+        } catch (Throwable t) { // a bug of the performer: report it, keep serving
+            Log.line("exception in " + cmd.getCommandCase() + ": " + stackTrace(t));
+            return Results.harness(HarnessError.Kind.INTERNAL,
+                "exception in " + cmd.getCommandCase() + ": " + t);
+        }
+    }
+
+    private static CommandResult watchStart(ClientState cs, WatchStartCommand w) throws InterruptedException {
+        if (w.getHandle().isEmpty()) {
+            return Results.harness(HarnessError.Kind.BAD_REQUEST, "watch_start needs a handle");
+        }
+        WatchHandle old = cs.watches.get(w.getHandle());
+        if (old != null && !old.isEnded()) {
+            return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                "watch handle " + quote(w.getHandle()) + " is already live on this client");
+        }
+        SdkClient.Started s = cs.sdk.startWatch(w);
+        if (s.watch != null) {
+            cs.watches.put(w.getHandle(), s.watch);
+            if (cs.closed) { // disconnected meanwhile: do not leak the watcher
+                s.watch.close();
+            }
+        }
+        return s.result;
+    }
+
+    private static void logOutcome(String client, int i, Command cmd, CommandResult r) {
+        switch (r.getOutcomeCase()) {
+            case SDK_ERROR:
+                Log.line("Execute " + client + " command=" + i + " " + cmd.getCommandCase() + ": sdk_error "
+                    + r.getSdkError().getCode() + " " + r.getSdkError().getSdkType() + ": " + r.getSdkError().getMessage());
+                break;
+            case HARNESS_ERROR:
+                Log.line("Execute " + client + " command=" + i + " " + cmd.getCommandCase() + ": harness_error "
+                    + r.getHarnessError().getKind() + ": " + r.getHarnessError().getMessage());
+                break;
+            default:
+                break;
+        }
+    }
+
+    /** Disconnects every client (at shutdown). */
+    public void closeAll() {
+        for (String id : new ArrayList<>(clients.keySet())) {
+            ClientState cs = clients.remove(id);
+            if (cs != null) {
+                cs.close();
+            }
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+
+    private static String stackTrace(Throwable t) {
+        java.io.StringWriter sw = new java.io.StringWriter();
+        t.printStackTrace(new java.io.PrintWriter(sw));
+        return sw.toString();
+    }
+}
