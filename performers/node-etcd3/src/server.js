@@ -1,0 +1,230 @@
+'use strict';
+// The performer protocol loop: the gRPC PerformerService (Describe / Connect /
+// Disconnect / Execute) over @grpc/grpc-js, with the protocol loaded at run time by
+// @grpc/proto-loader from protos/ (no generated code), and the client registry.
+// SDK specifics live in sdk/.
+//
+// The protocol is loaded with longs: String, so every int64/uint64 (revisions, lease
+// ids) is a decimal string on both sides and never passes through a JS number.
+
+const path = require('path');
+const deps = require('./deps');
+const { Session } = require('./sdk/session');
+const { capabilitiesFor, fluentOnly } = require('./sdk/capabilities');
+const { SDK_PACKAGE, sdkVersion } = require('./sdk/version');
+
+const PERFORMER_NAME = 'node-etcd3';
+const PERFORMER_VERSION = '0.1.0';
+const MAX_MSG = 64 << 20;
+
+const PROTOS_ROOT = path.resolve(__dirname, '..', '..', '..', 'protos');
+const PERFORMER_PROTO = 'etcdfit/performer/v1/performer.proto';
+
+function log(msg) {
+  const ts = new Date().toISOString().slice(11, 23);
+  process.stderr.write(`[node-etcd3 ${ts}] ${msg}\n`);
+}
+
+function loadProtocol() {
+  const grpc = deps.load('@grpc/grpc-js');
+  const protoLoader = deps.load('@grpc/proto-loader');
+  const def = protoLoader.loadSync(PERFORMER_PROTO, {
+    includeDirs: [PROTOS_ROOT],
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+  });
+  const pkg = grpc.loadPackageDefinition(def);
+  return { grpc, service: pkg.etcdfit.performer.v1.PerformerService.service };
+}
+
+class Performer {
+  constructor() {
+    this.sessions = new Map();
+    this.nextId = 1;
+    // Execute calls on one client run one after another, like one program stream.
+    this.queues = new Map();
+  }
+
+  describe() {
+    const d = this.describeQuiet();
+    log(`Describe -> ${SDK_PACKAGE} ${d.sdk_version}, ${d.capabilities.length} capabilities${fluentOnly() ? ' (fluent-only)' : ''}`);
+    return d;
+  }
+
+  describeQuiet() {
+    const version = sdkVersion();
+    const caps = capabilitiesFor(version);
+    return {
+      name: PERFORMER_NAME,
+      language: 'javascript',
+      sdk_package: SDK_PACKAGE,
+      sdk_version: version,
+      performer_version: PERFORMER_VERSION,
+      protocol_version: 'PROTOCOL_VERSION_1',
+      capabilities: caps,
+    };
+  }
+
+  connect(req) {
+    const session = new Session(req, log);
+    const id = `c${this.nextId++}`;
+    this.sessions.set(id, session);
+    log(`Connect ${JSON.stringify(req.endpoints)} -> ${id} request_timeout=${session.requestTimeoutMs}ms ` +
+      `dial_timeout=${session.dialTimeoutMs}ms auth=${Boolean(req.username)}`);
+    return { client_id: id };
+  }
+
+  async disconnect(req) {
+    const session = this.sessions.get(req.client_id);
+    if (!session) return false;
+    this.sessions.delete(req.client_id);
+    this.queues.delete(req.client_id);
+    await session.close();
+    log(`Disconnect ${req.client_id} -> closed`);
+    return true;
+  }
+
+  async execute(req) {
+    const started = Date.now();
+    const commands = (req.program && req.program.commands) || [];
+    const session = this.sessions.get(req.client_id);
+    const results = [];
+    if (!session) {
+      const now = process.hrtime.bigint().toString();
+      for (let i = 0; i < commands.length; i++) {
+        results.push({
+          call_ns: now,
+          return_ns: now,
+          harness_error: { kind: 'BAD_REQUEST', message: `unknown client_id ${JSON.stringify(req.client_id)}` },
+        });
+      }
+      log(`Execute ${req.client_id}: unknown client (${commands.length} commands)`);
+      return { results };
+    }
+    const prev = this.queues.get(req.client_id) || Promise.resolve();
+    let release;
+    const mine = new Promise(resolve => {
+      release = resolve;
+    });
+    this.queues.set(req.client_id, prev.then(() => mine));
+    await prev;
+    try {
+      session.rpcNotes = [];
+      for (const cmd of commands) {
+        results.push(await session.execute(cmd));
+      }
+    } finally {
+      release();
+    }
+    const counts = { ok: 0, sdk_error: 0, harness_error: 0 };
+    for (const r of results) {
+      if (r.ok) counts.ok += 1;
+      else if (r.sdk_error) counts.sdk_error += 1;
+      else counts.harness_error += 1;
+    }
+    let kinds = commands.map(c => c.command || '?').join(',');
+    if (kinds.length > 200) kinds = `${kinds.slice(0, 200)}...`;
+    const rpc = session.rpcNotes.length ? ` rpc-level: ${[...new Set(session.rpcNotes)].join('; ')}` : '';
+    log(`Execute ${req.client_id} [${kinds}] -> ok=${counts.ok} sdk_error=${counts.sdk_error} ` +
+      `harness_error=${counts.harness_error} (${Date.now() - started} ms)${rpc}`);
+    return { results };
+  }
+
+  async closeAll() {
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map(s => s.close().catch(() => undefined)));
+  }
+}
+
+function run(listen) {
+  const { grpc, service } = loadProtocol();
+  const performer = new Performer();
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': MAX_MSG,
+    'grpc.max_send_message_length': MAX_MSG,
+  });
+  const fail = (callback, code, message) => callback({ code, details: message, message });
+  server.addService(service, {
+    Describe: (call, callback) => {
+      try {
+        callback(null, performer.describe());
+      } catch (e) {
+        log(`Describe failed: ${e.stack || e}`);
+        fail(callback, grpc.status.INTERNAL, String(e && e.message));
+      }
+    },
+    Connect: (call, callback) => {
+      try {
+        callback(null, performer.connect(call.request));
+      } catch (e) {
+        log(`Connect ${JSON.stringify(call.request.endpoints)} failed: ${e && e.message}`);
+        fail(callback, grpc.status.INVALID_ARGUMENT, `etcd3 client construction failed: ${e && e.message}`);
+      }
+    },
+    Disconnect: (call, callback) => {
+      performer.disconnect(call.request).then(found => {
+        if (!found) {
+          log(`Disconnect ${call.request.client_id} -> unknown client`);
+          fail(callback, grpc.status.NOT_FOUND, `unknown client_id ${JSON.stringify(call.request.client_id)}`);
+        } else {
+          callback(null, {});
+        }
+      }, e => {
+        log(`Disconnect failed: ${e && e.stack}`);
+        fail(callback, grpc.status.INTERNAL, String(e && e.message));
+      });
+    },
+    Execute: (call, callback) => {
+      performer.execute(call.request).then(res => callback(null, res), e => {
+        log(`Execute failed: ${e && e.stack}`);
+        fail(callback, grpc.status.INTERNAL, String(e && e.message));
+      });
+    },
+  });
+
+  // The SDK throws some of its errors from event handlers (e.g. watch.ts
+  // ClientRuntimeError): log them instead of dying with every client's state.
+  process.on('uncaughtException', err => log(`uncaught exception (SDK event handler?): ${err && err.stack}`));
+  process.on('unhandledRejection', err => log(`unhandled rejection: ${err && err.stack ? err.stack : err}`));
+
+  return new Promise((resolve, reject) => {
+    server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (err, port) => {
+      if (err) {
+        log(`cannot listen on ${listen}: ${err.message}`);
+        reject(err);
+        return;
+      }
+      if (needsStart()) server.start();
+      log(`listening on ${listen} (port ${port}; ${SDK_PACKAGE} ${sdkVersion()} from ${path.dirname(deps.resolvePath('etcd3'))}; ` +
+        `node ${process.version}; pid ${process.pid})`);
+      let stopping = false;
+      const stop = signal => {
+        if (stopping) return;
+        stopping = true;
+        log(`${signal}: shutting down`);
+        const force = setTimeout(() => server.forceShutdown(), 2000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          performer.closeAll().finally(() => {
+            log('stopped');
+            resolve(0);
+          });
+        });
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    });
+  });
+}
+
+// grpc-js < 1.10 needs server.start() after bindAsync; later versions deprecate it.
+function needsStart() {
+  const v = deps.packageVersion('@grpc/grpc-js').split('.').map(Number);
+  return v[0] === 1 && v[1] < 10;
+}
+
+module.exports = { run, Performer, loadProtocol, PERFORMER_NAME, PERFORMER_VERSION };
