@@ -53,9 +53,10 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--save-baseline", default=None, metavar="PATH", help="write NEW's baseline to PATH instead")
     gt.add_argument("--etcd", default="embedded", help="etcd server for both runs (default: embedded)")
 
-    rep = sub.add_parser("report", help="write the HTML report for a results.json")
-    rep.add_argument("results")
+    rep = sub.add_parser("report", help="write the HTML report for one or more results files (merged)")
+    rep.add_argument("results", nargs="+", metavar="RESULTS")
     rep.add_argument("--out", required=True)
+    rep.add_argument("--previous", default=None, metavar="PREV.json", help="results file to diff against")
 
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["server"]:  # etcdfit.servers.catalog owns its sub-commands
@@ -112,7 +113,9 @@ def cmd_matrix(args) -> int:
 def cmd_report(args) -> int:
     from .report import html, results
 
-    page = html.render(results.load(Path(args.results)), Path(args.out))
+    docs = [results.load(Path(p)) for p in args.results]
+    prev = results.load(Path(args.previous)) if args.previous else None
+    page = html.render(docs, Path(args.out), previous=prev)
     print(f"HTML report: {page}")
     return 0
 
