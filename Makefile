@@ -3,12 +3,17 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEFAULT_PERFORMERS := go-clientv3 python-etcd3
+# `make run` shows the two first performers; `make test` (CI) runs every performer.
+RUN_PERFORMERS := go-clientv3 python-etcd3
+ALL_PERFORMERS := go-clientv3 python-etcd3 python-aetcd node-etcd3 java-jetcd rust-etcd-client
+# etcd servers built or installed for the harness tests and the matrix (see `etcdfit server list`).
+SERVERS := 3.4 3.5 3.6 3.7
 JOBS ?= 2
 
-.PHONY: bootstrap venv performers protos protos-check run test test-harness test-conformance bench clean
+.PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
+        test-harness test-conformance matrix bench clean
 
-## bootstrap: driver venv (.venv) + every default performer built into .cache/
+## bootstrap: driver venv (.venv) + the default performers built into .cache/
 bootstrap: venv performers
 
 venv: $(VENV)/.installed
@@ -19,7 +24,20 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	touch $@
 
 performers: venv
-	$(BIN)/etcdfit performer build --jobs $(JOBS) $(DEFAULT_PERFORMERS)
+	$(BIN)/etcdfit performer build --jobs $(JOBS) $(RUN_PERFORMERS)
+
+all-performers: venv
+	$(BIN)/etcdfit performer build --jobs $(JOBS) $(ALL_PERFORMERS)
+
+## servers: Go-built etcd 3.5/3.6/3.7 and Debian's etcd-server 3.4 (needs root for apt)
+servers: venv
+	$(BIN)/etcdfit server install $(SERVERS)
+
+## system-deps: Debian packages the harness tests use (chromium renders the HTML report)
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (the report test renders the HTML report in it)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## protos: regenerate all stubs; protos-check: fail if committed stubs are stale
 protos: venv
@@ -36,16 +54,21 @@ protos-check: venv
 
 ## run: the suite against the default performers on the embedded etcd, summary + HTML report
 run: bootstrap
-	$(BIN)/etcdfit run $(addprefix --performer ,$(DEFAULT_PERFORMERS)) --out reports/latest
+	$(BIN)/etcdfit run $(addprefix --performer ,$(RUN_PERFORMERS)) --out reports/latest
 
-## test: bootstrap, then the harness self-tests and the conformance suite against every default performer
-test: bootstrap protos-check test-harness test-conformance
+## test: bootstrap everything, then the harness self-tests and the suite against every performer
+test: venv system-deps all-performers servers protos-check test-harness test-conformance
 
 test-harness: venv
 	$(BIN)/pytest tests/harness -q -n $(JOBS)
 
-test-conformance: bootstrap
-	$(BIN)/pytest tests/conformance -q -n $(JOBS) $(addprefix --performer ,$(DEFAULT_PERFORMERS))
+test-conformance: all-performers
+	$(BIN)/pytest tests/conformance -q -n $(JOBS) $(addprefix --performer ,$(ALL_PERFORMERS))
+
+## matrix: the nightly matrix (ci/matrix.yaml) into reports/matrix, then its HTML report
+matrix: all-performers servers
+	$(BIN)/etcdfit matrix --config ci/matrix.yaml --out reports/matrix; \
+	code=$$?; $(BIN)/etcdfit report reports/matrix/results.json --out reports/matrix/html; exit $$code
 
 bench: bootstrap
 	$(BIN)/python -m etcdfit.bench
