@@ -481,7 +481,7 @@ class Session {
       throw new Unimplemented(`status: the client only knows ${this.endpoints[0]}; etcd3 cannot ask another endpoint`);
     }
     const s = await this.rpcCall(t, 'status: the fluent API has no status',
-      () => this.client.maintenance.status({}, this.co()));
+      () => this.client.maintenance.status(this.co())); // status(options): the request is empty
     return {
       header: convert.header(s.header),
       version: s.version,
@@ -540,7 +540,7 @@ class Session {
 
   async doLeaseLeases(c, t) {
     const r = await this.rpcCall(t, 'lease list: the fluent API has none',
-      () => this.client.leaseClient.leaseLeases({}, this.co()));
+      () => this.client.leaseClient.leaseLeases(this.co())); // leaseLeases(options): the request is empty
     return { header: convert.header(r.header), ids: (r.leases || []).map(l => convert.int64(l.ID)) };
   }
 
