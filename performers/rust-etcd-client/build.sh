@@ -73,7 +73,7 @@ export PROTOC="$(dirname "$manifest")/bin/protoc"
 
 say "cargo build --release --locked -j $jobs (target dir $CARGO_TARGET_DIR)"
 (
-  flock 9
+  if command -v flock >/dev/null; then flock 9; fi
   cargo build --release --locked -j "$jobs" --bin performer ${features:+--features "$features"}
   cp -f "$CARGO_TARGET_DIR/release/performer" "$out/performer.tmp"
 ) 9>"$CARGO_TARGET_DIR/.etcdfit-build.lock"

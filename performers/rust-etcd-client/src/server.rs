@@ -134,7 +134,7 @@ async fn run_guarded(exec: &mut Exec, cmd: &Option<Command>, closed: &mut signal
             }
         },
         _ = crate::sdk::wait_closed(closed) => {
-            let mut r = Harness::bad_request("the client was disconnected while this command ran").result();
+            let mut r = Harness::bad_request("the client was disconnected (Disconnect) during this program").result();
             r.call_ns = call;
             r
         }

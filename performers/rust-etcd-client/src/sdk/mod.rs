@@ -259,13 +259,33 @@ impl Session {
     /// LeaseKeeper::keep_alive and its response read from LeaseKeepAliveStream.
     async fn lease_keep_alive_once(&mut self, k: &pb::LeaseKeepAliveOnceCommand) -> CommandResult {
         let call = now_ns();
-        let r = async {
+        // The SDK's request timeout bounds only the opening of the stream; its
+        // responses are awaited here under the same timeout.
+        let r = tokio::time::timeout(self.request_timeout, async {
             let (mut keeper, mut stream) = self.client.lease_keep_alive(k.id).await?;
             keeper.keep_alive().await?;
             stream.message().await
-        }
+        })
         .await;
         let ret = now_ns();
+        let r = match r {
+            Ok(r) => r,
+            Err(_) => {
+                return sdk_error_value_result(
+                    call,
+                    ret,
+                    pb::SdkError {
+                        code: pb::ErrorCode::DeadlineExceeded as i32,
+                        sdk_type: "tokio::time::error::Elapsed".into(),
+                        message: format!(
+                            "no keep-alive response within the request timeout ({} ms)",
+                            self.request_timeout.as_millis()
+                        ),
+                        grpc_code: -1,
+                    },
+                )
+            }
+        };
         match r {
             Ok(Some(resp)) => ok_result(
                 call,
