@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
 from collections import deque
 from pathlib import Path
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except OSError:
-        pass  # not Linux: rely on the explicit teardown
-    os.setpgrp()  # own process group, so stopping it takes its children too
+# No preexec_fn: running Python between fork and exec in a process that holds live
+# grpcio channels can abort the child inside grpc's poller (seen as SIGABRT before
+# exec). Both jobs are done without it: start_new_session=True gives the child its
+# own process group (so stopping it takes its children too), and util-linux's
+# setpriv sets the parent-death signal, so nothing outlives a killed driver.
+_SETPRIV = shutil.which("setpriv")
 
 
 def free_port() -> int:
@@ -32,14 +29,15 @@ def spawn(argv: list[str], *, cwd: Path, log: Path, env: dict[str, str] | None =
     log.parent.mkdir(parents=True, exist_ok=True)
     fh = log.open("ab")
     try:
+        prefix = [_SETPRIV, "--pdeathsig", "KILL", "--"] if _SETPRIV else []
         return subprocess.Popen(
-            argv,
+            prefix + argv,
             cwd=cwd,
             stdout=fh,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             env={**os.environ, **(env or {})},
-            preexec_fn=_die_with_parent,
+            start_new_session=True,
         )
     finally:
         fh.close()
