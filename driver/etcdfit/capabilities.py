@@ -98,10 +98,16 @@ class KnownFailure:
         return f"{self.path}:{self.line}"
 
 
-def load_known_failures(performer: str, directory: Path | None = None, version: str | None = None) -> list[KnownFailure]:
-    """Entries of `<performer>.txt` (every SDK version) and `<performer>@<version>.txt` (that one)."""
+def load_known_failures(performer: str, directory: Path | None = None, version: str | None = None,
+                        *, flaky: bool = False) -> list[KnownFailure]:
+    """Entries of `<performer>.txt` (every SDK version) and `<performer>@<version>.txt` (that one).
+
+    flaky=True reads the flaky lists instead (`<performer>[@<version>].flaky.txt`): tests whose
+    outcome is not decided by one run, because the SDK fails them only sometimes.
+    """
     directory = directory or paths.known_failures_dir()
-    names = [f"{performer}.txt"] + ([f"{performer}@{version}.txt"] if version else [])
+    ext = ".flaky.txt" if flaky else ".txt"
+    names = [f"{performer}{ext}"] + ([f"{performer}@{version}{ext}"] if version else [])
     return [e for n in names for e in _parse_known_failures(directory / n)]
 
 

@@ -34,6 +34,7 @@ class Run:
         self._oracle = None
         self._checked_identities: set[str] = set()
         self.known: dict[str, list[caps.KnownFailure]] = {}
+        self.flaky: dict[str, list[caps.KnownFailure]] = {}
         self.records: list[dict] = []
         self.started = time.time()
         self._validate_specs(root)
@@ -51,7 +52,9 @@ class Run:
                 raise pytest.UsageError(f"--performer {spec.text}: {exc}") from None
             kf_dir = Path(self.config.option.known_failures_dir) if self.config.option.known_failures_dir else None
             try:
-                self.known[spec.text] = caps.load_known_failures(spec.name, kf_dir, m.resolve_version(spec.version))
+                version = m.resolve_version(spec.version)
+                self.known[spec.text] = caps.load_known_failures(spec.name, kf_dir, version)
+                self.flaky[spec.text] = caps.load_known_failures(spec.name, kf_dir, version, flaky=True)
             except EtcdfitError as exc:
                 raise pytest.UsageError(str(exc)) from None
 
@@ -72,13 +75,21 @@ class Run:
                 item.add_marker(pytest.mark.xfail(
                     reason=f"known failure ({entry.where}): {entry.reason} "
                     "-- if this test now passes, remove that line", strict=True))
+                continue
+            flaky = caps.find_known_failure(self.flaky.get(spec, []), item.nodeid, spec) if spec else None
+            if flaky is not None:  # a failure is reported as flaky; a pass is a pass
+                flaky.matched.append(item.nodeid)
+                item.add_marker(pytest.mark.xfail(
+                    reason=f"flaky ({flaky.where}): {flaky.reason} -- its outcome does not decide the run",
+                    strict=False))
         self._check_unmatched(items)
 
     def _check_unmatched(self, items: list[pytest.Item]) -> None:
         full_run = all(Path(a.split("::")[0]).is_dir() for a in self.config.args)
         if not full_run:
             return
-        for spec, entries in self.known.items():
+        for spec in self.known:
+            entries = self.known[spec] + self.flaky.get(spec, [])
             if not any(_performer_param(i) == spec for i in items):
                 continue
             stale = [e for e in entries if not e.matched]
@@ -203,11 +214,12 @@ def _record(report: pytest.TestReport) -> dict | None:
     """One JSON record per test, from its decisive phase."""
     props = dict(report.user_properties)
     xfail = getattr(report, "wasxfail", None)
+    flaky = xfail is not None and str(xfail).startswith("flaky")
     if report.when == "call":
         if report.passed:
             outcome = "passed"
         elif report.skipped and xfail is not None:
-            outcome = "known_failure"
+            outcome = "flaky" if flaky else "known_failure"
         elif report.failed and "XPASS(strict)" in str(report.longrepr):
             outcome = "failed"
             props.setdefault("etcdfit_class", "known_failure_passed")
@@ -216,7 +228,7 @@ def _record(report: pytest.TestReport) -> dict | None:
     elif report.when == "setup" and not report.passed:
         outcome = "skipped" if report.skipped else "error"
         if report.skipped and xfail is not None:
-            outcome = "known_failure"
+            outcome = "flaky" if flaky else "known_failure"
     elif report.when == "teardown" and report.failed:
         outcome = "error"
     else:

@@ -22,10 +22,11 @@ from .merge import merge
 from .results import OUTCOMES, load
 
 FAILING = ("failed", "error")
-_SEVERITY = {"failed": 5, "error": 5, "known_failure": 3, "skipped": 2, "passed": 1}
+_SEVERITY = {"failed": 5, "error": 5, "known_failure": 3, "flaky": 3, "skipped": 2, "passed": 1}
 _SHORT = {"value_mismatch": "mismatch", "wrong_error": "wrong error", "timeout": "timeout",
           "performer_crash": "crash", "harness_error": "harness", "known_failure_passed": "xpass"}
-_LABEL = {"passed": "pass", "skipped": "skip", "known_failure": "known", "error": "error", "failed": "fail"}
+_LABEL = {"passed": "pass", "skipped": "skip", "known_failure": "known", "flaky": "flaky", "error": "error",
+          "failed": "fail"}
 _NO_CELL = "(no cell)"
 
 
@@ -135,7 +136,8 @@ def _drill(t: dict, col_label: str) -> str:
         if t.get("message"):
             parts.append(f"<details class=full><summary>full failure text</summary><pre>{e(t['message'])}</pre></details>")
     else:
-        title = {"skipped": "skip reason", "known_failure": "known-failure reason"}.get(o, "message")
+        title = {"skipped": "skip reason", "known_failure": "known-failure reason",
+                 "flaky": "flaky-list reason"}.get(o, "message")
         parts.append(f"<h4>{title}</h4><p class=reason>{e(_reason(t))}</p>")
         parts.append(_pre("program", t.get("program") or ""))
     parts.append(f"<p class='muted nodeid'>{e(t.get('nodeid'))}</p>")
@@ -208,6 +210,7 @@ margin-right:4px;border:1px solid rgba(0,0,0,.08)}
 .failed,.error{background:var(--fail);color:var(--fail-t)}
 .error{background-image:repeating-linear-gradient(135deg,transparent 0 6px,rgba(125,11,11,.12) 6px 9px)}
 .known_failure{background:var(--known);color:var(--known-t)}
+.flaky{background:repeating-linear-gradient(45deg,var(--known),var(--known) 6px,#fff 6px,#fff 9px);color:var(--known-t)}
 .skipped{background:var(--skip);color:var(--skip-t)}
 .absent{background:#fff;color:#aaa}
 .zero{color:#bbb;background:none}

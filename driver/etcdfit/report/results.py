@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 SCHEMA = "etcdfit.results/v1"
-OUTCOMES = ("passed", "failed", "error", "known_failure", "skipped")
+OUTCOMES = ("passed", "failed", "error", "known_failure", "flaky", "skipped")
 
 
 def write_results(path: Path, records: list[dict], *, started: float, etcd: dict) -> None:
