@@ -27,11 +27,9 @@ command -v cargo >/dev/null || die "cargo not found on PATH (install Rust with r
 lock="$here/locks/$version.Cargo.lock"
 [ -f "$lock" ] || die "no lockfile $lock for etcd-client $version; known: $(cd "$here/locks" && ls | sed 's/\.Cargo\.lock$//' | tr '\n' ' ')(create one with: bash lock.sh $version)"
 
-# The SDK line decides the cargo features (API differences, see Cargo.toml).
-features=""
-case "$version" in
-  0.12.*|0.13.*|0.14.*|0.15.*|0.16.*|0.17.*) features="sdk-watch-legacy" ;;
-esac
+# The SDK line decides the cargo features and the SDK's tonic (API differences, see Cargo.toml).
+. "$here/sdk-lines.sh"
+features="$(sdk_features "$version")"
 
 mkdir -p "$out"
 src="$out/build-src"
@@ -41,8 +39,7 @@ rm -rf "$src/src.new" && cp -a "$here/src" "$src/src.new" && rm -rf "$src/src" &
 cp -p "$here/build.rs" "$src/build.rs"
 # Cargo.toml and Cargo.lock are only rewritten when their content changes.
 install_if_changed() { if ! cmp -s "$1" "$2"; then mv -f "$1" "$2"; else rm -f "$1"; fi; }
-sed -E "s/^etcd-client = \{ version = \"=[^\"]+\"/etcd-client = { version = \"=$version\"/" "$here/Cargo.toml" > "$src/Cargo.toml.tmp"
-grep -q "^etcd-client = { version = \"=$version\"" "$src/Cargo.toml.tmp" || die "could not pin etcd-client in Cargo.toml"
+pin_cargo_toml "$version" "$here/Cargo.toml" "$src/Cargo.toml.tmp" || die "could not pin the SDK in Cargo.toml"
 install_if_changed "$src/Cargo.toml.tmp" "$src/Cargo.toml"
 cp "$lock" "$src/Cargo.lock.tmp"
 install_if_changed "$src/Cargo.lock.tmp" "$src/Cargo.lock"
@@ -53,7 +50,7 @@ jobs="${CARGO_BUILD_JOBS:-2}"
 mkdir -p "$CARGO_TARGET_DIR"
 
 cd "$src"
-say "cargo fetch --locked (etcd-client =$version, features: ${features:-none})"
+say "cargo fetch --locked (etcd-client =$version, its tonic $(sdk_tonic "$version"), features: ${features:-none})"
 cargo fetch --locked
 
 # etcd-client's build script runs protoc too: point every build script at the

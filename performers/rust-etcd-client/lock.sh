@@ -11,7 +11,8 @@ default="$(sed -n 's/^default_version: *//p' "$here/performer.yaml" | tr -d '"')
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cp -a "$here/Cargo.toml" "$here/build.rs" "$here/src" "$tmp/"
-sed -i -E "s/^etcd-client = \{ version = \"=[^\"]+\"/etcd-client = { version = \"=$version\"/" "$tmp/Cargo.toml"
+. "$here/sdk-lines.sh"
+pin_cargo_toml "$version" "$here/Cargo.toml" "$tmp/Cargo.toml"
 cd "$tmp"
 if [ -f "$here/locks/$default.Cargo.lock" ] && [ "$version" != "$default" ]; then
   cp "$here/locks/$default.Cargo.lock" Cargo.lock

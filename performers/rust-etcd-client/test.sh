@@ -8,10 +8,8 @@ root="$(cd "$here/../.." && pwd)"
 version="${1:-$(sed -n 's/^default_version: *//p' "$here/performer.yaml" | tr -d '"')}"
 out="$root/.cache/performers/rust-etcd-client/$version"
 bash "$here/build.sh" "$version" "$out"
-features=""
-case "$version" in
-  0.12.*|0.13.*|0.14.*|0.15.*|0.16.*|0.17.*) features="sdk-watch-legacy" ;;
-esac
+. "$here/sdk-lines.sh"
+features="$(sdk_features "$version")"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/.cache/cargo-target/rust-etcd-client}"
 export ETCDFIT_PROTOS="$root/protos" ETCDFIT_CATALOG="$root/capabilities/catalog.yaml"
 export PROTOC="$(cd "$out/build-src" && dirname "$(cargo metadata --locked --format-version 1 | grep -o '"manifest_path":"[^"]*/protoc-bin-vendored-linux-$(uname -m | sed "s/aarch64/aarch_64/")/Cargo.toml"' | head -1 | sed -e 's/^"manifest_path":"//' -e 's/"$//')")/bin/protoc"

@@ -76,7 +76,12 @@ pub fn variant_name(err: &Error) -> String {
 /// Turns an error returned by the SDK into the canonical SdkError.
 pub fn map_error(err: &Error) -> SdkError {
     let (code, grpc_code) = match err {
-        Error::GRpcStatus(status) => (status_code(status.code(), status.message()), status.code() as i32),
+        Error::GRpcStatus(status) => {
+            // The status is of the SDK's tonic, which for older SDK lines is not
+            // this performer's tonic (feature sdk-own-tonic): compare codes by number.
+            let grpc = status.code() as i32;
+            (status_code(Code::from_i32(grpc), status.message()), grpc)
+        }
         Error::InvalidArgs(_) | Error::InvalidUri(_) => (ErrorCode::InvalidArgument, -1),
         // LeaseClient::keep_alive turns a first keep-alive response with TTL <= 0
         // (etcd's answer for an unknown lease) into LeaseKeepAliveError("lease not found").
@@ -95,10 +100,15 @@ pub fn map_error(err: &Error) -> SdkError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use tonic::Status;
+    // The tonic etcd-client links (see Cargo.toml, feature sdk-own-tonic).
+    #[cfg(feature = "sdk-own-tonic")]
+    use sdk_tonic as etcd_tonic;
+    #[cfg(not(feature = "sdk-own-tonic"))]
+    use tonic as etcd_tonic;
+    use etcd_tonic::Status;
 
     fn grpc(code: Code, msg: &str) -> Error {
-        Error::GRpcStatus(Status::new(code, msg))
+        Error::GRpcStatus(Status::new(etcd_tonic::Code::from_i32(code as i32), msg))
     }
 
     #[test]

@@ -105,7 +105,9 @@ impl SdkWatch {
 /// plain creation confirmation).
 enum Opened {
     Live(SdkWatch, Option<WatchResponse>),
-    /// The stream ended before the server confirmed the watch.
+    /// The stream ended before the server confirmed the watch (with the legacy
+    /// API the SDK reports that itself, as WatchError).
+    #[cfg_attr(feature = "sdk-watch-legacy", allow(dead_code))]
     Closed,
 }
 
