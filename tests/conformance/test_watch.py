@@ -215,3 +215,20 @@ def test_watch_from_compacted_revision_ends_with_compacted(performer, oracle, ns
                                      compact_revision=ge(r3)),
     )
     assert res[1].ended
+
+
+@pytest.mark.requires("watch", "watch.range_end")
+def test_watch_the_server_refuses_ends(performer, oracle, ns):
+    # etcd refuses a watch whose range_end is not after its key: it answers with created
+    # and canceled set together ("mvcc: watcher range is empty"). The SDK may report that
+    # when the watch starts (an error) or as the watch's end, but never as a live watch.
+    a, b = ns.key("a"), ns.key("b")
+    [start] = performer.run(watch_start("w", b, range_end=a).allow_error())
+    if start.kind == "sdk_error":
+        # Refused at start with the SDK's error: conforming. A timeout is not a refusal:
+        # it means the SDK never said what the server answered.
+        assert start.code not in ("DEADLINE_EXCEEDED", "UNAVAILABLE", "CANCELED"), (
+            f"the watch start did not report the server's refusal: {start.describe()}")
+        return
+    assert start.kind == "ok", f"watch_start: {start.describe()}"
+    performer.run(watch_collect("w", 1, timeout_ms=3000).expect(ended=True, events=None))
