@@ -136,12 +136,15 @@ def cmd_performer(args) -> int:
         return 1 if failed else 0
 
     if args.action == "list":
-        print(f"{'name':<20} {'language':<9} {'sdk package':<30} {'versions (default*, built+)'}")
+        rows = [("name", "language", "sdk package", "versions (default*, built+)")]
         for name in manifest.available():
             m = manifest.load(name)
             vs = " ".join(v + ("*" if v == m.default_version else "") + ("+" if build.is_built(m, v) else "")
                           for v in m.versions)
-            print(f"{m.name:<20} {m.language:<9} {m.sdk_package:<30} {vs}")
+            rows.append((m.name, m.language, m.sdk_package, vs))
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
+            print("  ".join([cell.ljust(w) for cell, w in zip(row, widths)] + [row[3]]))
         return 0
 
     jobs = []
