@@ -182,6 +182,20 @@ def test_prefix_range_with_trailing_0xff_byte(performer, oracle, ns):
     performer.run(get(ns.key(b"p\xff"), prefix=True).expect(kvs=[{"key": k} for k in inside], count=3))
 
 
+@pytest.mark.requires("kv.range", "kv.range.prefix", "kv.range.keys_only")
+def test_prefix_of_the_empty_key_reads_every_key(performer, oracle, ns):
+    # etcd's convention (clientv3 WithPrefix, `etcdctl get "" --prefix`): the prefix ""
+    # is the range key "\0", range_end "\0", i.e. every key. Other tests' keys are there
+    # too, so assert only that ours are; keys_only keeps the answer small.
+    mine = [ns.key("a"), ns.key(b"\xff")]
+    for k in mine:
+        oracle.put(k, "x")
+    [res] = performer.run(get(b"", prefix=True, keys_only=True))
+    seen = {kv.key for kv in res.kvs}
+    assert set(mine) <= seen, f"the empty prefix missed keys of this test: {sorted(set(mine) - seen)}"
+    assert len(seen) == len(res.kvs), "a key was returned twice"
+
+
 @pytest.mark.requires("kv.range", "kv.range.range_end")
 def test_explicit_range_end_is_half_open(performer, oracle, ns):
     for name in ("a", "b", "bb", "c", "d"):

@@ -127,6 +127,17 @@ def test_revoke_twice_is_lease_not_found(performer, oracle):
     assert lid not in oracle.leases()
 
 
+@pytest.mark.requires("lease.grant", "lease.revoke")
+def test_revoke_of_a_lease_revoked_elsewhere_is_lease_not_found(performer, oracle):
+    # The SDK granted this lease, so it may keep state for it (a lease object, a
+    # keep-alive); once another client revoked it, etcd answers "requested lease not
+    # found" and the SDK must pass that on rather than report a successful revoke.
+    [grant] = performer.run(lease_grant(TTL))
+    oracle.lease_revoke(grant.id)
+    performer.run(lease_revoke(grant.id).expect_error("LEASE_NOT_FOUND"))
+    assert grant.id not in oracle.leases()
+
+
 @pytest.mark.requires("kv.put", "kv.put.lease")
 def test_put_with_unknown_lease_is_lease_not_found(performer, oracle, ns):
     k = ns.key("k")
@@ -155,3 +166,18 @@ def test_keepalive_once_renews_the_lease(performer, oracle):
     live = oracle.lease_ttl(lid)
     assert live.grantedTTL == TTL and live.TTL > 0
     oracle.lease_revoke(lid)
+
+
+@pytest.mark.requires("lease.keepalive_once")
+def test_keepalive_once_of_an_unknown_lease_reports_it_gone(performer, oracle):
+    # etcd answers a keep-alive for a lease it does not hold with TTL 0 and no gRPC
+    # error. The SDK may pass that on (ok, TTL <= 0) or raise LEASE_NOT_FOUND (clientv3's
+    # KeepAliveOnce does); it must not report a live lease or an unclassifiable error.
+    lid = unused_lease_id(oracle)
+    [ka] = performer.run(lease_keepalive_once(lid).allow_error())
+    if ka.kind == "sdk_error":
+        assert ka.code == "LEASE_NOT_FOUND", f"keep-alive of an unknown lease: {ka.describe()}"
+    else:
+        assert ka.kind == "ok", f"keep-alive of an unknown lease: {ka.describe()}"
+        assert ka.ttl <= 0, f"keep-alive of an unknown lease reported it alive: {ka.describe()}"
+    assert lid not in oracle.leases()
