@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     mx.add_argument("--jobs", type=int, default=None, help="cells at once (default: the file's jobs)")
 
     gt = sub.add_parser("gate", help="release check: NEW against a baseline version or a stored baseline")
-    gt.add_argument("--performer", required=True, metavar="NAME@NEW")
+    gt.add_argument("--performer", required=True, metavar="NAME@NEW",
+                    help="the SDK version to check (its suite is run on the --etcd server)")
     gt.add_argument("--baseline", default=None, metavar="NAME@OLD", help="run the suite for this version too")
     gt.add_argument("--baseline-file", default=None, metavar="PATH", help="a stored baseline (capabilities/baselines/)")
     gt.add_argument("--save-baseline", default=None, metavar="PATH", help="write NEW's baseline to PATH instead")
