@@ -54,8 +54,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires(*ids): capability ids the test needs (capabilities/catalog.yaml)")
-    config.addinivalue_line("markers", "server(min_version=None, max_version=None, topology='single'): "
-                            "etcd server requirements; unmet ones skip the test naming them")
+    config.addinivalue_line("markers", "server(min_version=None, max_version=None, topology='single', "
+                            "progress_notify=False): etcd server requirements; unmet ones skip the test naming them")
     if config.option.etcd_endpoints and config.option.etcd != "embedded":
         raise pytest.UsageError("--etcd and --etcd-endpoints exclude each other: start a server or use one, not both")
     if not Path(config.option.etcd).is_file():

@@ -232,3 +232,26 @@ def test_watch_the_server_refuses_ends(performer, oracle, ns):
         return
     assert start.kind == "ok", f"watch_start: {start.describe()}"
     performer.run(watch_collect("w", 1, timeout_ms=3000).expect(ended=True, events=None))
+
+
+@pytest.mark.requires("watch", "watch.progress_notify")
+@pytest.mark.server(progress_notify=True)
+def test_progress_notify_reports_the_current_revision_on_a_quiet_watch(performer, oracle, ns):
+    # A watch that asks for progress notifications gets, at each of the server's intervals
+    # (1 s on the servers etcdfit starts), a response without events whose header carries
+    # the current revision: "nothing for you up to revision R".
+    r0 = oracle.revision()
+    performer.run(watch_start("w", ns.key("quiet"), progress_notify=True))
+    [res] = performer.run(watch_collect("w", 0, timeout_ms=3500).expect(events=None, ended=False))
+    r1 = oracle.revision()
+    assert res.progress_revisions, "no progress notification arrived within 3.5 s (server interval: 1 s)"
+    assert all(r0 <= r <= r1 for r in res.progress_revisions), (
+        f"progress revisions {list(res.progress_revisions)} are outside [{r0}, {r1}]")
+
+
+@pytest.mark.requires("watch", "watch.progress_notify")
+@pytest.mark.server(progress_notify=True)
+def test_watch_without_progress_notify_gets_no_progress_notifications(performer, oracle, ns):
+    # Progress notifications go only to watches that asked for them; this one did not.
+    performer.run(watch_start("w", ns.key("quiet")))
+    performer.run(watch_collect("w", 0, timeout_ms=2500).expect(events=None, ended=False, progress_revisions=None))

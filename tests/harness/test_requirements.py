@@ -26,6 +26,22 @@ def test_unmet(version, kwargs, reasons):
     assert unmet(SimpleNamespace(version=version, endpoints=ONE), **kwargs) == reasons
 
 
+@pytest.mark.parametrize(
+    "interval, reasons",
+    [
+        (1.0, []),
+        (None, ["the test waits for watch progress notifications; this run's etcd has an unknown "
+                "progress-notify interval (not started by etcdfit), above 2s"]),
+        (600.0, ["the test waits for watch progress notifications; this run's etcd has a "
+                 "progress-notify interval of 600s, above 2s"]),
+    ],
+)
+def test_progress_notify_needs_a_short_known_interval(interval, reasons):
+    server = SimpleNamespace(version="3.5.1", endpoints=ONE, progress_notify_interval=interval)
+    assert unmet(server, progress_notify=True) == reasons
+    assert unmet(server) == []
+
+
 def test_bad_values_are_errors():
     with pytest.raises(ConfigError, match="not a version"):
         version_tuple("three")

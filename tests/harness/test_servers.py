@@ -133,6 +133,8 @@ def test_version_starts_and_reports_its_version(entry, tmp_path):
                 assert version == entry.version
             rev = oracle.put("servers/k", "v").header.revision
             assert oracle.get("servers/k").mod_revision == rev
+            # every catalog version takes a progress-notify interval flag (spelt two ways)
+            assert server.progress_notify_interval == embedded.PROGRESS_NOTIFY_INTERVAL
         finally:
             oracle.close()
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -12,6 +13,10 @@ import subprocess
 from .. import proc
 from ..errors import EtcdServerError
 from ..oracle import Oracle
+
+#: Seconds between etcd's progress notifications to watches that ask for them, on every
+#: server etcdfit starts (etcd's default, 10 minutes, is far too long for a test to wait).
+PROGRESS_NOTIFY_INTERVAL = 1.0
 
 
 @dataclass
@@ -23,6 +28,8 @@ class EtcdServer:
     process: subprocess.Popen | None = None
     data_dir: Path | None = None
     log: Path | None = None
+    # Seconds between watch progress notifications; None when unknown (an external server).
+    progress_notify_interval: float | None = None
     _stopped: bool = field(default=False, repr=False)
 
     def stop(self) -> None:
@@ -67,8 +74,12 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
         "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
         "--initial-cluster", f"{name}={purl}",
     ]
+    flag = progress_notify_flag(binary)
+    if flag:
+        argv.append(f"{flag}={PROGRESS_NOTIFY_INTERVAL:g}s")
     log = log_dir / f"etcd-{client}.log"
-    server = EtcdServer([curl], process=proc.spawn(argv, cwd=data_dir, log=log), data_dir=data_dir, log=log)
+    server = EtcdServer([curl], process=proc.spawn(argv, cwd=data_dir, log=log), data_dir=data_dir, log=log,
+                        progress_notify_interval=PROGRESS_NOTIFY_INTERVAL if flag else None)
     atexit.register(server.stop)  # also on Ctrl-C and on errors before fixture teardown
     oracle = Oracle(curl)
     try:
@@ -76,6 +87,21 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
     finally:
         oracle.close()
     return server
+
+
+def progress_notify_flag(binary: Path) -> str | None:
+    """The flag `binary` takes for the watch progress-notify interval, read from its --help:
+    --experimental-watch-progress-notify-interval up to 3.5, renamed in 3.6 (the old
+    spelling is gone in 3.7). None when it has neither."""
+    try:
+        out = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=15)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    text = out.stdout + out.stderr
+    for flag in ("--watch-progress-notify-interval", "--experimental-watch-progress-notify-interval"):
+        if re.search(rf"^\s+{re.escape(flag)}\s+'", text, re.M):  # its own line: "  --flag '10m'"
+            return flag
+    return None
 
 
 def _wait(server: EtcdServer, oracle: Oracle, timeout: float) -> str:

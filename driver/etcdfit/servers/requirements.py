@@ -1,10 +1,13 @@
-"""Server requirements of a test (like MongoDB's runOnRequirements): version range, topology."""
+"""Server requirements of a test (like MongoDB's runOnRequirements): version range, topology,
+and frequent watch progress notifications."""
 
 from __future__ import annotations
 
 from ..errors import ConfigError
 
 TOPOLOGIES = ("single", "cluster")
+#: The longest progress-notify interval (seconds) a progress_notify test may wait on.
+MAX_PROGRESS_NOTIFY_INTERVAL = 2.0
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -18,11 +21,13 @@ def version_tuple(text: str) -> tuple[int, ...]:
 
 
 def unmet(server, min_version: str | None = None, max_version: str | None = None,
-          topology: str = "single") -> list[str]:
+          topology: str = "single", progress_notify: bool = False) -> list[str]:
     """Reasons the server does not meet the requirements (empty: it does).
 
     min_version is inclusive; max_version is inclusive of its whole line, so
-    max_version="3.5" admits 3.5.35 but not 3.6.0.
+    max_version="3.5" admits 3.5.35 but not 3.6.0. progress_notify: the test waits for
+    watch progress notifications, so the server must send them every few seconds
+    (servers etcdfit starts do; an external one may wait etcd's default 10 minutes).
     """
     if topology not in TOPOLOGIES:
         raise ConfigError(f"topology {topology!r}: expected one of {', '.join(TOPOLOGIES)}")
@@ -37,4 +42,10 @@ def unmet(server, min_version: str | None = None, max_version: str | None = None
     members = len(server.endpoints)
     if topology == "cluster" and members < 3:
         reasons.append(f"the test needs a 3-member cluster; this run's etcd has {members} member(s)")
+    interval = getattr(server, "progress_notify_interval", None)
+    if progress_notify and (interval is None or interval > MAX_PROGRESS_NOTIFY_INTERVAL):
+        reasons.append("the test waits for watch progress notifications; this run's etcd has "
+                       + ("an unknown progress-notify interval (not started by etcdfit)" if interval is None
+                          else f"a progress-notify interval of {interval:g}s")
+                       + f", above {MAX_PROGRESS_NOTIFY_INTERVAL:g}s")
     return reasons

@@ -7,6 +7,7 @@ Schema (every field not marked optional is required):
   description: TEXT                # optional
   requires: [CAPABILITY, ...]      # optional; applies to every case
   server: {min_version: "3.5", max_version: "3.6", topology: single}  # optional; every case
+                                   # (also progress_notify: true, for watch progress notifications)
   cases:                           # non-empty
     - name: snake_case_name        # unique in the file; becomes test_<name>
       description: TEXT            # optional
@@ -119,7 +120,8 @@ def _server(d: LDict, path: Path) -> dict:
     if "server" not in d:
         return {}
     line = d.key_lines["server"]
-    sv = _fields(d["server"], {"min_version": False, "max_version": False, "topology": False}, "server", path, line)
+    sv = _fields(d["server"], {"min_version": False, "max_version": False, "topology": False,
+                               "progress_notify": False}, "server", path, line)
     from ..servers.requirements import TOPOLOGIES, version_tuple
 
     for k in ("min_version", "max_version"):
@@ -130,7 +132,9 @@ def _server(d: LDict, path: Path) -> dict:
                 raise ConfigError(f"server.{k}: {exc}", path, sv.key_lines[k]) from None
     if sv.get("topology", "single") not in TOPOLOGIES:
         raise ConfigError(f"server.topology must be one of {', '.join(TOPOLOGIES)}", path, sv.key_lines["topology"])
-    return {k: str(v) for k, v in sv.items()}
+    if not isinstance(sv.get("progress_notify", False), bool):
+        raise ConfigError("server.progress_notify must be true or false", path, sv.key_lines["progress_notify"])
+    return {k: v if k == "progress_notify" else str(v) for k, v in sv.items()}
 
 
 def _step(s: Any, path: Path, saved: set[str], case_line: int) -> Step:
