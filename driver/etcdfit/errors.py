@@ -65,7 +65,17 @@ class ProtocolMismatch(PerformerError):
 
 
 class ExpectationFailed(AssertionError):
-    """A command's result differs from what the test expected (a conformance failure)."""
+    """A command's result differs from what the test expected (a conformance failure).
+
+    `problems` holds one `etcdfit.outcomes.Problem` per mismatch and `program` the program
+    it happened in (an `outcomes.ProgramRecord`), as data for reports; the message is the
+    readable rendering of both.
+    """
+
+    def __init__(self, message: str, problems: list | None = None, program: object = None):
+        super().__init__(message)
+        self.problems = list(problems or [])
+        self.program = program
 
 
 class EtcdServerError(EtcdfitError):

@@ -8,6 +8,7 @@ without the enum's prefix), and Matcher objects (ANY, gt, ...) test a value.
 
 from __future__ import annotations
 
+import contextvars
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -63,25 +64,54 @@ class ExpectationSyntaxError(EtcdfitError):
     """An expectation names a field the result does not have: fix the test."""
 
 
+@dataclass(frozen=True)
+class Mismatch:
+    """One field that differs: where, and both sides as shown in failure output."""
+
+    path: str
+    expected: str
+    actual: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: expected {self.expected}, got {self.actual}"
+
+
 def to_bytes_if_str(v: Any) -> Any:
     return v.encode() if isinstance(v, str) else v
+
+
+#: The running test's key prefix (set by the `ns` fixture): failure output shows keys
+#: relative to it, as `<ns>/name`, so a reader sees the names the test wrote.
+namespace: contextvars.ContextVar[bytes] = contextvars.ContextVar("etcdfit_namespace", default=b"")
+
+
+def relative(text: str) -> str:
+    """`text` with the running test's key prefix written as `<ns>/`."""
+    prefix = namespace.get()
+    return text.replace(prefix.decode(errors="replace"), "<ns>/") if prefix else text
 
 
 def show(v: Any) -> str:
     if isinstance(v, Message):
         from google.protobuf import text_format
 
-        return "{" + text_format.MessageToString(v, as_one_line=True, as_utf8=True) + "}"
+        return relative("{" + text_format.MessageToString(v, as_one_line=True, as_utf8=True) + "}")
     if isinstance(v, (bytes, bytearray)):
         try:
-            return repr(bytes(v).decode())
+            return relative(repr(bytes(v).decode()))
         except UnicodeDecodeError:
             return repr(bytes(v))
+    if isinstance(v, str):
+        return relative(repr(v))
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(show(i) for i in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}: {show(i)}" for k, i in v.items()) + "}"
     return repr(v)
 
 
-def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | None = None) -> list[str]:
-    """Mismatches of `actual` against `expected`, each as 'path: expected X, got Y'."""
+def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | None = None) -> list[Mismatch]:
+    """Mismatches of `actual` against `expected` (str() of each: 'path: expected X, got Y')."""
     if isinstance(expected, Matcher):
         ok = False
         try:
@@ -89,28 +119,26 @@ def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | N
             ok = bool(expected.test(list(actual) if container else actual))
         except Exception:  # a matcher that cannot apply is a mismatch, not a crash
             ok = False
-        return [] if ok else [f"{path or '.'}: expected {expected!r}, got {show(actual)}"]
+        return [] if ok else [Mismatch(path or ".", repr(expected), show(actual))]
     if isinstance(expected, dict):
         if not isinstance(actual, Message):
-            return [f"{path or '.'}: expected a message {expected!r}, got {show(actual)}"]
+            return [Mismatch(path or ".", f"a message {show(expected)}", show(actual))]
         return _match_message(expected, actual, path)
     if isinstance(expected, list):
         items = list(actual)
         if len(items) != len(expected):
-            return [
-                f"{path}: expected {len(expected)} item(s), got {len(items)}: "
-                + "[" + ", ".join(show(i) for i in items) + "]"
-            ]
-        out: list[str] = []
+            return [Mismatch(path or ".", f"{len(expected)} item(s) {show(expected)}",
+                             f"{len(items)}: " + "[" + ", ".join(show(i) for i in items) + "]")]
+        out: list[Mismatch] = []
         for i, (e, a) in enumerate(zip(expected, items)):
             out += match(e, a, f"{path}[{i}]", None if field is None else _element(field))
         return out
     if field is not None and field.type == FieldDescriptor.TYPE_ENUM and isinstance(expected, str):
         name = field.enum_type.values_by_number[actual].name if actual in field.enum_type.values_by_number else str(actual)
         ok = name == expected or name.endswith("_" + expected)
-        return [] if ok else [f"{path}: expected {expected}, got {name}"]
+        return [] if ok else [Mismatch(path, expected, name)]
     exp = to_bytes_if_str(expected) if isinstance(actual, (bytes, bytearray)) else expected
-    return [] if exp == actual else [f"{path}: expected {show(exp)}, got {show(actual)}"]
+    return [] if exp == actual else [Mismatch(path, show(exp), show(actual))]
 
 
 def _is_repeated(field: FieldDescriptor | None) -> bool:
@@ -124,9 +152,9 @@ def _element(field: FieldDescriptor) -> FieldDescriptor:
     return field  # element checks look at the same descriptor's type
 
 
-def _match_message(expected: dict, msg: Message, path: str) -> list[str]:
+def _match_message(expected: dict, msg: Message, path: str) -> list[Mismatch]:
     fields = msg.DESCRIPTOR.fields_by_name
-    out: list[str] = []
+    out: list[Mismatch] = []
     for name, exp in expected.items():
         if name not in fields:
             raise ExpectationSyntaxError(
@@ -138,15 +166,15 @@ def _match_message(expected: dict, msg: Message, path: str) -> list[str]:
         if exp is None:
             if fd.message_type is not None and not _is_repeated(fd):
                 if msg.HasField(name):
-                    out.append(f"{sub}: expected absent, got {show(getattr(msg, name))}")
+                    out.append(Mismatch(sub, "absent", show(getattr(msg, name))))
             elif _is_repeated(fd):
                 if len(getattr(msg, name)):
-                    out.append(f"{sub}: expected none, got {len(getattr(msg, name))} item(s)")
+                    out.append(Mismatch(sub, "none", f"{len(getattr(msg, name))} item(s)"))
             elif getattr(msg, name):
-                out.append(f"{sub}: expected zero/empty, got {show(getattr(msg, name))}")
+                out.append(Mismatch(sub, "zero/empty", show(getattr(msg, name))))
             continue
         if fd.message_type is not None and not _is_repeated(fd) and isinstance(exp, dict) and not msg.HasField(name):
-            out.append(f"{sub}: expected {exp!r}, got absent")
+            out.append(Mismatch(sub, show(exp), "absent"))
             continue
         out += match(exp, getattr(msg, name), sub, fd)
     return out

@@ -140,10 +140,17 @@ class Namespace:
 
 
 @pytest.fixture
-def ns(request: pytest.FixtureRequest) -> Namespace:
-    """Unique key prefix for this test: b'etcdfit/<random>/<test name>/'."""
+def ns(request: pytest.FixtureRequest):
+    """Unique key prefix for this test: b'etcdfit/<random>/<test name>/'.
+
+    Failure output shows keys under it as `<ns>/name`."""
+    from .matchers import namespace
+
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)[:80]
-    return Namespace(f"etcdfit/{uuid.uuid4().hex[:10]}/{name}/".encode())
+    space = Namespace(f"etcdfit/{uuid.uuid4().hex[:10]}/{name}/".encode())
+    token = namespace.set(space.prefix)
+    yield space
+    namespace.reset(token)
 
 
 # ------------------------------------------------------------------ reporting
@@ -159,10 +166,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         if call.excinfo is not None:
             exc = call.excinfo.value
             report.user_properties.append(("etcdfit_class", classify(exc)))
-            text = getattr(exc, "program_text", None)
-            if text is None:
+            prog = getattr(exc, "program", None)
+            if prog is None:
                 progs = item.stash.get(_PROGRAMS, [])
-                text = progs[-1] if progs else ""
+                prog = progs[-1] if progs else None
+            text = prog.text() if prog is not None else ""
             report.user_properties.append(("etcdfit_program", text))
             log = item.stash.get(_LOG_TAIL, None)
             if log is not None:
@@ -176,24 +184,10 @@ _LOG_TAIL = pytest.StashKey[object]()  # () -> str: the performer log's last lin
 
 
 def classify(exc: BaseException) -> str:
-    """One word for a failure: value_mismatch, wrong_error, timeout, performer_crash, harness_error."""
-    if isinstance(exc, PerformerCrashed):
-        return "performer_crash"
-    if isinstance(exc, PerformerHung):
-        return "timeout"
-    if isinstance(exc, ExpectationFailed):
-        problems = getattr(exc, "problems", [str(exc)])
-        text = " ".join(problems)
-        if "could not run it" in text or "result(s)" in text:
-            return "harness_error"
-        if "expected error" in text or "expected success, got sdk_error" in text:
-            return "wrong_error"
-        return "value_mismatch"
-    if isinstance(exc, AssertionError):
-        return "value_mismatch"
-    if isinstance(exc, EtcdfitError):
-        return "harness_error"
-    return "harness_error"
+    """One word for a failure, computed from its problem kinds (etcdfit.outcomes)."""
+    from .outcomes import failure_class, problems_of
+
+    return failure_class(problems_of(exc))
 
 
 def default_log_dir() -> Path:

@@ -22,6 +22,7 @@ from google.protobuf import text_format
 
 from . import matchers
 from .errors import ConfigError, ExpectationFailed
+from .outcomes import Kind, Problem, ProgramRecord
 from .gen.etcdfit.performer.v1 import performer_pb2 as pb
 
 Key = str | bytes
@@ -98,7 +99,46 @@ class Cmd:
         return op
 
     def text(self) -> str:
-        return text_format.MessageToString(self.command, as_one_line=True, as_utf8=True)
+        """The command as failure output shows it: keys relative to the test's namespace,
+        compares written out with their operator and operand even when those are zero."""
+        return matchers.relative(_text(self.command))
+
+
+_OPERATORS = {pb.COMPARE_RESULT_EQUAL: "==", pb.COMPARE_RESULT_GREATER: ">",
+              pb.COMPARE_RESULT_LESS: "<", pb.COMPARE_RESULT_NOT_EQUAL: "!="}
+_TARGETS = {pb.COMPARE_TARGET_VALUE: ("value", "value"), pb.COMPARE_TARGET_VERSION: ("version", "version"),
+            pb.COMPARE_TARGET_CREATE: ("create_revision", "create_revision"),
+            pb.COMPARE_TARGET_MOD: ("mod_revision", "mod_revision"), pb.COMPARE_TARGET_LEASE: ("lease", "lease")}
+
+
+def compare_text(c: pb.Compare) -> str:
+    """`value("a") == "v1"`, `version("a", prefix) > 0`: a compare with every part shown."""
+    fn, slot = _TARGETS.get(c.target, (str(c.target), "version"))
+    where = matchers.show(c.key)
+    if c.kind == pb.RANGE_KIND_PREFIX:
+        where += ", prefix"
+    elif c.kind == pb.RANGE_KIND_RANGE:
+        where += f", range_end={matchers.show(c.range_end)}"
+    operand = getattr(c, slot)
+    shown = matchers.show(operand) if slot == "value" else str(operand)
+    return f"{fn}({where}) {_OPERATORS.get(c.result, str(c.result))} {shown}"
+
+
+def _text(msg: pb.Command | pb.TxnCommand) -> str:
+    name = msg.WhichOneof("command") if isinstance(msg, pb.Command) else None
+    txn_msg = msg.txn if name == "txn" else (msg if isinstance(msg, pb.TxnCommand) else None)
+    if txn_msg is None:
+        return text_format.MessageToString(msg, as_one_line=True, as_utf8=True)
+    parts = ["compares: [" + ", ".join(compare_text(c) for c in txn_msg.compares) + "]"]
+    for branch in ("success", "failure"):
+        ops = getattr(txn_msg, branch)
+        shown = []
+        for op in ops:
+            kind = op.WhichOneof("request")
+            inner = getattr(op, kind)
+            shown.append(f"{kind} {{{_text(inner) if kind == 'txn' else text_format.MessageToString(inner, as_one_line=True, as_utf8=True)}}}")
+        parts.append(f"{branch}: [" + ", ".join(shown) + "]")
+    return " ".join(parts)
 
 
 def _cmd(**kw: Any) -> Cmd:
@@ -299,7 +339,10 @@ class Outcome:
     def ok(self):
         __tracebackhide__ = True
         if self.kind != "ok":
-            raise ExpectationFailed(f"{self.cmd.name} did not succeed: {self.describe()}")
+            problem = Problem(Kind.HARNESS_ERROR if self.kind in ("harness_error", "missing") else Kind.UNEXPECTED_ERROR,
+                              "the test reads this command's result", command=self.cmd.name,
+                              expected="success", actual=matchers.relative(self.describe()))
+            raise ExpectationFailed(f"{self.cmd.name} did not succeed: {problem.actual}", [problem])
         return getattr(self.result.ok, self.result.ok.WhichOneof("payload"))
 
     @property
@@ -332,49 +375,73 @@ class Results(list):
     """The outcomes of one program, in command order."""
 
 
-def check(cmd: Cmd, out: Outcome) -> list[str]:
-    """Mismatches between what `cmd` expects and what happened."""
-    if cmd.any_outcome:
+def _timestamps(out: Outcome) -> list[Problem]:
+    r = out.result
+    if out.kind == "missing" or (0 < r.call_ns <= r.return_ns):
         return []
-    if out.kind == "harness_error" or out.kind == "missing":
-        return [f"the performer could not run it: {out.describe()}"]
+    return [Problem(Kind.PROTOCOL_VIOLATION, f"timestamps: need 0 < call_ns <= return_ns, "
+                    f"got call_ns={r.call_ns} return_ns={r.return_ns}", path="call_ns/return_ns")]
+
+
+def check(cmd: Cmd, out: Outcome) -> list[Problem]:
+    """Problems between what `cmd` expects and what happened (index and where unset)."""
+    stamps = _timestamps(out)
+    if cmd.any_outcome:
+        return stamps
+    if out.kind == "harness_error":
+        return [Problem(Kind.HARNESS_ERROR, "the performer could not run it", expected="a result",
+                        actual=out.describe())]
+    if out.kind == "missing":
+        return [Problem(Kind.MISSING_RESULT, "the performer returned fewer results than commands",
+                        expected="a result", actual="no result")]
     if cmd.expect_code is not None:
         if out.kind == "ok":
-            return [f"expected error {cmd.expect_code}, but it succeeded: {out.describe()}"]
+            return stamps + [Problem(Kind.UNEXPECTED_SUCCESS, expected=f"error {cmd.expect_code}",
+                                     actual=out.describe())]
         if out.code != cmd.expect_code:
-            return [f"expected error {cmd.expect_code}, got {out.describe()}"]
-        return []
+            return stamps + [Problem(Kind.WRONG_ERROR, path="code", expected=f"error {cmd.expect_code}",
+                                     actual=out.describe())]
+        return stamps
     if out.kind != "ok":
-        return [f"expected success, got {out.describe()}"]
-    if out.result.return_ns < out.result.call_ns:
-        return [f"return_ns {out.result.return_ns} < call_ns {out.result.call_ns}"]
-    return matchers.match(cmd.expect_ok, out.ok) if cmd.expect_ok else []
+        return stamps + [Problem(Kind.UNEXPECTED_ERROR, expected="success", actual=out.describe())]
+    if not cmd.expect_ok:
+        return stamps
+    return stamps + [Problem(Kind.VALUE_MISMATCH, path=m.path, expected=m.expected, actual=m.actual)
+                     for m in matchers.match(cmd.expect_ok, out.ok)]
+
+
+def program_lines(cmds: Sequence[Cmd]) -> list[str]:
+    return [f"[{i}] {c.name} {{{c.text()}}}" for i, c in enumerate(cmds)]
 
 
 def program_text(cmds: Sequence[Cmd]) -> str:
-    return "\n".join(f"  [{i}] {c.name} {{{c.text()}}}" for i, c in enumerate(cmds))
+    return "\n".join("  " + line for line in program_lines(cmds))
 
 
-def evaluate(cmds: Sequence[Cmd], response: pb.ExecuteResponse, performer: str) -> Results:
-    """Pair results with commands, check every expectation, raise one readable failure."""
+def failure_text(performer: str, problems: list[Problem], record: ProgramRecord) -> str:
+    """The readable failure: every problem, then the program and its results."""
+    return (f"{performer}: {len(problems)} expectation(s) failed\n"
+            + "\n".join("  " + p.line() for p in problems)
+            + "\nprogram:\n" + record.text()
+            + "\nresults:\n" + "\n".join("  " + r for r in record.results))
+
+
+def evaluate(cmds: Sequence[Cmd], response: pb.ExecuteResponse, performer: str, where: str = "") -> Results:
+    """Pair results with commands, check every expectation, raise one failure holding them all."""
     __tracebackhide__ = True
     results = list(response.results)
     outs = Results(Outcome(c, results[i] if i < len(results) else pb.CommandResult())
                    for i, c in enumerate(cmds))
-    problems: list[str] = []
-    if len(results) != len(cmds):
-        problems.append(f"program: {len(cmds)} command(s) but {len(results)} result(s)")
+    problems: list[Problem] = []
+    if len(results) > len(cmds):
+        problems.append(Problem(Kind.PROTOCOL_VIOLATION, f"{len(cmds)} command(s) but {len(results)} result(s)",
+                                where=where or performer))
     for i, (c, o) in enumerate(zip(cmds, outs)):
         for p in check(c, o):
-            problems.append(f"[{i}] {c.name}: {p}")
+            p.index, p.command, p.where = i, c.name, where or performer
+            problems.append(p)
     if problems:
-        err = ExpectationFailed(
-            f"{performer}: {len(problems)} expectation(s) failed\n"
-            + "\n".join("  " + p for p in problems)
-            + "\nprogram:\n" + program_text(cmds)
-            + "\nresults:\n" + "\n".join(f"  [{i}] {o.describe()}" for i, o in enumerate(outs))
-        )
-        err.program_text = program_text(cmds)  # type: ignore[attr-defined]
-        err.problems = problems  # type: ignore[attr-defined]
-        raise err
+        record = ProgramRecord(performer, program_lines(cmds),
+                               [f"[{i}] {matchers.relative(o.describe())}" for i, o in enumerate(outs)])
+        raise ExpectationFailed(failure_text(performer, problems, record), problems, record)
     return outs

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..errors import EtcdfitError, PerformerError
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
-from ..program import Cmd, Results, evaluate, program_text
+from ..outcomes import ProgramRecord
+from ..program import Cmd, Results, evaluate, program_lines
 from . import build as builder
 from . import manifest as manifests
 from .client import Identity, PerformerClient
@@ -97,7 +98,7 @@ class PerformerSession:
     client_id: str
     spec: str
     timeout: float
-    programs: list[str] = field(default_factory=list, repr=False)
+    programs: list[ProgramRecord] = field(default_factory=list, repr=False)  # sent, in order
 
     @property
     def identity(self) -> Identity:
@@ -112,13 +113,16 @@ class PerformerSession:
     def capabilities(self) -> frozenset[str]:
         return self.identity.capabilities
 
-    def run(self, *cmds: Cmd, timeout: float | None = None) -> Results:
-        """Send the commands as one program, check every expectation, return the outcomes."""
+    def run(self, *cmds: Cmd, timeout: float | None = None, where: str = "") -> Results:
+        """Send the commands as one program, check every expectation, return the outcomes.
+
+        `where` names the place in a spec (e.g. 'step 3, line 12') for failure records."""
         __tracebackhide__ = True
-        self.programs.append(program_text(cmds))
+        label = self.identity.label
+        self.programs.append(ProgramRecord(label, program_lines(cmds)))
         program = pb.Program(commands=[c.command for c in cmds])
         response = self.client.execute(self.client_id, program, timeout or self.timeout)
-        return evaluate(cmds, response, f"{self.identity.label}")
+        return evaluate(cmds, response, label, f"{label}, {where}" if where else "")
 
     def close(self) -> None:
         if self.client.alive():
