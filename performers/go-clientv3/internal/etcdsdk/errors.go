@@ -10,10 +10,12 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"etcdfit.dev/performers/go-clientv3/gen"
 	ppb "etcdfit.dev/performers/go-clientv3/gen/performerv1"
 )
 
-// etcdErrorCodes maps the SDK's typed server errors (rpctypes) to canonical codes.
+// etcdErrorCodes maps the SDK's typed server errors (rpctypes) to canonical codes:
+// the typed-error path, tried before etcd's error table (etcdMessages).
 // Order matters only for readability: each entry is an exact error value.
 var etcdErrorCodes = []struct {
 	err  error
@@ -35,8 +37,73 @@ var etcdErrorCodes = []struct {
 	{rpctypes.ErrAuthFailed, ppb.ErrorCode_AUTH_FAILED},
 }
 
+// etcdMessage is one row of etcd's error table, gen/etcd_errors.tsv (a copy of
+// protos/etcdfit/performer/v1/etcd_errors.tsv made by protos/generate.sh).
+type etcdMessage struct {
+	code    ppb.ErrorCode
+	grpc    codes.Code // the status code etcd sends the message with
+	message string     // the message exactly as etcd sends it
+	match   string     // message without its leading "etcdserver: ": what an SDK error must contain
+}
+
+// etcdMessages is etcd's error table, in file order: the first row whose match
+// text the error's message contains gives the code.
+var etcdMessages = mustParseErrorTable(gen.EtcdErrorsTSV)
+
+// parseErrorTable reads the table's format: '#' comment lines, blank lines, and
+// rows of three TAB-separated columns (code, grpc_status, message).
+func parseErrorTable(tsv string) ([]etcdMessage, error) {
+	var rows []etcdMessage
+	for i, line := range strings.Split(tsv, "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 3 || f[2] == "" {
+			return nil, fmt.Errorf("etcd_errors.tsv line %d: want 3 TAB-separated columns, got %q", i+1, line)
+		}
+		code, ok := ppb.ErrorCode_value[f[0]]
+		if !ok {
+			return nil, fmt.Errorf("etcd_errors.tsv line %d: %q is not an ErrorCode", i+1, f[0])
+		}
+		var grpc codes.Code
+		if err := grpc.UnmarshalJSON([]byte(`"` + f[1] + `"`)); err != nil {
+			return nil, fmt.Errorf("etcd_errors.tsv line %d: %q is not a gRPC status code", i+1, f[1])
+		}
+		rows = append(rows, etcdMessage{
+			code:    ppb.ErrorCode(code),
+			grpc:    grpc,
+			message: f[2],
+			match:   strings.TrimPrefix(f[2], "etcdserver: "),
+		})
+	}
+	if len(rows) == 0 {
+		return nil, errors.New("etcd_errors.tsv has no rows")
+	}
+	return rows, nil
+}
+
+func mustParseErrorTable(tsv string) []etcdMessage {
+	rows, err := parseErrorTable(tsv)
+	if err != nil {
+		panic(err)
+	}
+	return rows
+}
+
+// codeByMessage is the code of the first table row whose text the message contains.
+func codeByMessage(message string) (ppb.ErrorCode, bool) {
+	for _, row := range etcdMessages {
+		if strings.Contains(message, row.match) {
+			return row.code, true
+		}
+	}
+	return ppb.ErrorCode_UNKNOWN, false
+}
+
 // grpcCodeCodes maps gRPC status codes (from the SDK's typed errors or raw
-// status errors) to canonical codes, after the exact etcd errors above.
+// status errors) to canonical codes, when no row of etcd's table matched.
 var grpcCodeCodes = map[codes.Code]ppb.ErrorCode{
 	codes.DeadlineExceeded: ppb.ErrorCode_DEADLINE_EXCEEDED,
 	codes.Unavailable:      ppb.ErrorCode_UNAVAILABLE,
@@ -73,6 +140,8 @@ func grpcCode(err error) int32 {
 	return -1
 }
 
+// errorCode: the SDK's typed errors first (rpctypes, context), then etcd's
+// error table by message, then the gRPC status code.
 func errorCode(err error) ppb.ErrorCode {
 	// rpctypes.Error turns a raw status error carrying a known etcd message
 	// into the SDK's typed EtcdError; anything else comes back unchanged.
@@ -87,6 +156,10 @@ func errorCode(err error) ppb.ErrorCode {
 		return ppb.ErrorCode_DEADLINE_EXCEEDED
 	case errors.Is(err, context.Canceled):
 		return ppb.ErrorCode_CANCELED
+	}
+	// etcd's error table, by message (a status error's message carries etcd's text).
+	if c, ok := codeByMessage(err.Error()); ok {
+		return c
 	}
 	var code codes.Code
 	var ee rpctypes.EtcdError

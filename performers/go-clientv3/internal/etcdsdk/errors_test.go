@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"etcdfit.dev/performers/go-clientv3/gen"
 	ppb "etcdfit.dev/performers/go-clientv3/gen/performerv1"
 )
 
@@ -70,5 +72,38 @@ func TestMapError(t *testing.T) {
 	}
 	if MapError(nil) != nil {
 		t.Error("MapError(nil) != nil")
+	}
+}
+
+// TestErrorTable: the embedded copy of etcd's error table loads with every row,
+// and each row's message maps to the row's code, whether it arrives as a raw
+// gRPC status or as bare text without etcd's "etcdserver: " prefix (the typed
+// rpctypes path cannot see that one, so it shows the table is what is used).
+func TestErrorTable(t *testing.T) {
+	var want int
+	for _, line := range strings.Split(gen.EtcdErrorsTSV, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			want++
+		}
+	}
+	if len(etcdMessages) != want || want < 20 {
+		t.Fatalf("etcdMessages has %d rows, etcd_errors.tsv %d", len(etcdMessages), want)
+	}
+	for _, row := range etcdMessages {
+		if got := MapError(status.Error(row.grpc, row.message)); got.Code != row.code || got.GrpcCode != int32(row.grpc) {
+			t.Errorf("status %v %q: code %v grpc_code %d, want %v %d", row.grpc, row.message, got.Code, got.GrpcCode, row.code, row.grpc)
+		}
+		bare := strings.TrimPrefix(row.message, "etcdserver: ")
+		if got := MapError(errors.New("sdk: " + bare)); got.Code != row.code {
+			t.Errorf("%q: code %v, want %v", bare, got.Code, row.code)
+		}
+	}
+	if c, ok := codeByMessage("mvcc: required revision has been compacted"); !ok || c != ppb.ErrorCode_COMPACTED {
+		t.Errorf("COMPACTED message: %v %v", c, ok)
+	}
+	for _, bad := range []string{"NOPE\tOUT_OF_RANGE\tetcdserver: x", "COMPACTED\tNOPE\tetcdserver: x", "COMPACTED\tOUT_OF_RANGE", "# only a comment"} {
+		if _, err := parseErrorTable(bad); err == nil {
+			t.Errorf("parseErrorTable(%q) accepted it", bad)
+		}
 	}
 }
