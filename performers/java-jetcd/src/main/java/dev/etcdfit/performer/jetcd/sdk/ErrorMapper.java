@@ -1,5 +1,10 @@
 package dev.etcdfit.performer.jetcd.sdk;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
@@ -21,8 +26,9 @@ import etcdfit.performer.v1.Performer.SdkError;
  *
  * <p>
  * Order: the SDK's own error types first (jetcd's {@link CompactedException}), then etcd's
- * error text (jetcd keeps the server's message: as {@link EtcdException#getMessage()} or as
- * the gRPC status description of a {@link StatusRuntimeException}), then the gRPC code
+ * error text looked up in etcd's error table (gen/etcd_errors.tsv; jetcd keeps the server's
+ * message: as {@link EtcdException#getMessage()} or as the gRPC status description of a
+ * {@link StatusRuntimeException}), then the gRPC code
  * (jetcd's {@link io.etcd.jetcd.common.exception.ErrorCode} mirrors gRPC's codes by name).
  * sdk_type is the Java class name of the (unwrapped) exception, message its getMessage()
  * verbatim, grpc_code the status code when the exception carries one, else -1.
@@ -31,25 +37,72 @@ public final class ErrorMapper {
     private ErrorMapper() {
     }
 
-    /** etcd's error texts (api/v3rpc/rpctypes/error.go), most specific first. */
-    static final List<Map.Entry<String, ErrorCode>> ETCD_MESSAGES = List.of(
-        Map.entry("required revision has been compacted", ErrorCode.COMPACTED),
-        Map.entry("required revision is a future revision", ErrorCode.FUTURE_REVISION),
-        Map.entry("requested lease not found", ErrorCode.LEASE_NOT_FOUND),
-        Map.entry("duplicate key given in txn request", ErrorCode.DUPLICATE_KEY),
-        Map.entry("too many operations in txn request", ErrorCode.TOO_MANY_OPS),
-        Map.entry("request is too large", ErrorCode.REQUEST_TOO_LARGE),
-        Map.entry("key is not provided", ErrorCode.EMPTY_KEY),
-        Map.entry("etcdserver: key not found", ErrorCode.KEY_NOT_FOUND),
-        Map.entry("lease already exists", ErrorCode.LEASE_EXISTS),
-        Map.entry("too large lease TTL", ErrorCode.LEASE_TTL_TOO_LARGE),
-        Map.entry("value is provided", ErrorCode.VALUE_PROVIDED),
-        Map.entry("lease is provided", ErrorCode.LEASE_PROVIDED),
-        Map.entry("etcdserver: permission denied", ErrorCode.PERMISSION_DENIED),
-        Map.entry("authentication failed, invalid user ID or password", ErrorCode.AUTH_FAILED),
-        Map.entry("etcdserver: invalid auth token", ErrorCode.AUTH_FAILED));
+    /**
+     * One row of etcd's error table: the canonical code, the gRPC status etcd sends it with,
+     * the message exactly as etcd sends it, and that message without its leading
+     * "etcdserver: " (what an SDK error's text must contain to match the row).
+     */
+    record EtcdMessage(ErrorCode code, Status.Code grpc, String message, String match) {
+    }
 
-    /** gRPC status codes with a canonical meaning, after the exact etcd errors above. */
+    /** The class-path copy of gen/etcd_errors.tsv (pom.xml; generate.sh copies it from protos/). */
+    static final String TABLE_RESOURCE = "/etcd_errors.tsv";
+
+    /** etcd's error table, in file order: the first row whose text the error contains wins. */
+    static final List<EtcdMessage> ETCD_MESSAGES = parseTable(readTable());
+
+    static String readTable() {
+        try (InputStream in = ErrorMapper.class.getResourceAsStream(TABLE_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException(TABLE_RESOURCE + " is not on the class path (pom.xml packs gen/etcd_errors.tsv)");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The table's format: '#' comments, blank lines, rows of code TAB grpc_status TAB message. */
+    static List<EtcdMessage> parseTable(String tsv) {
+        List<EtcdMessage> rows = new ArrayList<>();
+        String[] lines = tsv.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].endsWith("\r") ? lines[i].substring(0, lines[i].length() - 1) : lines[i];
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            String[] f = line.split("\t", -1);
+            if (f.length != 3 || f[2].isEmpty()) {
+                throw new IllegalArgumentException("etcd_errors.tsv line " + (i + 1) + ": want 3 TAB-separated columns: " + line);
+            }
+            ErrorCode code;
+            Status.Code grpc;
+            try {
+                code = ErrorCode.valueOf(f[0]);
+                grpc = Status.Code.valueOf(f[1]);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("etcd_errors.tsv line " + (i + 1) + ": unknown code: " + line, e);
+            }
+            String match = f[2].startsWith("etcdserver: ") ? f[2].substring("etcdserver: ".length()) : f[2];
+            rows.add(new EtcdMessage(code, grpc, f[2], match));
+        }
+        if (rows.isEmpty()) {
+            throw new IllegalArgumentException("etcd_errors.tsv has no rows");
+        }
+        return List.copyOf(rows);
+    }
+
+    /** The code of the first table row whose text the message contains, or null. */
+    static ErrorCode codeByMessage(String text) {
+        for (EtcdMessage row : ETCD_MESSAGES) {
+            if (text.contains(row.match())) {
+                return row.code();
+            }
+        }
+        return null;
+    }
+
+    /** gRPC status codes with a canonical meaning, when no row of etcd's table matched. */
     static final Map<Status.Code, ErrorCode> GRPC_CODES = Map.of(
         Status.Code.DEADLINE_EXCEEDED, ErrorCode.DEADLINE_EXCEEDED,
         Status.Code.UNAVAILABLE, ErrorCode.UNAVAILABLE,
@@ -130,12 +183,9 @@ public final class ErrorMapper {
             return ErrorCode.COMPACTED;
         }
         String text = etcdText(t);
-        if (text != null) {
-            for (Map.Entry<String, ErrorCode> e : ETCD_MESSAGES) {
-                if (text.contains(e.getKey())) {
-                    return e.getValue();
-                }
-            }
+        ErrorCode byMessage = text == null ? null : codeByMessage(text);
+        if (byMessage != null) {
+            return byMessage;
         }
         if (t instanceof TimeoutException) {
             return ErrorCode.DEADLINE_EXCEEDED; // the performer's request timeout on the SDK's future

@@ -1,6 +1,8 @@
 package dev.etcdfit.performer.jetcd.sdk;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -8,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -112,6 +115,27 @@ class ErrorMapperTest {
             new ExecutionException(new CompletionException(error))}) {
             SdkError w = ErrorMapper.map(wrapped);
             assertEquals(got, w, "wrapped in " + wrapped.getClass().getSimpleName());
+        }
+    }
+
+    /** The class-path copy of etcd's error table loads with every row, and each row's message maps to its code. */
+    @Test
+    void errorTableLoadsEveryRow() {
+        long rows = ErrorMapper.readTable().lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
+        assertTrue(rows >= 20, "etcd_errors.tsv has only " + rows + " rows");
+        assertEquals(rows, ErrorMapper.ETCD_MESSAGES.size(), "rows parsed");
+        for (ErrorMapper.EtcdMessage row : ErrorMapper.ETCD_MESSAGES) {
+            SdkError got = ErrorMapper.map(status(row.grpc(), row.message()));
+            assertEquals(row.code(), got.getCode(), row.message());
+            assertEquals(row.grpc().value(), got.getGrpcCode(), row.message());
+            // an SDK that drops etcd's "etcdserver: " prefix still matches the row
+            String bare = row.message().replaceFirst("^etcdserver: ", "");
+            assertEquals(row.code(), ErrorMapper.map(new RuntimeException("sdk: " + bare)).getCode(), bare);
+        }
+        assertEquals(ErrorCode.COMPACTED, ErrorMapper.codeByMessage("mvcc: required revision has been compacted"));
+        for (String bad : new String[] {"NOPE\tOUT_OF_RANGE\tetcdserver: x", "COMPACTED\tNOPE\tetcdserver: x",
+            "COMPACTED\tOUT_OF_RANGE", "# only a comment"}) {
+            assertThrows(IllegalArgumentException.class, () -> ErrorMapper.parseTable(bad), bad);
         }
     }
 }
