@@ -6,7 +6,8 @@
 const test = require('node:test');
 const assert = require('node:assert');
 const deps = require('../src/deps');
-const { mapError } = require('../src/sdk/errors');
+const fs = require('fs');
+const { mapError, parseErrorTable, ERROR_TABLE, ETCD_MESSAGES } = require('../src/sdk/errors');
 
 const etcd3 = deps.load('etcd3');
 const GRPC_NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND',
@@ -83,4 +84,28 @@ test('something that is not an Error still maps', () => {
   assert.strictEqual(got.code, 'UNKNOWN');
   assert.strictEqual(got.message, 'boom');
   assert.strictEqual(got.grpc_code, -1);
+});
+
+test("etcd's error table (gen/etcd_errors.tsv) loads with every row, and each row's message maps to its code", () => {
+  const rows = fs.readFileSync(ERROR_TABLE, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  assert.ok(rows.length >= 20, `only ${rows.length} rows`);
+  assert.strictEqual(ETCD_MESSAGES.length, rows.length);
+  for (const row of ETCD_MESSAGES) {
+    const code = GRPC_NAMES.indexOf(row.grpc_status);
+    assert.ok(code > 0, row.grpc_status);
+    const got = mapError(sdkError(code, row.message));
+    assert.strictEqual(got.code, row.code, `${got.sdk_type}: ${got.message}`);
+    assert.strictEqual(got.grpc_code, code);
+    // an SDK that drops etcd's "etcdserver: " prefix still matches the row
+    const bare = row.message.replace(/^etcdserver: /, '');
+    assert.strictEqual(mapError(new Error(`sdk: ${bare}`)).code, row.code, bare);
+  }
+  const compacted = ETCD_MESSAGES.find((r) => r.code === 'COMPACTED');
+  assert.strictEqual(compacted.match, 'mvcc: required revision has been compacted');
+});
+
+test('a malformed error table is refused', () => {
+  for (const bad of ['COMPACTED\tNOPE\tetcdserver: x', 'COMPACTED\tOUT_OF_RANGE', 'compacted\tOUT_OF_RANGE\tx', '# only a comment']) {
+    assert.throws(() => parseErrorTable(bad), /etcd_errors\.tsv/, JSON.stringify(bad));
+  }
 });

@@ -10,11 +10,14 @@
 // of the gRPC error is dropped, so grpc_code is read back from that message prefix
 // when it is there, else -1.
 //
-// Order: (1) etcd3's etcd-specific classes, (2) etcd's error text (the classes for
+// Order: (1) etcd3's etcd-specific classes, (2) etcd's error text, looked up in etcd's
+// error table gen/etcd_errors.tsv, then gRPC's size-limit text (the classes for
 // e.g. "required revision has been compacted" are the generic GRPCOutOfRangeError),
 // (3) the generic gRPC-code classes and other SDK/dependency errors, (4) a gRPC code
 // found on the error or in its message, (5) UNKNOWN.
 
+const fs = require('fs');
+const path = require('path');
 const deps = require('../deps');
 
 // (1) etcd3's own etcd-specific error classes (errors.ts), by class name.
@@ -25,25 +28,35 @@ const ETCD_CLASS_CODES = [
   ['EtcdInvalidAuthTokenError', 'AUTH_FAILED'],
 ];
 
-// (2) etcd's error text (rpctypes), matched as a substring of the message.
-const MESSAGE_CODES = [
-  ['etcdserver: mvcc: required revision has been compacted', 'COMPACTED'],
-  ['etcdserver: mvcc: required revision is a future revision', 'FUTURE_REVISION'],
-  ['etcdserver: requested lease not found', 'LEASE_NOT_FOUND'],
-  ['etcdserver: duplicate key given in txn request', 'DUPLICATE_KEY'],
-  ['etcdserver: too many operations in txn request', 'TOO_MANY_OPS'],
-  ['etcdserver: request is too large', 'REQUEST_TOO_LARGE'],
-  ['etcdserver: key is not provided', 'EMPTY_KEY'],
-  ['etcdserver: key not found', 'KEY_NOT_FOUND'],
-  ['etcdserver: lease already exists', 'LEASE_EXISTS'],
-  ['etcdserver: too large lease TTL', 'LEASE_TTL_TOO_LARGE'],
-  ['etcdserver: value is provided', 'VALUE_PROVIDED'],
-  ['etcdserver: lease is provided', 'LEASE_PROVIDED'],
-  ['etcdserver: permission denied', 'PERMISSION_DENIED'],
-  ['etcdserver: authentication failed, invalid user ID or password', 'AUTH_FAILED'],
-  // gRPC's own message-size check: the same failure as etcd's max-request-bytes.
-  ['larger than max', 'REQUEST_TOO_LARGE'],
-];
+// (2) etcd's error text: etcd's error table, gen/etcd_errors.tsv (protos/generate.sh
+// copies it there from protos/etcdfit/performer/v1/etcd_errors.tsv), read at start-up.
+// A message matches a row when it contains the row's message without its leading
+// "etcdserver: "; the first matching row wins.
+const ERROR_TABLE = path.resolve(__dirname, '..', '..', 'gen', 'etcd_errors.tsv');
+
+// The table's format: '#' comments, blank lines, rows of code TAB grpc_status TAB message.
+function parseErrorTable(text) {
+  const rows = [];
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '' || line.startsWith('#')) return;
+    const f = line.split('\t');
+    if (f.length !== 3 || f[2] === '' || !/^[A-Z_]+$/.test(f[0]) || !GRPC_NAMES.includes(f[1])) {
+      throw new Error(`etcd_errors.tsv line ${i + 1}: want code TAB grpc_status TAB message: ${JSON.stringify(line)}`);
+    }
+    const match = f[2].startsWith('etcdserver: ') ? f[2].slice('etcdserver: '.length) : f[2];
+    rows.push({ code: f[0], grpc_status: f[1], message: f[2], match });
+  });
+  if (rows.length === 0) throw new Error('etcd_errors.tsv has no rows');
+  return rows;
+}
+
+function loadErrorTable(file = ERROR_TABLE) {
+  return parseErrorTable(fs.readFileSync(file, 'utf8'));
+}
+
+// gRPC's own message-size check: the same failure as etcd's max-request-bytes.
+const GRPC_SIZE_LIMIT = ['larger than max', 'REQUEST_TOO_LARGE'];
 
 // (3) generic classes: etcd3's per-gRPC-code classes, cockatiel's fault-handling
 // errors (the SDK's default policies) and the SDK's own argument checks.
@@ -72,6 +85,8 @@ const GRPC_NAMES = [
   'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS',
   'UNAUTHENTICATED',
 ];
+const ETCD_MESSAGES = loadErrorTable();
+
 const GRPC_CODE_CODES = {
   1: 'CANCELED',
   3: 'INVALID_ARGUMENT',
@@ -152,9 +167,10 @@ function canonicalCode(err) {
     if (chain.includes(name)) return code;
   }
   const message = messageOf(err);
-  for (const [text, code] of MESSAGE_CODES) {
-    if (message.includes(text)) return code;
+  for (const row of ETCD_MESSAGES) {
+    if (message.includes(row.match)) return row.code;
   }
+  if (message.includes(GRPC_SIZE_LIMIT[0])) return GRPC_SIZE_LIMIT[1];
   for (const [name, code] of CLASS_CODES) {
     if (chain.includes(name)) return code;
   }
@@ -173,4 +189,7 @@ function mapError(err) {
   };
 }
 
-module.exports = { mapError, canonicalCode, grpcCode, sdkType, MESSAGE_CODES, CLASS_CODES, ETCD_CLASS_CODES };
+module.exports = {
+  mapError, canonicalCode, grpcCode, sdkType, parseErrorTable, loadErrorTable,
+  ERROR_TABLE, ETCD_MESSAGES, CLASS_CODES, ETCD_CLASS_CODES,
+};
