@@ -37,6 +37,8 @@ mkdir -p "$src"
 # Sources: replaced wholesale but with their mtimes, so cargo sees unchanged files as fresh.
 rm -rf "$src/src.new" && cp -a "$here/src" "$src/src.new" && rm -rf "$src/src" && mv "$src/src.new" "$src/src"
 cp -p "$here/build.rs" "$src/build.rs"
+# gen/: etcd's error table (protos/generate.sh copies it here; errors.rs include_str!s it).
+rm -rf "$src/gen.new" && cp -a "$here/gen" "$src/gen.new" && rm -rf "$src/gen" && mv "$src/gen.new" "$src/gen"
 # Cargo.toml and Cargo.lock are only rewritten when their content changes.
 install_if_changed() { if ! cmp -s "$1" "$2"; then mv -f "$1" "$2"; else rm -f "$1"; fi; }
 pin_cargo_toml "$version" "$here/Cargo.toml" "$src/Cargo.toml.tmp" || die "could not pin the SDK in Cargo.toml"

@@ -1,33 +1,80 @@
 //! Mapping of etcd-client errors onto the protocol's canonical SdkError.
 //!
 //! Order: the SDK's own error variant first (etcd_client::Error), then, for a
-//! gRPC status, etcd's message text (the server's rpctypes messages) and finally
-//! the gRPC code. `message` is the SDK error's Display, verbatim; `sdk_type` names
+//! gRPC status, etcd's message text (etcd's error table, gen/etcd_errors.tsv) and
+//! finally the gRPC code. `message` is the SDK error's Display, verbatim; `sdk_type` names
 //! the variant; `grpc_code` is the status code when the SDK kept one, else -1.
 
 use crate::pb::{ErrorCode, SdkError};
 use etcd_client::Error;
+use std::sync::OnceLock;
 use tonic::Code;
 
-/// etcd's server error messages (server/etcdserver/api/v3rpc/rpctypes/error.go)
-/// and the canonical code each one means. Matched as substrings of the status
-/// message, most specific first.
-const ETCD_MESSAGES: &[(&str, ErrorCode)] = &[
-    ("mvcc: required revision has been compacted", ErrorCode::Compacted),
-    ("mvcc: required revision is a future revision", ErrorCode::FutureRevision),
-    ("requested lease not found", ErrorCode::LeaseNotFound),
-    ("duplicate key given in txn request", ErrorCode::DuplicateKey),
-    ("too many operations in txn request", ErrorCode::TooManyOps),
-    ("request is too large", ErrorCode::RequestTooLarge),
-    ("key is not provided", ErrorCode::EmptyKey),
-    ("etcdserver: key not found", ErrorCode::KeyNotFound),
-    ("lease already exists", ErrorCode::LeaseExists),
-    ("too large lease TTL", ErrorCode::LeaseTtlTooLarge),
-    ("value is provided", ErrorCode::ValueProvided),
-    ("lease is provided", ErrorCode::LeaseProvided),
-    ("permission denied", ErrorCode::PermissionDenied),
-    ("authentication failed, invalid user ID or password", ErrorCode::AuthFailed),
+/// etcd's error table: gen/etcd_errors.tsv, the copy protos/generate.sh makes of
+/// protos/etcdfit/performer/v1/etcd_errors.tsv (build.sh copies gen/ into the build
+/// copy beside src/). Format: '#' comments, blank lines, and rows of
+/// code TAB grpc_status TAB message.
+const ERROR_TABLE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/gen/etcd_errors.tsv"));
+
+/// gRPC's status code names, indexed by code.
+const GRPC_NAMES: [&str; 17] = [
+    "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+    "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED",
+    "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED",
 ];
+
+/// One row of etcd's error table.
+#[derive(Debug)]
+pub struct EtcdMessage {
+    pub code: ErrorCode,
+    /// The status code etcd sends the message with.
+    #[allow(dead_code)] // read by the tests
+    pub grpc: Code,
+    /// The message exactly as etcd sends it.
+    #[allow(dead_code)] // read by the tests
+    pub message: String,
+    /// The message without its leading "etcdserver: ": what an SDK error must contain.
+    pub text: String,
+}
+
+/// Parses the table's format (see ERROR_TABLE).
+pub fn parse_error_table(tsv: &str) -> Result<Vec<EtcdMessage>, String> {
+    let mut rows = Vec::new();
+    for (i, line) in tsv.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let bad = |what: &str| format!("etcd_errors.tsv line {}: {what}: {line:?}", i + 1);
+        let f: Vec<&str> = line.split('\t').collect();
+        if f.len() != 3 || f[2].is_empty() {
+            return Err(bad("want code TAB grpc_status TAB message"));
+        }
+        let code = ErrorCode::from_str_name(f[0]).ok_or_else(|| bad("not an ErrorCode"))?;
+        let grpc = GRPC_NAMES
+            .iter()
+            .position(|n| *n == f[1])
+            .map(|n| Code::from_i32(n as i32))
+            .ok_or_else(|| bad("not a gRPC status code"))?;
+        rows.push(EtcdMessage {
+            code,
+            grpc,
+            message: f[2].to_string(),
+            text: f[2].strip_prefix("etcdserver: ").unwrap_or(f[2]).to_string(),
+        });
+    }
+    if rows.is_empty() {
+        return Err("etcd_errors.tsv has no rows".to_string());
+    }
+    Ok(rows)
+}
+
+/// etcd's error table, parsed once (main calls it at start-up, so a bad table
+/// stops the performer before it serves anything).
+pub fn etcd_messages() -> &'static [EtcdMessage] {
+    static ROWS: OnceLock<Vec<EtcdMessage>> = OnceLock::new();
+    ROWS.get_or_init(|| parse_error_table(ERROR_TABLE).unwrap_or_else(|e| panic!("{e}")))
+}
 
 /// The canonical code of a gRPC status by etcd's message text, then by its code.
 pub fn status_code(code: Code, message: &str) -> ErrorCode {
@@ -52,11 +99,9 @@ pub fn status_code(code: Code, message: &str) -> ErrorCode {
 }
 
 /// The canonical code of an etcd server message, if it is one of etcd's.
+/// The first row of etcd's error table whose text the message contains wins.
 pub fn code_by_message(message: &str) -> Option<ErrorCode> {
-    ETCD_MESSAGES
-        .iter()
-        .find(|(text, _)| message.contains(text))
-        .map(|(_, code)| *code)
+    etcd_messages().iter().find(|row| message.contains(row.text.as_str())).map(|row| row.code)
 }
 
 /// The name of an etcd_client::Error variant, as sdk_type
@@ -174,5 +219,23 @@ mod tests {
         let e = map_error(&Error::IoError(std::io::Error::other("x")));
         assert_eq!(e.sdk_type, "etcd_client::Error::IoError");
         assert_eq!(e.code, ErrorCode::Unavailable as i32);
+    }
+
+    #[test]
+    fn error_table_loads_every_row_and_each_maps_to_its_code() {
+        let rows = ERROR_TABLE.lines().filter(|l| !l.is_empty() && !l.starts_with('#')).count();
+        assert!(rows >= 20, "etcd_errors.tsv has only {rows} rows");
+        assert_eq!(etcd_messages().len(), rows);
+        for row in etcd_messages() {
+            let e = map_error(&grpc(row.grpc, &row.message));
+            assert_eq!(e.code, row.code as i32, "{}", row.message);
+            assert_eq!(e.grpc_code, row.grpc as i32, "{}", row.message);
+            // an SDK that drops etcd's "etcdserver: " prefix still matches the row
+            assert_eq!(code_by_message(&format!("sdk: {}", row.text)), Some(row.code), "{}", row.text);
+        }
+        assert_eq!(code_by_message("mvcc: required revision has been compacted"), Some(ErrorCode::Compacted));
+        for bad in ["NOPE\tOUT_OF_RANGE\tetcdserver: x", "COMPACTED\tNOPE\tetcdserver: x", "COMPACTED\tOUT_OF_RANGE", "# only a comment"] {
+            assert!(parse_error_table(bad).is_err(), "{bad:?} accepted");
+        }
     }
 }

@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         }
     }
     let Some(listen) = listen else { return usage() };
+    errors::etcd_messages(); // etcd's error table: a bad one stops the performer here
     clock::now_ns(); // start the monotonic clock
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
