@@ -13,17 +13,25 @@ from ..errors import PerformerBuildError
 from .manifest import Manifest
 
 _STAMP = ".etcdfit-build"
+_SKIP = {"node_modules", "target", ".venv", "venv", "__pycache__", "bin"}  # build outputs, caches
 
 
 def source_digest(manifest: Manifest) -> str:
-    """Hash of every tracked-looking source file, so an edited performer is rebuilt."""
+    """Hash of every tracked-looking source file of the performer and of its shared
+    folders, so an edited performer (or kit it copies in) is rebuilt."""
     h = hashlib.sha256()
-    skip = {"node_modules", "target", ".venv", "venv", "__pycache__", "bin"}
-    for path in sorted(manifest.folder.rglob("*")):
-        if path.is_file() and not (skip & set(path.relative_to(manifest.folder).parts)):
-            h.update(str(path.relative_to(manifest.folder)).encode())
-            h.update(path.read_bytes())
+    _hash_folder(h, manifest.folder)
+    for folder in manifest.shared:  # none: the digest of the performer folder alone
+        h.update(b"\0shared\0" + folder.name.encode())
+        _hash_folder(h, folder)
     return h.hexdigest()[:16]
+
+
+def _hash_folder(h: hashlib._Hash, folder: Path) -> None:
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not (_SKIP & set(path.relative_to(folder).parts)):
+            h.update(str(path.relative_to(folder)).encode())
+            h.update(path.read_bytes())
 
 
 def is_built(manifest: Manifest, version: str) -> bool:
@@ -42,10 +50,27 @@ def build(manifest: Manifest, version: str, *, force: bool = False, quiet: bool 
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / f".{version}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        _lock_or_wait(lock, manifest, version, out, quiet)
         if not force and is_built(manifest, version):  # built while we waited
             return out
         return _build_locked(manifest, version, out, quiet)
+
+
+def _lock_or_wait(lock, manifest: Manifest, version: str, out: Path, quiet: bool) -> None:
+    """Take the build lock; when another process holds it, say so before blocking."""
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return
+    except BlockingIOError:
+        pass
+    if not quiet:
+        print(
+            f"[etcdfit] waiting for another build of {manifest.name}@{version} "
+            f"(log: {out / 'build.log'}) ...",
+            file=sys.stderr,
+            flush=True,
+        )
+    fcntl.flock(lock, fcntl.LOCK_EX)
 
 
 def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> Path:

@@ -19,6 +19,10 @@ _FIELDS = {
     "build": "argv to build; placeholders {version} {out}",
     "run": "argv to run; placeholders {out} {listen} {version} {python} (the driver's own Python)",
 }
+_OPTIONAL = {
+    "shared": "folders (relative to this one) the build copies in, e.g. [../python-kit]; "
+    "absent: none. Their files count in the source digest, so editing them rebuilds",
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Manifest:
     build: tuple[str, ...]
     run: tuple[str, ...]
     folder: Path
+    shared: tuple[Path, ...] = ()
 
     def out_dir(self, version: str) -> Path:
         return paths.cache_dir() / "performers" / self.name / version
@@ -71,9 +76,10 @@ def load(name: str, root: Path | None = None) -> Manifest:
         raise ConfigError(f"not valid YAML: {exc}", path) from exc
     if not isinstance(data, dict):
         raise ConfigError("a manifest is a mapping of the fields " + ", ".join(_FIELDS), path)
-    unknown = set(data) - _FIELDS.keys()
+    unknown = set(data) - _FIELDS.keys() - _OPTIONAL.keys()
     if unknown:
-        raise ConfigError(f"unknown field(s) {sorted(unknown)}; valid fields: {sorted(_FIELDS)}", path)
+        valid = sorted([*_FIELDS, *_OPTIONAL])
+        raise ConfigError(f"unknown field(s) {sorted(unknown)}; valid fields: {valid}", path)
     absent = _FIELDS.keys() - set(data)
     if absent:
         raise ConfigError(f"missing field(s) {sorted(absent)}", path)
@@ -94,4 +100,22 @@ def load(name: str, root: Path | None = None) -> Manifest:
         build=tuple(data["build"]),
         run=tuple(data["run"]),
         folder=path.parent,
+        shared=_shared_folders(data.get("shared", []), path),
     )
+
+
+def _shared_folders(value: object, path: Path) -> tuple[Path, ...]:
+    """`shared:` -> existing folders outside the performer's own, resolved."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ConfigError("'shared' must be a list of folder paths relative to the manifest, "
+                          "e.g. [../python-kit]", path)
+    folders = []
+    for rel in value:
+        folder = (path.parent / rel).resolve()
+        if not folder.is_dir():
+            raise ConfigError(f"shared folder {rel!r} does not exist ({folder})", path)
+        if folder == path.parent.resolve() or path.parent.resolve() in folder.parents:
+            raise ConfigError(f"shared folder {rel!r} is inside the performer's own folder, "
+                              "which is hashed already", path)
+        folders.append(folder)
+    return tuple(folders)
