@@ -1,0 +1,330 @@
+"""The gRPC shell of a Python performer: Describe/Connect/Disconnect/Execute, the client
+registry, logging and the server loop, threaded (grpc.server) or asyncio (grpc.aio).
+
+The performer supplies a Backend: its identity, the SDK's version and capabilities,
+map_error and new_session(ConnectRequest). A session has host, port, timeout (seconds),
+execute(command) and close(); an asyncio session's execute, close and connect() are
+coroutines (connect() is awaited by Connect). new_session may raise Unimplemented or
+ValueError (a request the SDK cannot take); any other failure is FAILED_PRECONDITION.
+"""
+
+import asyncio
+import itertools
+import os
+import signal
+import sys
+import threading
+import time
+from concurrent import futures
+from dataclasses import dataclass
+from typing import Callable
+
+import grpc
+
+from .errors import Unimplemented
+from .stubs import pb, pbg
+from .timing import now_ns
+
+_SERVER_OPTIONS = [("grpc.max_receive_message_length", 64 << 20),
+                   ("grpc.max_send_message_length", 64 << 20)]
+
+
+@dataclass(frozen=True)
+class Backend:
+    name: str                 # performer name, as in performer.yaml
+    version: str              # performer version (Describe)
+    sdk_package: str          # the SDK's distribution name
+    client_call: str          # what makes a client, for messages: "etcd3.client"
+    sdk_version: Callable     # () -> the installed SDK version
+    capabilities_for: Callable  # (sdk version) -> sorted catalog ids
+    map_error: Callable       # (exception) -> pb.SdkError
+    new_session: Callable     # (pb.ConnectRequest) -> session
+
+
+class Log:
+    def __init__(self, name):
+        self.name = name
+
+    def __call__(self, msg):
+        sys.stderr.write("[%s %s] %s\n" % (self.name, time.strftime("%H:%M:%S"), msg))
+        sys.stderr.flush()
+
+
+class _Shell:
+    """What the threaded and the asyncio servicer share (none of it blocks)."""
+
+    def __init__(self, backend):
+        self.backend = backend
+        self.log = Log(backend.name)
+        self._lock = threading.Lock()
+        self._clients = {}
+        self._ids = itertools.count(1)
+
+    def _describe(self):
+        b = self.backend
+        version = b.sdk_version()
+        caps = b.capabilities_for(version)
+        self.log("Describe -> %s %s, %d capabilities" % (b.sdk_package, version, len(caps)))
+        return pb.DescribeResponse(
+            name=b.name, language="python", sdk_package=b.sdk_package, sdk_version=version,
+            performer_version=b.version, protocol_version=pb.PROTOCOL_VERSION_1,
+            capabilities=caps)
+
+    def _new_session(self, request):
+        """(session, None), or (None, (status, message)) to abort Connect with."""
+        eps = list(request.endpoints)
+        try:
+            return self.backend.new_session(request), None
+        except Unimplemented as e:
+            self.log("Connect %s -> UNIMPLEMENTED %s" % (eps, e))
+            return None, (grpc.StatusCode.UNIMPLEMENTED, str(e))
+        except ValueError as e:
+            self.log("Connect %s -> INVALID_ARGUMENT %s" % (eps, e))
+            return None, (grpc.StatusCode.INVALID_ARGUMENT, str(e))
+        except Exception as e:  # e.g. authentication at construction failed
+            return None, self._connect_failed(eps, e, self.backend.client_call)
+
+    def _connect_failed(self, eps, e, call):
+        err = self.backend.map_error(e)
+        self.log("Connect %s -> FAILED %s: %s" % (eps, err.sdk_type, err.message))
+        return grpc.StatusCode.FAILED_PRECONDITION, "%s failed: %s: %s" % (
+            call, err.sdk_type, err.message)
+
+    def _register(self, request, session):
+        eps = list(request.endpoints)
+        with self._lock:
+            client_id = "c%d" % next(self._ids)
+            self._clients[client_id] = session
+        note = ""
+        if len(eps) > 1:
+            note = " (%s takes one host:port; ignored %d other endpoint(s))" % (
+                self.backend.client_call, len(eps) - 1)
+        self.log("Connect %s -> %s %s:%d timeout=%.1fs%s" % (
+            eps, client_id, session.host, session.port, session.timeout, note))
+        return pb.ConnectResponse(client_id=client_id)
+
+    def _pop(self, client_id):
+        with self._lock:
+            session = self._clients.pop(client_id, None)
+        if session is None:
+            self.log("Disconnect %s -> unknown client" % client_id)
+        return session
+
+    def _get(self, client_id):
+        with self._lock:
+            return self._clients.get(client_id)
+
+    def _pop_all(self):
+        with self._lock:
+            sessions = list(self._clients.values())
+            self._clients.clear()
+        return sessions
+
+    def _log_closed(self, client_id, started, error):
+        if error is not None:
+            self.log("Disconnect %s -> close failed: %s: %s" % (
+                client_id, type(error).__name__, error))
+        else:
+            self.log("Disconnect %s -> closed (%.1f ms)" % (
+                client_id, (time.monotonic() - started) * 1000))
+
+    def _answer(self, request, commands, results, started):
+        counts = {"ok": 0, "sdk_error": 0, "harness_error": 0}
+        for r in results:
+            counts[r.WhichOneof("outcome")] += 1
+        kinds = ",".join(c.WhichOneof("command") or "?" for c in commands)
+        if len(kinds) > 200:
+            kinds = kinds[:200] + "..."
+        self.log("Execute %s [%s] -> ok=%d sdk_error=%d harness_error=%d (%.1f ms)" % (
+            request.client_id, kinds, counts["ok"], counts["sdk_error"],
+            counts["harness_error"], (time.monotonic() - started) * 1000))
+        return pb.ExecuteResponse(results=results)
+
+
+def unknown_client_results(commands, client_id):
+    """One BAD_REQUEST result per command of a program sent to an unknown client."""
+    out = []
+    for _ in commands:
+        now = now_ns()
+        out.append(pb.CommandResult(call_ns=now, return_ns=now, harness_error=pb.HarnessError(
+            kind=pb.HarnessError.BAD_REQUEST, message="unknown client_id %r" % client_id)))
+    return out
+
+
+class ThreadedPerformer(_Shell, pbg.PerformerServiceServicer):
+    """For a blocking SDK: each RPC runs on a thread of the server's pool."""
+
+    def Describe(self, request, context):
+        return self._describe()
+
+    def Connect(self, request, context):
+        session, abort = self._new_session(request)
+        if abort is not None:
+            context.abort(*abort)
+        return self._register(request, session)
+
+    def Disconnect(self, request, context):
+        session = self._pop(request.client_id)
+        if session is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, "unknown client_id %r" % request.client_id)
+        started, error = time.monotonic(), None
+        try:
+            session.close()
+        except Exception as e:
+            error = e
+        self._log_closed(request.client_id, started, error)
+        return pb.DisconnectResponse()
+
+    def Execute(self, request, context):
+        started = time.monotonic()
+        commands = list(request.program.commands)
+        session = self._get(request.client_id)
+        if session is None:
+            results = unknown_client_results(commands, request.client_id)
+        else:
+            results = [session.execute(cmd) for cmd in commands]
+        return self._answer(request, commands, results, started)
+
+    def close_all(self):
+        for s in self._pop_all():
+            try:
+                s.close()
+            except Exception:
+                pass
+
+
+class AsyncPerformer(_Shell, pbg.PerformerServiceServicer):
+    """For an asyncio SDK: every RPC is a coroutine on the one event loop the SDK's
+    clients use, so a long WatchCollect never blocks Disconnect or another Execute."""
+
+    async def Describe(self, request, context):
+        return self._describe()
+
+    async def Connect(self, request, context):
+        session, abort = self._new_session(request)
+        if abort is not None:
+            await context.abort(*abort)
+        try:
+            await session.connect()
+        except Exception as e:  # e.g. authentication failed
+            abort = self._connect_failed(list(request.endpoints), e,
+                                         self.backend.client_call + ".connect")
+            try:
+                await session.close()
+            except Exception:
+                pass
+            await context.abort(*abort)
+        return self._register(request, session)
+
+    async def Disconnect(self, request, context):
+        session = self._pop(request.client_id)
+        if session is None:
+            await context.abort(grpc.StatusCode.NOT_FOUND,
+                                "unknown client_id %r" % request.client_id)
+        started, error = time.monotonic(), None
+        try:
+            await session.close()
+        except Exception as e:
+            error = e
+        self._log_closed(request.client_id, started, error)
+        return pb.DisconnectResponse()
+
+    async def Execute(self, request, context):
+        started = time.monotonic()
+        commands = list(request.program.commands)
+        session = self._get(request.client_id)
+        if session is None:
+            results = unknown_client_results(commands, request.client_id)
+        else:
+            results = [await session.execute(cmd) for cmd in commands]
+        return self._answer(request, commands, results, started)
+
+    async def close_all(self):
+        for s in self._pop_all():
+            try:
+                await s.close()
+            except Exception:
+                pass
+
+
+def run_threaded(listen, backend):
+    """Serve a ThreadedPerformer on listen until SIGTERM/SIGINT; returns the exit code."""
+    performer = ThreadedPerformer(backend)
+    log = performer.log
+
+    def thread_excepthook(args):
+        # SDK background threads that die once their client is closed (etcd3's watcher:
+        # "Cannot invoke RPC: Channel closed!"): one log line instead of a traceback.
+        name = args.thread.name if args.thread is not None else "?"
+        log("thread %s ended: %s: %s" % (name, args.exc_type.__name__, args.exc_value))
+
+    threading.excepthook = thread_excepthook
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=16), options=_SERVER_OPTIONS)
+    pbg.add_PerformerServiceServicer_to_server(performer, server)
+    port = server.add_insecure_port(listen)
+    if port == 0:
+        log("cannot listen on %s" % listen)
+        return 1
+    server.start()
+    log("listening on %s (%s %s, pid %d)" % (listen, backend.sdk_package,
+                                             backend.sdk_version(), os.getpid()))
+    stop = threading.Event()
+
+    def on_signal(signum, frame):
+        log("signal %d: shutting down" % signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    while not stop.wait(0.5):
+        pass
+    server.stop(grace=2).wait(5)
+    performer.close_all()
+    log("stopped")
+    return 0
+
+
+def run_asyncio(listen, backend):
+    """Serve an AsyncPerformer on listen until SIGTERM/SIGINT; returns the exit code."""
+    return asyncio.run(_serve_asyncio(listen, backend))
+
+
+async def _serve_asyncio(listen, backend):
+    loop = asyncio.get_running_loop()
+    performer = AsyncPerformer(backend)
+    log = performer.log
+
+    def exception_handler(loop, context):
+        # Background failures inside the SDK (e.g. a watch stream after the channel
+        # closed): one log line instead of a traceback.
+        e = context.get("exception")
+        what = "%s: %s" % (type(e).__name__, e) if e is not None else context.get("message")
+        log("event loop: %s" % what)
+
+    loop.set_exception_handler(exception_handler)
+    server = grpc.aio.server(options=_SERVER_OPTIONS)
+    pbg.add_PerformerServiceServicer_to_server(performer, server)
+    try:
+        port = server.add_insecure_port(listen)
+    except RuntimeError as e:
+        log("cannot listen on %s: %s" % (listen, e))
+        return 1
+    if port == 0:
+        log("cannot listen on %s" % listen)
+        return 1
+    await server.start()
+    log("listening on %s (%s %s, pid %d)" % (listen, backend.sdk_package,
+                                             backend.sdk_version(), os.getpid()))
+    stop = asyncio.Event()
+
+    def on_signal(signum):
+        log("signal %d: shutting down" % signum)
+        stop.set()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, on_signal, sig)
+    await stop.wait()
+    await performer.close_all()
+    await server.stop(grace=1)
+    log("stopped")
+    return 0
