@@ -10,6 +10,7 @@ from etcd3.watch import WatchResponse
 
 import sdk
 from sdk import pb
+from sdk.kv import DROPPED_RANGE_OPTIONS
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "..", "..", "capabilities", "catalog.yaml")
@@ -42,8 +43,12 @@ class CapabilitiesTest(unittest.TestCase):
         for unclaimed in sdk.UNCLAIMED:
             self.assertNotIn(unclaimed, caps)
 
-    def test_older_versions_claim_nothing_unverified(self):
-        self.assertEqual(sdk.capabilities_for("0.11.1"), [])
+    def test_older_versions(self):
+        # 0.10 has no add_watch_prefix_callback() and no progress notifications.
+        self.assertEqual(set(sdk.capabilities_for("0.12.0")) - set(sdk.capabilities_for("0.11.1")),
+                         set())
+        self.assertEqual(set(sdk.capabilities_for("0.11.1")) - set(sdk.capabilities_for("0.10.0")),
+                         {"watch.prefix", "watch.progress_notify"})
 
     @unittest.skipUnless(os.path.exists(CATALOG), "catalog.yaml not beside the performer")
     def test_every_catalog_id_classified(self):
@@ -70,7 +75,7 @@ class SdkFactsTest(unittest.TestCase):
         req = self.client._build_get_range_request(
             b"a", range_end=b"b", limit=5, revision=7, count_only=True, min_mod_revision=1,
             max_mod_revision=2, min_create_revision=3, max_create_revision=4)
-        for name in sdk._DROPPED_RANGE_OPTIONS:
+        for name in DROPPED_RANGE_OPTIONS:
             self.assertFalse(getattr(req, name), name)
 
     def test_watch_filters_broken(self):
@@ -86,8 +91,7 @@ class SessionOfflineTest(unittest.TestCase):
     """Commands the performer refuses before calling the SDK (no etcd needed)."""
 
     def setUp(self):
-        import protocol
-        self.s = sdk.Session(["http://127.0.0.1:1"], 1000, watch_registry=protocol.WatchRegistry())
+        self.s = sdk.Session(["http://127.0.0.1:1"], 1000)
 
     def tearDown(self):
         self.s.close()

@@ -98,10 +98,18 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertEqual(sdk.map_error(FakeRpcError(S.UNKNOWN, "x")).sdk_type,
                          "test_error_mapping.FakeRpcError")
 
-    def test_messages_exact(self):
-        # A message that merely contains an etcd text is not that error.
-        got = sdk.map_error(FakeRpcError(S.INVALID_ARGUMENT, "prefix etcdserver: key not found"))
+    def test_messages_contained(self):
+        # gen/etcd_errors.tsv's rule: the text without "etcdserver: " anywhere in the details.
+        got = sdk.map_error(FakeRpcError(S.INVALID_ARGUMENT, "rpc error: key not found (wrapped)"))
+        self.assertEqual(got.code, pb.KEY_NOT_FOUND)
+        got = sdk.map_error(FakeRpcError(S.INVALID_ARGUMENT, "etcdserver: key was not found"))
         self.assertEqual(got.code, pb.INVALID_ARGUMENT)
+
+    def test_every_table_row_maps(self):
+        for text, code in sdk.errors.MESSAGES.rows:
+            with self.subTest(text=text):
+                got = sdk.map_error(FakeRpcError(S.UNKNOWN, "etcdserver: " + text))
+                self.assertEqual(got.code, code)
 
 
 if __name__ == "__main__":
