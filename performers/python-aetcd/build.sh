@@ -4,7 +4,8 @@
 # Creates OUT/venv (python3 -m venv) and installs requirements.lock with the aetcd pin
 # replaced by VERSION (binary wheels only, no dependency resolution: the lock is
 # complete). Idempotent: skipped when OUT/venv/.installed holds the hash of the
-# resolved requirements and the interpreter version. Writes nothing into this folder.
+# resolved requirements and the interpreter version. Writes nothing into this folder;
+# copies the shared kit (../python-kit) into OUT/kit.
 # The lock's completeness is checked by importing aetcd, grpc and the gen/ stubs.
 set -euo pipefail
 
@@ -32,6 +33,28 @@ OUT=$(cd "$OUT" && pwd)
 VENV="$OUT/venv"
 REQS="$OUT/requirements.txt"
 
+# The shared kit (performers/python-kit, listed under `shared:` in performer.yaml, so an
+# edit to it rebuilds this performer) is copied into OUT/kit, where paths.py finds it.
+KIT="$HERE/../python-kit/etcdfit_kit"
+[ -d "$KIT" ] || die "missing $KIT (the shared Python performer kit)"
+rm -rf "$OUT/kit.new"
+mkdir -p "$OUT/kit.new/etcdfit_kit"
+cp "$KIT"/*.py "$OUT/kit.new/etcdfit_kit/"
+rm -rf "$OUT/kit"
+mv "$OUT/kit.new" "$OUT/kit"
+say "copied the kit into $OUT/kit"
+
+# The performer imports with this venv, the copied kit and the gen/ stubs.
+check_performer() {
+  (cd "$HERE" && "$VENV/bin/python" -B - "$OUT/kit" <<'PY') || die "the performer does not import (sdk, the kit in $OUT/kit, gen/)"
+import os, sys
+import paths, sdk  # noqa: F401
+if os.path.realpath(paths.KIT) != os.path.realpath(sys.argv[1]):
+    sys.exit("the kit loads from %s, not %s" % (paths.KIT, sys.argv[1]))
+print("build.sh: performer imports (kit %s)" % paths.KIT)
+PY
+}
+
 # Resolved requirements: the lock with aetcd pinned to VERSION.
 sed -e "s/^aetcd==.*/aetcd==${VERSION}/" "$LOCK" > "$REQS.tmp"
 PYVER=$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')
@@ -40,6 +63,7 @@ HASH=$( { cat "$REQS.tmp"; echo "python=$PYVER"; } | sha256sum | cut -d' ' -f1)
 if [ -f "$VENV/.installed" ] && [ "$(cat "$VENV/.installed")" = "$HASH" ] && [ -x "$VENV/bin/python" ]; then
   say "up to date: $VENV (aetcd==$VERSION, lock hash ${HASH:0:12})"
   rm -f "$REQS.tmp"
+  check_performer
   exit 0
 fi
 
@@ -77,5 +101,6 @@ if got != sys.argv[1]:
 print("build.sh: aetcd %s, grpcio %s, protobuf %s" % (got, version("grpcio"), version("protobuf")))
 PY
 
+check_performer
 echo "$HASH" > "$VENV/.installed"
 say "done: $VENV"

@@ -3,14 +3,17 @@
 import argparse
 import sys
 
-import protocol
+import paths  # noqa: F401  (gen/ and the kit on sys.path)
+from etcdfit_kit import protocol  # noqa: E402
+
+import sdk  # noqa: E402
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="etcdfit performer for aetcd (asyncio)")
     ap.add_argument("--listen", required=True, help="host:port to serve on")
     args = ap.parse_args(argv)
-    return protocol.run(args.listen)
+    return protocol.run_asyncio(args.listen, sdk.BACKEND)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ from aetcd import rpc
 
 import sdk
 from sdk import pb
+from sdk.kv import NO_API_RANGE_OPTIONS
+from sdk.watch import watch_event
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "..", "..", "capabilities", "catalog.yaml")
@@ -70,12 +72,12 @@ class SdkFactsTest(unittest.TestCase):
     def test_range_options_have_no_api(self):
         for name in ("get", "get_prefix", "get_range", "get_all"):
             params = inspect.signature(getattr(aetcd.Client, name)).parameters
-            for opt in sdk._NO_API_RANGE_OPTIONS:
+            for opt in NO_API_RANGE_OPTIONS:
                 self.assertNotIn(opt, params, "%s(%s=) exists now" % (name, opt))
         req = aetcd.Client._build_get_range_request(
             b"a", range_end=b"b", limit=5, revision=7, count_only=True, min_mod_revision=1,
             max_mod_revision=2, min_create_revision=3, max_create_revision=4)
-        for opt in sdk._NO_API_RANGE_OPTIONS:
+        for opt in NO_API_RANGE_OPTIONS:
             self.assertFalse(getattr(req, opt), opt)
 
     def test_put_has_no_ignore_options(self):
@@ -188,7 +190,7 @@ class WatchBufferTest(unittest.IsolatedAsyncioTestCase):
 
     def test_watch_event_conversion(self):
         kv = rpc.KeyValue(key=b"k", value=b"v", create_revision=2, mod_revision=3, version=1)
-        ev = sdk._watch_event(aetcd.rtypes.Event(rpc.Event.DELETE, kv, None))
+        ev = watch_event(aetcd.rtypes.Event(rpc.Event.DELETE, kv, None))
         self.assertEqual(ev.type, pb.EVENT_TYPE_DELETE)
         self.assertFalse(ev.HasField("prev_kv"))
         self.assertEqual((ev.kv.key, ev.kv.mod_revision), (b"k", 3))

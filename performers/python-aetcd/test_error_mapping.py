@@ -102,10 +102,18 @@ class ErrorMappingTest(unittest.TestCase):
                          "aetcd.exceptions.RevisionCompactedError")
         self.assertEqual(sdk.map_error(ValueError("x")).sdk_type, "ValueError")
 
-    def test_messages_exact(self):
-        # A message that merely contains an etcd text is not that error.
-        got = sdk.map_error(through_sdk(S.INVALID_ARGUMENT, "prefix etcdserver: key not found"))
+    def test_messages_contained(self):
+        # gen/etcd_errors.tsv's rule: the text without "etcdserver: " anywhere in the message.
+        got = sdk.map_error(through_sdk(S.INVALID_ARGUMENT, "rpc error: key not found (wrapped)"))
+        self.assertEqual(got.code, pb.KEY_NOT_FOUND)
+        got = sdk.map_error(through_sdk(S.INVALID_ARGUMENT, "etcdserver: key was not found"))
         self.assertEqual(got.code, pb.INVALID_ARGUMENT)
+
+    def test_every_table_row_maps(self):
+        for text, code in sdk.errors.MESSAGES.rows:
+            with self.subTest(text=text):
+                got = sdk.map_error(through_sdk(S.UNKNOWN, "etcdserver: " + text))
+                self.assertEqual(got.code, code)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,34 @@
+"""aetcd specific code: capabilities, error mapping, command execution.
+
+Everything here goes through the public API of the `aetcd` package (the methods of
+`aetcd.Client`, `client.transactions`, `aetcd.rtypes`, `aetcd.utils.prefix_range_end`,
+`aetcd.exceptions`). Where that API has no way to express a command or option the
+command is answered with a harness UNIMPLEMENTED error that names the missing SDK
+feature; raw gRPC stubs are never used to get around the SDK.
+
+aetcd is asyncio-only: every SDK call is awaited on the performer's one event loop
+(the kit's grpc.aio shell runs on the same loop).
+
+  capabilities  catalog ids claimed per aetcd version, and the ones not claimed
+  errors        aetcd exceptions -> SdkError
+  session       the client, its watches, command dispatch
+  kv, txn, lease, maintenance, watch   one module per group of commands
+The protocol shell, timing and converters are the shared kit (performers/python-kit).
+"""
+
+import paths  # noqa: F401  (gen/ and the kit on sys.path)
+from etcdfit_kit import protocol  # noqa: E402
+from etcdfit_kit.errors import BadRequest, Unimplemented  # noqa: E402,F401
+from etcdfit_kit.stubs import pb  # noqa: E402,F401
+
+from .capabilities import SDK_PACKAGE, UNCLAIMED, capabilities_for, sdk_version  # noqa: E402,F401
+from .errors import map_error  # noqa: E402
+from .session import Session  # noqa: E402
+from .endpoints import parse_endpoint  # noqa: E402,F401
+from .watch import Watch  # noqa: E402,F401
+
+BACKEND = protocol.Backend(
+    name="python-aetcd", version="0.1.0", sdk_package=SDK_PACKAGE, client_call="aetcd.Client",
+    sdk_version=sdk_version, capabilities_for=capabilities_for, map_error=map_error,
+    new_session=lambda r: Session(list(r.endpoints), r.dial_timeout_ms, r.request_timeout_ms,
+                                  r.username, r.password))
