@@ -10,6 +10,7 @@ from concurrent import futures
 
 import grpc
 
+from etcdfit import errortable
 from etcdfit.gen.etcd.v3 import rpc_pb2 as epb
 from etcdfit.gen.etcd.v3 import rpc_pb2_grpc as epbg
 from etcdfit.gen.etcdfit.performer.v1 import performer_pb2 as pb
@@ -45,7 +46,7 @@ class Raw(pbg.PerformerServiceServicer):
         try:
             return self._one(kv, cmd, start)
         except grpc.RpcError as exc:
-            code = pb.EMPTY_KEY if "key is not provided" in (exc.details() or "") else pb.UNKNOWN
+            code = pb.ErrorCode.Value(errortable.code_for(exc.details() or "") or "UNKNOWN")
             return pb.CommandResult(call_ns=start, return_ns=time.monotonic_ns(), sdk_error=pb.SdkError(
                 code=code, sdk_type="grpc.RpcError", message=exc.details() or "", grpc_code=exc.code().value[0]))
 
