@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import paths
 from .errors import EtcdfitError
 
 
@@ -20,11 +18,12 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="run the conformance suite, print a summary, write the HTML report")
     run.add_argument("--performer", action="append", default=[], required=True, metavar="NAME[@VERSION]")
     run.add_argument("--out", default="reports/latest", help="folder for results.json, junit.xml, index.html")
-    run.add_argument("-n", "--jobs", default="2", help="pytest-xdist workers (0: none)")
+    run.add_argument("-n", "--jobs", type=int, default=2, help="pytest-xdist workers (0: none)")
     run.add_argument("pytest_args", nargs="*", help="extra pytest arguments (after --)")
 
     capsp = sub.add_parser("caps", help="capability x performer table")
     capsp.add_argument("performers", nargs="*", metavar="NAME[@VERSION]", help="default: every performer")
+    capsp.add_argument("--diff", action="store_true", help="show only the capabilities the performers disagree on")
 
     perf = sub.add_parser("performer", help="build or list performers")
     psub = perf.add_subparsers(dest="action", required=True)
@@ -53,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     gt.add_argument("--baseline-file", default=None, metavar="PATH", help="a stored baseline (capabilities/baselines/)")
     gt.add_argument("--save-baseline", default=None, metavar="PATH", help="write NEW's baseline to PATH instead")
     gt.add_argument("--etcd", default="embedded", help="etcd server for both runs (default: embedded)")
+    gt.add_argument("--out", default=".etcdfit/gate", help="folder for each side's results and pytest log")
 
     rep = sub.add_parser("report", help="write the HTML report for one or more results files (merged)")
     rep.add_argument("results", nargs="+", metavar="RESULTS")
@@ -74,28 +74,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_run(args) -> int:
-    from .report import html, results
+    from .report import html
+    from .report.model import summary_table
+    from .suite import run_suite
 
-    out = Path(args.out).resolve()
-    out.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"),
-            "-q", f"--etcdfit-json={out / 'results.json'}", f"--junitxml={out / 'junit.xml'}"]
-    if args.jobs not in ("0", ""):
-        argv += ["-n", args.jobs]
-    for p in args.performer:
-        argv += ["--performer", p]
-    argv += args.pytest_args
-    print("[etcdfit] " + " ".join(argv[1:]), flush=True)
-    code = subprocess.call(argv, cwd=paths.repo_root())
-    if not (out / "results.json").exists():
+    if args.jobs < 0:
+        raise EtcdfitError(f"--jobs {args.jobs}: expected 0 (no xdist) or a positive number of workers")
+    run = run_suite(args.performer, Path(args.out), jobs=args.jobs, extra=args.pytest_args, capture=False, echo=True)
+    doc = run.results()
+    if doc is None:
         print("etcdfit: the run wrote no results (see pytest's output above)", file=sys.stderr)
-        return code or 1
-    doc = results.load(out / "results.json")
+        return run.exit_code or 1
     print("\n== etcdfit summary ==")
-    print(results.summary_table(doc))
-    page = html.render(doc, out)
-    print(f"\nHTML report: {page}\nJSON results: {out / 'results.json'}\nJUnit XML: {out / 'junit.xml'}")
-    return code
+    print(summary_table(doc))
+    page = html.render(doc, run.out)
+    print(f"\nHTML report: {page}\nJSON results: {run.results_path}\nJUnit XML: {run.junit_path}")
+    return run.exit_code
 
 
 def cmd_gate(args) -> int:
@@ -112,10 +106,11 @@ def cmd_matrix(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report import html, results
+    from .report import html
+    from .report.model import ResultsDoc
 
-    docs = [results.load(Path(p)) for p in args.results]
-    prev = results.load(Path(args.previous)) if args.previous else None
+    docs = [ResultsDoc.load(Path(p)) for p in args.results]
+    prev = ResultsDoc.load(Path(args.previous)) if args.previous else None
     page = html.render(docs, Path(args.out), previous=prev)
     print(f"HTML report: {page}")
     return 0
@@ -178,22 +173,26 @@ def cmd_caps(args) -> int:
     catalog = load_catalog()
     specs = args.performers or manifest.available()
     columns: list[tuple[str, frozenset[str]]] = []
-    log_dir = Path(tempfile.mkdtemp(prefix="etcdfit-caps-"))
-    for spec in specs:
-        name, version = manifest.parse_spec(spec)
-        m = manifest.load(name)
-        v = m.resolve_version(version)
-        out = build.build(m, v)
-        client = PerformerClient.launch(m, v, out, log_dir)
-        try:
-            ident = client.identity
-            assert ident is not None
-            columns.append((ident.label, ident.capabilities))
-        finally:
-            client.close()
+    with tempfile.TemporaryDirectory(prefix="etcdfit-caps-") as logs:
+        for spec in specs:
+            name, version = manifest.parse_spec(spec)
+            m = manifest.load(name)
+            v = m.resolve_version(version)
+            out = build.build(m, v)
+            client = PerformerClient.launch(m, v, out, Path(logs))
+            try:
+                ident = client.identity
+                assert ident is not None
+                columns.append((ident.label, ident.capabilities))
+            finally:
+                client.close()
+    rows = [cid for cid in catalog.meanings
+            if not args.diff or len({cid in have for _, have in columns}) > 1]
     width = max(len(c) for c in catalog.meanings) + 2
     print(f"{'capability':<{width}}" + "".join(f"{label:>{max(14, len(label) + 2)}}" for label, _ in columns))
-    for cid in catalog.meanings:
+    if args.diff and not rows:
+        print("(no differences: every performer claims the same capabilities)")
+    for cid in rows:
         print(f"{cid:<{width}}" + "".join(
             f"{('yes' if cid in have else '-'):>{max(14, len(label) + 2)}}" for label, have in columns))
     print(f"{'total':<{width}}" + "".join(f"{len(have):>{max(14, len(label) + 2)}}" for label, have in columns))

@@ -9,15 +9,13 @@ file (--baseline-file capabilities/baselines/NAME.json, written by --save-baseli
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-import tempfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import paths
 from .errors import EtcdfitError
-from .report import results
+from .report.model import ResultsDoc, TestRecord
+from .suite import run_suite
 
 BASELINE_SCHEMA = "etcdfit.baseline/v1"
 
@@ -33,23 +31,23 @@ class Side:
     problems: list[str] = field(default_factory=list)       # run-level problems (e.g. list mismatch)
 
 
-def side_from_results(doc: dict, label: str) -> Side:
-    perfs = list(doc.get("performers", {}).values())
+def side_from_results(doc: ResultsDoc, label: str) -> Side:
+    perfs = list(doc.performers.values())
     caps = set(perfs[0]["capabilities"]) if perfs else set()
     side = Side(label, caps, {})
-    for t in doc["tests"]:
-        side.outcomes[t["test"]] = t["outcome"]
-        if t["outcome"] in ("failed", "error"):
-            side.details[t["test"]] = _why(t)
-            if t.get("classification") == "known_failure_passed":
-                side.problems.append(f"{t['test']} is listed as a known failure but passes with {label}: "
+    for t in doc.tests:
+        side.outcomes[t.test] = t.outcome
+        if t.outcome in ("failed", "error"):
+            side.details[t.test] = _why(t)
+            if t.classification == "known_failure_passed":
+                side.problems.append(f"{t.test} is listed as a known failure but passes with {label}: "
                                      "remove its line from the known-failure list")
     return side
 
 
-def _why(t: dict) -> str:
-    lines = [line.strip() for line in t.get("message", "").splitlines() if line.strip().startswith("[")]
-    return (t.get("classification") or t["outcome"]) + (f": {lines[0]}" if lines else "")
+def _why(t: TestRecord) -> str:
+    first = t.problems[0].line() if t.problems else ""
+    return (t.classification or t.outcome) + (f": {first}" if first else "")
 
 
 def compare(new: Side, base: Side) -> list[str]:
@@ -64,21 +62,17 @@ def compare(new: Side, base: Side) -> list[str]:
     return reasons
 
 
-def run_side(spec: str, etcd: str, extra: list[str]) -> Side:
+def run_side(spec: str, etcd: str, out: Path) -> Side:
     """Run the conformance suite for one performer spec and read its results."""
-    out = Path(tempfile.mkdtemp(prefix="etcdfit-gate-")) / "results.json"
-    argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"), "-q", "-n", "2",
-            "-p", "no:cacheprovider", f"--performer={spec}", f"--etcd={etcd}", f"--etcdfit-json={out}", *extra]
     print(f"[etcdfit] gate: running the suite for {spec} on etcd {etcd} ...", flush=True)
-    proc = subprocess.run(argv, cwd=paths.repo_root(), capture_output=True, text=True)
-    if not out.exists():
-        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-12:])
+    run = run_suite([spec], out / re.sub(r"[^A-Za-z0-9_.@-]+", "_", spec), etcd=etcd, jobs=2)
+    doc = run.results()
+    if doc is None:
         side = Side(spec, set(), {})
-        side.problems.append(f"the suite could not run for {spec} (exit {proc.returncode}); often a known-failure "
-                             f"pattern that matches no test:\n{tail}")
+        side.problems.append(f"the suite could not run for {spec} (exit {run.exit_code}; log {run.log}); often a "
+                             f"known-failure pattern that matches no test:\n{run.output_tail(12)}")
         return side
-    doc = results.load(out)
-    perf = next(iter(doc["performers"].values()), {})
+    perf = next(iter(doc.performers.values()), {})
     return side_from_results(doc, f"{perf.get('name', spec)}@{perf.get('sdk_version', '?')}")
 
 
@@ -101,7 +95,13 @@ def load_baseline(path: Path) -> Side:
 
 
 def main(args) -> int:
-    new = run_side(args.performer, args.etcd, [])
+    out = Path(args.out)
+    base: Side | None = None
+    if args.baseline_file:  # a bad baseline file is an error before minutes of suite run
+        base = load_baseline(Path(args.baseline_file))
+    elif not (args.baseline or args.save_baseline):
+        raise EtcdfitError("give --baseline NAME@OLD or --baseline-file PATH (or --save-baseline PATH to write one)")
+    new = run_side(args.performer, args.etcd, out)
     if args.save_baseline:
         if new.problems:
             print("etcdfit gate: not saving a baseline from a run with problems:\n  " + "\n  ".join(new.problems))
@@ -111,11 +111,8 @@ def main(args) -> int:
               f"({len(new.capabilities)} capabilities, {len(new.outcomes)} tests)")
         return 0
     if args.baseline:
-        base = run_side(args.baseline, args.etcd, [])
-    elif args.baseline_file:
-        base = load_baseline(Path(args.baseline_file))
-    else:
-        raise EtcdfitError("give --baseline NAME@OLD or --baseline-file PATH (or --save-baseline PATH to write one)")
+        base = run_side(args.baseline, args.etcd, out)
+    assert base is not None
     reasons = compare(new, base) + [f"baseline run: {p}" for p in base.problems]
     compared = len(set(base.outcomes) & set(new.outcomes))
     if reasons:

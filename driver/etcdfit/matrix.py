@@ -19,19 +19,17 @@ OUT/cells/<cell>/{junit.xml,results.json,pytest.log}; OUT/results.json merges th
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import paths, yamlio
+from . import yamlio
 from .errors import ConfigError, EtcdfitError
-from .report.results import OUTCOMES, SCHEMA
+from .report.model import OUTCOMES, Cell as ResultCell, ResultsDoc, cell_id
+from .suite import run_suite
 
 
 @dataclass(frozen=True)
@@ -42,7 +40,8 @@ class Cell:
 
     @property
     def id(self) -> str:
-        return f"{self.performer} | etcd {self.server}"
+        name, _, version = self.performer.partition("@")
+        return cell_id(name, version, self.server, self.topology)
 
     @property
     def slug(self) -> str:
@@ -101,9 +100,17 @@ def load(path: Path) -> Matrix:
         cells += [Cell(p, s, topology) for p in resolved for s in servers]
     excluded = set()
     for e in d.get("exclude", []) or []:
-        e = yamlio.fields(e, {"performer": True, "server": True}, "an exclude entry", path, d.key_lines["exclude"])
-        name, version = manifest.parse_spec(str(e["performer"]))
-        excluded.add((f"{name}@{manifest.load(name).resolve_version(version)}", str(e["server"])))
+        line = getattr(e, "line", None) or d.key_lines["exclude"]
+        e = yamlio.fields(e, {"performer": True, "server": True}, "an exclude entry", path, line)
+        try:
+            name, version = manifest.parse_spec(str(e["performer"]))
+            key = (f"{name}@{manifest.load(name).resolve_version(version)}", str(e["server"]))
+        except EtcdfitError as exc:
+            raise ConfigError(f"exclude: performer {e['performer']!r}: {exc}", path, line) from None
+        if not any((c.performer, c.server) == key for c in cells):
+            raise ConfigError(f"exclude {{performer: {e['performer']}, server: {e['server']}}} matches no cell "
+                              "of the groups (a typo in the version or server?)", path, line)
+        excluded.add(key)
     unique = list(dict.fromkeys(c for c in cells if (c.performer, c.server) not in excluded))
     if not unique:
         raise ConfigError("the matrix has no cells (every cell is excluded?)", path, d.line)
@@ -181,20 +188,15 @@ def prebuild(cells: list[Cell]) -> None:
 
 
 def run_cell(cell: Cell, out: Path, pytest_args: list[str]) -> dict:
-    cdir = out / "cells" / cell.slug
-    cdir.mkdir(parents=True, exist_ok=True)
-    argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"), "-q",
-            "-p", "no:cacheprovider", "-p", "no:xdist", "--no-build",
-            f"--performer={cell.performer}", f"--etcd={cell.server}",
-            f"--etcdfit-json={cdir / 'results.json'}", f"--junitxml={cdir / 'junit.xml'}", *pytest_args]
     started = time.monotonic()
-    with (cdir / "pytest.log").open("w") as log:
-        code = subprocess.call(argv, cwd=paths.repo_root(), stdout=log, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL)
-    return {"cell": cell, "exit_code": code, "duration_s": round(time.monotonic() - started, 2), "dir": cdir}
+    run = run_suite([cell.performer], out / "cells" / cell.slug, etcd=cell.server, jobs=0, no_build=True,
+                    extra=pytest_args)
+    return {"cell": cell, "run": run, "doc": run.results(), "duration_s": round(time.monotonic() - started, 2)}
 
 
 def run(matrix: Matrix, out: Path, *, jobs: int | None = None, shard_spec: str | None = None) -> int:
+    if jobs is not None and jobs < 1:
+        raise ConfigError(f"--jobs {jobs}: expected a whole number >= 1 (cells run at once)")
     cells = shard(matrix.cells, shard_spec)
     out.mkdir(parents=True, exist_ok=True)
     jobs = jobs or matrix.jobs
@@ -207,51 +209,51 @@ def run(matrix: Matrix, out: Path, *, jobs: int | None = None, shard_spec: str |
     def one(cell: Cell) -> dict:
         progress.start(cell)
         res = run_cell(cell, out, matrix.pytest_args)
-        res["doc"] = _cell_doc(res["dir"] / "results.json")
         counts = {o: 0 for o in OUTCOMES}
-        for t in (res["doc"] or {}).get("tests", []):
-            counts[t["outcome"]] += 1
-        status = "PASS" if res["exit_code"] == 0 else ("FAIL" if res["doc"] else "ERROR")
+        for t in (res["doc"].tests if res["doc"] else []):
+            counts[t.outcome] += 1
+        code = res["run"].exit_code
+        status = "PASS" if code == 0 else ("FAIL" if res["doc"] else "ERROR")
         progress.finish(cell, status, counts, res["duration_s"])
+        if res["doc"] is None:  # e.g. a bad pytest_args: show why here, not only in the cell's log
+            print(f"          {cell.id} wrote no results (pytest exit {code}); last lines of "
+                  f"{res['run'].log}:\n" + "\n".join("            " + ln
+                                                      for ln in res["run"].output_tail(8).splitlines()), flush=True)
         return res
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         results = list(pool.map(one, cells))
     progress.stop.set()
     doc = merge_cells(results, out, started)
-    (out / "results.json").write_text(json.dumps(doc, indent=1))
-    bad = [r for r in results if r["exit_code"] != 0]
-    totals = {o: sum(c["counts"].get(o, 0) for c in doc["cells"]) for o in OUTCOMES}
-    print(f"[etcdfit] matrix done in {doc['duration_s']:.0f}s: {len(results)} cells, "
+    doc.write(out / "results.json")
+    bad = [r for r in results if r["run"].exit_code != 0]
+    totals = {o: sum(c.counts.get(o, 0) for c in doc.cells) for o in OUTCOMES}
+    print(f"[etcdfit] matrix done in {doc.duration_s:.0f}s: {len(results)} cells, "
           + ", ".join(f"{n} {o}" for o, n in totals.items()) + f"; {len(bad)} cell(s) not clean", flush=True)
     print(f"[etcdfit] results: {out / 'results.json'}  (HTML: etcdfit report {out / 'results.json'} --out REPORTDIR)")
     return 1 if bad else 0
 
 
-def _cell_doc(path: Path) -> dict | None:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def merge_cells(results: list[dict], out: Path, started: float) -> dict:
-    doc = {"schema": SCHEMA, "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
-           "duration_s": round(time.time() - started, 2), "etcd": {}, "performers": {}, "cells": [], "tests": []}
+def merge_cells(results: list[dict], out: Path, started: float) -> ResultsDoc:
+    doc = ResultsDoc(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+                     duration_s=round(time.time() - started, 2))
     for r in results:
         cell: Cell = r["cell"]
-        extra = {"exit_code": r["exit_code"], "duration_s": r["duration_s"],
-                 "junit": str((r["dir"] / "junit.xml").relative_to(out)), "requested": cell.id}
-        cdoc = r["doc"]
-        if not cdoc or not cdoc.get("cells"):
-            log = (r["dir"] / "pytest.log").read_text(errors="replace").splitlines()[-15:]
-            doc["cells"].append({"id": cell.id, "performer": cell.performer, "sdk_version": cell.performer.split("@")[-1],
-                                 "server": cell.server, "topology": cell.topology,
-                                 "counts": {o: 0 for o in OUTCOMES}, "error": "\n".join(log), **extra})
+        run = r["run"]
+        extra = {"exit_code": run.exit_code, "duration_s": r["duration_s"],
+                 "junit": str(run.junit_path.relative_to(out)), "requested": cell.id}
+        cdoc: ResultsDoc | None = r["doc"]
+        if cdoc is None or not cdoc.cells:
+            name, _, version = cell.performer.partition("@")
+            doc.cells.append(ResultCell(cell.id, cell.performer, version, cell.server, cell.topology,
+                                        error=run.output_tail(15) or "no output", **extra))
             continue
-        for c in cdoc["cells"]:
-            doc["cells"].append({**c, "topology": cell.topology, **extra})
-        for spec, info in cdoc.get("performers", {}).items():
-            doc["performers"].setdefault(f"{info['name']}@{info['sdk_version']}", info)
-        doc["tests"] += cdoc["tests"]
+        for c in cdoc.cells:
+            c.topology = cell.topology
+            for k, v in extra.items():
+                setattr(c, k, v)
+            doc.cells.append(c)
+        for info in cdoc.performers.values():
+            doc.performers.setdefault(f"{info['name']}@{info['sdk_version']}", info)
+        doc.tests += cdoc.tests
     return doc

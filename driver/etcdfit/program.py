@@ -28,10 +28,16 @@ from .gen.etcdfit.performer.v1 import performer_pb2 as pb
 Key = str | bytes
 
 
-def _b(v: Key | None) -> bytes:
+def _b(v: Key | None, what: str = "a key or value") -> bytes:
+    """A key or value as bytes. Only str (UTF-8) and bytes are accepted: bytes(5) would be
+    five NUL bytes, so an int here is always a test bug."""
     if v is None:
         return b""
-    return v.encode() if isinstance(v, str) else bytes(v)
+    if isinstance(v, str):
+        return v.encode()
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v)
+    raise ConfigError(f"{what} must be str or bytes, not {type(v).__name__} ({v!r})")
 
 
 def _kind(prefix: bool, from_key: bool, range_end: Key | None) -> tuple[int, bytes]:
@@ -43,7 +49,7 @@ def _kind(prefix: bool, from_key: bool, range_end: Key | None) -> tuple[int, byt
     if from_key:
         return pb.RANGE_KIND_FROM_KEY, b""
     if range_end is not None:
-        return pb.RANGE_KIND_RANGE, _b(range_end)
+        return pb.RANGE_KIND_RANGE, _b(range_end, "range_end")
     return pb.RANGE_KIND_SINGLE, b""
 
 
@@ -95,6 +101,13 @@ class Cmd:
         name = self.name
         if name not in ("put", "range", "delete_range", "txn"):
             raise ConfigError(f"{name} cannot be a txn operation (put, get, delete or txn only)")
+        if self.expect_ok is not None or self.expect_code is not None or self.any_outcome:
+            # A txn returns one result (TxnResult: header, succeeded, responses): its
+            # operations have no outcome of their own to check, so this would be dropped.
+            raise ConfigError(
+                f"a txn operation cannot carry expectations ({name}(...).expect/expect_error/allow_error "
+                "inside txn(...) would never be checked): expect on the txn's result instead, e.g. "
+                "txn(...).expect(succeeded=True, responses=[{'put': {}}, {'range': {'kvs': [...]}}])")
         getattr(op, name).CopyFrom(getattr(self.command, name))
         return op
 
@@ -128,7 +141,8 @@ def _text(msg: pb.Command | pb.TxnCommand) -> str:
     name = msg.WhichOneof("command") if isinstance(msg, pb.Command) else None
     txn_msg = msg.txn if name == "txn" else (msg if isinstance(msg, pb.TxnCommand) else None)
     if txn_msg is None:
-        return text_format.MessageToString(msg, as_one_line=True, as_utf8=True)
+        inner = getattr(msg, name) if name else msg
+        return text_format.MessageToString(inner, as_one_line=True, as_utf8=True)
     parts = ["compares: [" + ", ".join(compare_text(c) for c in txn_msg.compares) + "]"]
     for branch in ("success", "failure"):
         ops = getattr(txn_msg, branch)
@@ -147,7 +161,8 @@ def _cmd(**kw: Any) -> Cmd:
 
 def put(key: Key, value: Key = b"", *, lease: int = 0, prev_kv: bool = False,
         ignore_value: bool = False, ignore_lease: bool = False) -> Cmd:
-    return _cmd(put=pb.PutCommand(key=_b(key), value=_b(value), lease=lease, prev_kv=prev_kv,
+    return _cmd(put=pb.PutCommand(key=_b(key, "put: key"), value=_b(value, "put: value"), lease=lease,
+                                  prev_kv=prev_kv,
                                   ignore_value=ignore_value, ignore_lease=ignore_lease))
 
 
@@ -158,7 +173,7 @@ def get(key: Key, *, prefix: bool = False, from_key: bool = False, range_end: Ke
         min_create_revision: int = 0, max_create_revision: int = 0) -> Cmd:
     kind, end = _kind(prefix, from_key, range_end)
     return _cmd(range=pb.RangeCommand(
-        key=_b(key), kind=kind, range_end=end, limit=limit, revision=revision,
+        key=_b(key, "get: key"), kind=kind, range_end=end, limit=limit, revision=revision,
         sort_order=_enum(pb.SortOrder, "SORT_ORDER_", sort_order),
         sort_target=_enum(pb.SortTarget, "SORT_TARGET_", sort_target),
         serializable=serializable, keys_only=keys_only, count_only=count_only,
@@ -169,7 +184,8 @@ def get(key: Key, *, prefix: bool = False, from_key: bool = False, range_end: Ke
 def delete(key: Key, *, prefix: bool = False, from_key: bool = False,
            range_end: Key | None = None, prev_kv: bool = False) -> Cmd:
     kind, end = _kind(prefix, from_key, range_end)
-    return _cmd(delete_range=pb.DeleteRangeCommand(key=_b(key), kind=kind, range_end=end, prev_kv=prev_kv))
+    return _cmd(delete_range=pb.DeleteRangeCommand(key=_b(key, "delete: key"), kind=kind, range_end=end,
+                                                   prev_kv=prev_kv))
 
 
 def txn(compares: Iterable[pb.Compare | dict] = (), success: Iterable[Cmd] = (),
@@ -216,7 +232,7 @@ def watch_start(handle: str, key: Key, *, prefix: bool = False, range_end: Key |
                 filters: Sequence[str] = ()) -> Cmd:
     kind, end = _kind(prefix, False, range_end)
     return _cmd(watch_start=pb.WatchStartCommand(
-        handle=handle, key=_b(key), kind=kind, range_end=end, start_revision=start_revision,
+        handle=handle, key=_b(key, "watch_start: key"), kind=kind, range_end=end, start_revision=start_revision,
         prev_kv=prev_kv, progress_notify=progress_notify,
         filters=[_enum(pb.WatchFilter, "WATCH_FILTER_", f) for f in filters]))
 
@@ -270,12 +286,22 @@ def compare(key: Key, target: str, result: str, operand: Any = None, *, prefix: 
     if operand is None:
         raise ConfigError(f"compare on {target} needs an operand ({target}: ...)")
     kind, end = _kind(prefix, False, range_end)
-    c = pb.Compare(result=res, target=tgt, key=_b(key), kind=kind, range_end=end)
+    c = pb.Compare(result=res, target=tgt, key=_b(key, "compare: key"), kind=kind, range_end=end)
     slot = {pb.COMPARE_TARGET_VALUE: "value", pb.COMPARE_TARGET_VERSION: "version",
             pb.COMPARE_TARGET_CREATE: "create_revision", pb.COMPARE_TARGET_MOD: "mod_revision",
             pb.COMPARE_TARGET_LEASE: "lease"}[tgt]
-    setattr(c, slot, _b(operand) if slot == "value" else int(operand))
+    setattr(c, slot, _operand(slot, operand))
     return c
+
+
+def _operand(slot: str, operand: Any) -> Any:
+    """A compare operand typed by its target: bytes or str for value, int for the others
+    (a bool is not a revision; bytes(n) and int("5") would silently compare something else)."""
+    if slot == "value":
+        return _b(operand, "compare on value: operand")
+    if isinstance(operand, bool) or not isinstance(operand, int):
+        raise ConfigError(f"compare on {slot}: operand must be an int, not {type(operand).__name__} ({operand!r})")
+    return operand
 
 
 class _Target:

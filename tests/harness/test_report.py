@@ -18,9 +18,21 @@ import pytest
 from etcdfit import cli
 from etcdfit.capabilities import load_catalog
 from etcdfit.report import html
-from etcdfit.report.diff import diff
-from etcdfit.report.merge import merge
-from etcdfit.report.results import load
+from etcdfit.errors import EtcdfitError
+from etcdfit.report import diff as _diff
+from etcdfit.report.model import ResultsDoc, merge
+
+
+def load(path: Path) -> ResultsDoc:
+    return ResultsDoc.load(path)
+
+
+def typed(d) -> ResultsDoc:
+    return d if isinstance(d, ResultsDoc) else ResultsDoc.from_json(d)
+
+
+def diff(prev, cur):
+    return _diff.diff(typed(prev), typed(cur))
 
 DATA = Path(__file__).parent / "data"
 FAULTS = DATA / "results-faults.json"  # raw-grpc run: pass, lie, crash, hang, wrong error, xpass, known, skip
@@ -108,23 +120,24 @@ def test_merge_concatenates_cells_and_tests_and_unites_performers():
             duration=20, etcd_version="3.6",
             performers={"py": {"name": "py", "sdk_version": "2", "capabilities": []},
                         "go": {"name": "go", "sdk_version": "OTHER", "capabilities": []}})
-    m = merge([a, b])
-    assert [c["id"] for c in m["cells"]] == ["go@1 | etcd 3.5", "py@2 | etcd 3.6"]
-    assert [t["outcome"] for t in m["tests"]] == ["passed", "failed"]
-    assert sorted(m["performers"]) == ["go", "py"] and m["performers"]["go"]["sdk_version"] == "1"  # first wins
-    assert m["started"] == "2026-01-01T00:00:00Z" and m["duration_s"] == 25  # earliest start to latest end
-    assert m["etcd"]["version"] == "3.5, 3.6"
-    assert a["tests"] == [rec("t::a", "passed")]  # inputs untouched
-    assert merge([a]) is a
-    with pytest.raises(ValueError):
+    ta, tb = typed(a), typed(b)
+    m = merge([ta, tb])
+    assert [c.id for c in m.cells] == ["go@1 | etcd 3.5", "py@2 | etcd 3.6"]
+    assert [t.outcome for t in m.tests] == ["passed", "failed"]
+    assert sorted(m.performers) == ["go", "py"] and m.performers["go"]["sdk_version"] == "1"  # first wins
+    assert m.started == "2026-01-01T00:00:00Z" and m.duration_s == 25  # earliest start to latest end
+    assert m.etcd["version"] == "3.5, 3.6"
+    assert [t.outcome for t in ta.tests] == ["passed"] and len(ta.cells) == 1  # inputs untouched
+    assert merge([ta]) is ta
+    with pytest.raises(EtcdfitError):
         merge([])
 
 
 def test_merge_of_fixture_files():
     m = merge([load(SAMPLE), load(FAULTS), load(ERROR)])
-    assert len(m["tests"]) == sum(len(load(p)["tests"]) for p in (SAMPLE, FAULTS, ERROR))
-    assert sorted(m["performers"]) == ["go-clientv3", "python-etcd3", "raw-grpc"]
-    assert len(m["cells"]) == 3
+    assert len(m.tests) == sum(len(load(p).tests) for p in (SAMPLE, FAULTS, ERROR))
+    assert sorted(m.performers) == ["go-clientv3", "python-etcd3", "raw-grpc"]
+    assert len(m.cells) == 3
 
 
 # ------------------------------------------------------------------ page structure
@@ -210,9 +223,9 @@ def test_matrix_of_the_faults_run(tmp_path):
     assert order == ["test_crash", "test_escape_me[<b>&amp;'\"]", "test_hang", "test_listed_but_passes",
                      "test_sdk_lies", "test_wrong_error", "test_lies_listed", "test_needs_more", "test_put_get"]
     assert p.summary_rows == 2  # header + one cell
-    # drill-down: classification, the mismatch line split into expected/actual, program, log, reasons
+    # drill-down of a version-1 file: classification, the failure text (no problem records), program, log
     assert "<details class=dd>" in text
-    assert "<td class=exp><code>&#x27;__lie__&#x27;</code></td><td class=got><code>&#x27;not-what-was-written&#x27;</code>" in text
+    assert "expected &#x27;__lie__&#x27;, got &#x27;not-what-was-written&#x27;" in text
     assert "raw-grpc: crashing on purpose" in text and "raw-grpc: hanging on purpose" in text
     assert "raw-grpc lies on purpose &lt;sic&gt; &amp; more" in text  # known-failure reason, escaped
     assert "raw-grpc (SDK 1) lacks capability: lease.leases, txn.nested" in text
@@ -222,7 +235,7 @@ def test_matrix_of_the_faults_run(tmp_path):
 def test_everything_is_escaped(tmp_path):
     evil = "t.py::test_x[<script>alert(1)</script>&'\"]"
     d = doc([rec(evil, "failed", classification="value_mismatch", message="<img src=x onerror=alert(1)> & \"q\"")])
-    d["tests"][0]["program"] = "<b>prog</b>"
+    d["tests"][0]["program"] = "<b>prog</b>\n[0] put {}"
     d["tests"][0]["log_tail"] = "</pre><i>log</i>"
     text = html.render(d, tmp_path).read_text()
     for raw in ("<script>alert", "<img src", "<b>prog", "<i>log", "</pre><i>"):
@@ -255,7 +268,7 @@ def test_capability_table_lists_every_catalog_id_for_each_performer(tmp_path):
     assert [r[0] for r in body] == list(catalog)
     assert all(r[1][:2] == ["cap", "mean"] for r in body)
     assert "go-clientv3@3.6.16" in text and "python-etcd3@0.12.0" in text
-    sample = load(SAMPLE)["performers"]
+    sample = load(SAMPLE).performers
     yes = {r[0]: r[1][2:] for r in body}
     assert yes["watch.filters"] == ["y", "n2"]
     assert sum(1 for r in body if r[1][2] == "y") == len(sample["go-clientv3"]["capabilities"])
@@ -273,7 +286,7 @@ def test_cli_report_merges_results_and_diffs(tmp_path):
 
 def big_doc(n_cells=10, n_tests=500):
     tests = []
-    lie = load(FAULTS)["tests"][1]
+    lie = load(FAULTS).tests[1]
     for c in range(n_cells):
         cell = f"perf{c % 3}@1.{c} | etcd 3.{c % 4}"
         for i in range(n_tests):
@@ -281,8 +294,9 @@ def big_doc(n_cells=10, n_tests=500):
             o = outcome[(i * 7 + c) % 10]
             r = rec(f"tests/conformance/test_f{i % 17}.py::test_{i}<&>", o, cell=cell, performer=f"perf{c % 3}",
                     classification="value_mismatch" if o == "failed" else None,
-                    message=lie["message"] * 3 if o == "failed" else ("reason " * 20 if o != "passed" else ""))
-            tests.append(r | {"program": lie["program"] if o == "failed" else "", "log_tail": "log\n" * 30})
+                    message=lie.message * 3 if o == "failed" else ("reason " * 20 if o != "passed" else ""))
+            program = "\n".join(lie.program.commands) if o == "failed" and lie.program else ""
+            tests.append(r | {"program": program, "log_tail": "log\n" * 30})
     return doc(tests, performers={f"perf{k}": {"name": f"perf{k}", "sdk_version": "1", "capabilities": []}
                                   for k in range(3)})
 
@@ -374,5 +388,22 @@ def test_merge_command_prints_the_merged_document():
     out = subprocess.run([sys.executable, "-m", "etcdfit.report.merge", str(FAULTS), str(SAMPLE)],
                          capture_output=True, text=True, check=True).stdout
     m = json.loads(out)
-    assert m["schema"] == "etcdfit.results/v1"
-    assert len(m["tests"]) == len(load(FAULTS)["tests"]) + len(load(SAMPLE)["tests"])
+    assert m["schema"] == "etcdfit.results/v2"
+    assert len(m["tests"]) == len(load(FAULTS).tests) + len(load(SAMPLE).tests)
+
+
+@pytest.mark.parametrize("content, says", [
+    (None, "cannot read results file"),
+    (b"\x00\x01\xff\xfe", "binary, not UTF-8 JSON"),
+    (b'{"schema": "etcdfit.results/v2", "tests": [', "not valid JSON"),
+    (b'{"schema": "other"}', "not an etcdfit results file"),
+    (b'{"schema": "etcdfit.results/v2", "tests": [{"nodeid": "a", "outcome": "great"}]}', "has outcome 'great'"),
+    (b'{"schema": "etcdfit.results/v2", "tests": [{"outcome": "passed"}]}', "malformed results document"),
+])
+def test_report_on_a_bad_file_is_one_line_naming_it(tmp_path, capsys, content, says):
+    path = tmp_path / "results.json"
+    if content is not None:
+        path.write_bytes(content)
+    assert cli.main(["report", str(path), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(path) in err and says in err, err

@@ -58,6 +58,7 @@ class PerformerClient:
         )
         self.stub = pbg.PerformerServiceStub(self.channel)
         self.identity: Identity | None = None
+        self.failure: PerformerError | None = None  # set when a performer we did not start hung
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -95,7 +96,9 @@ class PerformerClient:
         )
 
     def alive(self) -> bool:
-        return self.process is None or self.process.poll() is None
+        if self.process is None:
+            return self.failure is None
+        return self.process.poll() is None
 
     def close(self) -> None:
         self.channel.close()
@@ -173,8 +176,12 @@ class PerformerClient:
                 )
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             tail = self.log_tail()
-            if self.process is not None:
-                proc.stop(self.process, grace=1.0)
+            if self.process is None:  # not ours to stop: mark it dead so later tests fail fast
+                self.failure = PerformerHung(
+                    f"performer {self.address} (started outside etcdfit) did not answer {method} within "
+                    f"{timeout:.0f}s; later tests that need it fail at once. Check or restart it.")
+                return self.failure
+            proc.stop(self.process, grace=1.0)
             return PerformerHung(
                 f"performer {self.address} did not answer {method} within {timeout:.0f}s; "
                 "it was stopped and the next test gets a fresh one",

@@ -15,23 +15,44 @@ from . import manifest as manifests
 from .client import Identity, PerformerClient
 
 
+ADDRESS_DESCRIBE_TIMEOUT = 10.0
+
+
 @dataclass
 class PerformerSpec:
-    """What the user asked for: 'name', 'name@version' or an address of a running performer."""
+    """A performer selected for a run, parsed and resolved once.
+
+    `text` is its test parameter (the spec as given, e.g. 'go-clientv3' or 'go-clientv3@3.6.16';
+    for a --performer-address performer the NAME@VERSION it reports, so test ids do not change
+    with the port). `version` is always the resolved SDK version."""
 
     text: str
-    name: str | None = None
+    name: str | None = None            # manifest name (None for an address performer)
     version: str | None = None
     address: str | None = None
+    manifest: manifests.Manifest | None = None
+    identity: Identity | None = None   # known up front only for an address performer
+
+    @property
+    def sdk_name(self) -> str:
+        """The performer's name: its manifest's, or the one an address performer reports."""
+        return self.name or (self.identity.name if self.identity else self.text)
 
     @classmethod
-    def parse(cls, text: str) -> "PerformerSpec":
+    def parse(cls, text: str, root: Path | None = None) -> "PerformerSpec":
         name, version = manifests.parse_spec(text)
-        return cls(text, name, version)
+        m = manifests.load(name, root)
+        return cls(text, name, m.resolve_version(version), manifest=m)
 
     @classmethod
     def at(cls, address: str) -> "PerformerSpec":
-        return cls(address, address=address)
+        """Describe the running performer now: its identity names it and picks its known failures."""
+        client = PerformerClient(address)
+        try:
+            ident = client.wait_ready(ADDRESS_DESCRIBE_TIMEOUT)
+        finally:
+            client.close()
+        return cls(ident.label, version=ident.sdk_version, address=address, identity=ident)
 
 
 @dataclass
@@ -40,7 +61,6 @@ class Slot:
     client: PerformerClient | None = None
     restarts: int = 0
     failure: EtcdfitError | None = None  # start-up failure, reported by every test that needs it
-    version: str | None = None
 
 
 class PerformerPool:
@@ -53,6 +73,12 @@ class PerformerPool:
         slot = self.slots[key]
         if slot.client is not None and slot.client.alive():
             return slot.client
+        if slot.client is not None and slot.spec.address is not None:
+            # Not ours to restart: every later test fails fast with the first failure.
+            slot.failure = slot.client.failure or PerformerError(
+                f"performer at {slot.spec.address} stopped answering; restart it and run again")
+            slot.client.close()
+            slot.client = None
         if slot.client is not None:  # it died: start a fresh one
             slot.client.close()
             slot.client = None
@@ -73,10 +99,8 @@ class PerformerPool:
             client = PerformerClient(spec.address)
             client.wait_ready(10.0)
             return client
-        assert spec.name is not None
-        m = manifests.load(spec.name, self.root)
-        version = m.resolve_version(spec.version)
-        slot.version = version
+        assert spec.manifest is not None and spec.version is not None
+        m, version = spec.manifest, spec.version
         if not builder.is_built(m, version):
             if not self.autobuild:
                 raise PerformerError(f"{m.name}@{version} is not built: run `etcdfit performer build {m.name}@{version}`")

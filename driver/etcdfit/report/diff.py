@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-FAILING = ("failed", "error")
+from .model import FAILING, Cell, ResultsDoc, TestRecord
 
 
 @dataclass(frozen=True)
@@ -39,52 +39,52 @@ class Diff:
     newly_skipped: list[Change] = field(default_factory=list)
 
 
-def performer_name(doc: dict, spec: str | None) -> str:
+def performer_name(doc: ResultsDoc, spec: str | None) -> str:
     if not spec:
         return ""
-    info = (doc.get("performers") or {}).get(spec) or {}
+    info = doc.performers.get(spec) or {}
     return info.get("name") or spec.split("@")[0]
 
 
-def _cell_info(doc: dict) -> dict[str, dict]:
-    return {c["id"]: c for c in doc.get("cells") or [] if c.get("id")}
+def _cell_info(doc: ResultsDoc) -> dict[str, Cell]:
+    return {c.id: c for c in doc.cells if c.id}
 
 
-def diff(previous: dict, current: dict) -> Diff:
+def diff(previous: ResultsDoc, current: ResultsDoc) -> Diff:
     prev_cells = _cell_info(previous)
-    prev_cell_ids = set(prev_cells) | {t.get("cell") for t in previous.get("tests") or [] if t.get("cell")}
-    by_cell: dict[tuple, dict] = {}
-    by_name: dict[tuple, list[dict]] = {}
-    for t in previous.get("tests") or []:
-        by_cell[(t.get("cell"), t["test"])] = t
-        by_name.setdefault((performer_name(previous, t.get("performer")), t["test"]), []).append(t)
+    prev_cell_ids = set(prev_cells) | {t.cell for t in previous.tests if t.cell}
+    by_cell: dict[tuple, TestRecord] = {}
+    by_name: dict[tuple, list[TestRecord]] = {}
+    for t in previous.tests:
+        by_cell[(t.cell, t.test)] = t
+        by_name.setdefault((performer_name(previous, t.performer), t.test), []).append(t)
     cur_cells = _cell_info(current)
 
-    def counterpart(t: dict) -> tuple[dict | None, str]:
-        cell = t.get("cell")
+    def counterpart(t: TestRecord) -> tuple[TestRecord | None, str]:
+        cell = t.cell
         if cell in prev_cell_ids or cell is None:
-            p = by_cell.get((cell, t["test"]))
+            p = by_cell.get((cell, t.test))
             return p, ("cell" if p else "")
-        cands = by_name.get((performer_name(current, t.get("performer")), t["test"]))
+        cands = by_name.get((performer_name(current, t.performer), t.test))
         if not cands:
             return None, ""
-        me = cur_cells.get(cell, {})
+        me = cur_cells.get(cell)
 
-        def score(p: dict) -> tuple:
-            pc = prev_cells.get(p.get("cell"), {})
-            return (pc.get("server") != me.get("server"), pc.get("sdk_version") != me.get("sdk_version"),
-                    pc.get("topology") != me.get("topology"), p.get("cell") or "")
+        def score(p: TestRecord) -> tuple:
+            pc = prev_cells.get(p.cell or "")
+            same = (lambda a: pc is not None and me is not None and getattr(pc, a) == getattr(me, a))
+            return (not same("server"), not same("sdk_version"), not same("topology"), p.cell or "")
 
         return min(cands, key=score), "performer"
 
     out = Diff()
-    for t in current.get("tests") or []:
+    for t in current.tests:
         p, how = counterpart(t)
-        before = p["outcome"] if p else None
-        now = t["outcome"]
-        ch = Change(test=t["test"], cell=t.get("cell"), performer=t.get("performer"), before=before, after=now,
-                    classification=t.get("classification"), matched_by=how,
-                    before_cell=p.get("cell") if p else None, message=t.get("message", "") or "")
+        before = p.outcome if p else None
+        now = t.outcome
+        ch = Change(test=t.test, cell=t.cell, performer=t.performer, before=before, after=now,
+                    classification=t.classification, matched_by=how,
+                    before_cell=p.cell if p else None, message=t.message or "")
         if now in FAILING and before not in FAILING:
             out.new_failures.append(ch)
         elif now == "passed" and before in FAILING:

@@ -18,13 +18,13 @@ from collections import Counter
 from pathlib import Path
 
 from . import diff as _diff
-from .merge import merge
-from .results import OUTCOMES, load
+from ..outcomes import Problem
+from .model import FAILING, OUTCOMES, Cell, ResultsDoc, TestRecord, merge
 
-FAILING = ("failed", "error")
 _SEVERITY = {"failed": 5, "error": 5, "known_failure": 3, "flaky": 3, "skipped": 2, "passed": 1}
 _SHORT = {"value_mismatch": "mismatch", "wrong_error": "wrong error", "timeout": "timeout",
-          "performer_crash": "crash", "harness_error": "harness", "known_failure_passed": "xpass"}
+          "performer_crash": "crash", "harness_error": "harness", "known_failure_passed": "xpass",
+          "server_fault": "server", "history_violation": "history"}
 _LABEL = {"passed": "pass", "skipped": "skip", "known_failure": "known", "flaky": "flaky", "error": "error",
           "failed": "fail"}
 _NO_CELL = "(no cell)"
@@ -38,68 +38,31 @@ def _natural(s: str) -> tuple:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", s or "") if p)
 
 
-def _as_doc(x) -> dict:
-    if isinstance(x, dict):
+def _as_doc(x) -> ResultsDoc:
+    if isinstance(x, ResultsDoc):
         return x
+    if isinstance(x, dict):
+        return ResultsDoc.from_json(x)
     if isinstance(x, (str, Path)):
-        return load(Path(x))
+        return ResultsDoc.load(Path(x))
     return merge(_as_doc(d) for d in x)
 
 
-# ------------------------------------------------------------------ failure text
+# ------------------------------------------------------------------ failures (from problem records)
 
 
-_E_PREFIX = re.compile(r"^E {0,7}")
-_MISMATCH = re.compile(r"^\[(\d+)\] ([^:]+): (.*?): expected (.*), got (.*)$")
-
-
-def parse_failure(message: str) -> dict:
-    """Split a failure text into headline, mismatch lines, other lines and the results section.
-
-    pytest's long representation marks the exception's lines with a leading "E"; when there
-    are such lines only they are used."""
-    lines = (message or "").splitlines()
-    elines = [ln for ln in lines if ln == "E" or ln.startswith("E ")]
-    text = [_E_PREFIX.sub("", ln, count=1) for ln in elines] if elines else lines
-    headline, rest = "", []
-    for i, ln in enumerate(text):
-        if ln.strip():
-            headline, rest = ln.strip(), text[i + 1:]
-            break
-    headline = headline.replace("etcdfit.errors.", "")
-    mismatches: list[str] = []
-    other: list[str] = []
-    results: list[str] = []
-    section = None
-    for ln in rest:
-        s = ln.strip()
-        if s in ("program:", "results:", "last performer log lines:"):
-            section = s
-            continue
-        if section is None:
-            if re.match(r"^\[\d+\] ", s):
-                mismatches.append(s)
-            elif s:
-                other.append(ln)
-        elif section == "results:":
-            results.append(ln)
-    return {"headline": headline, "mismatches": mismatches,
-            "other": textwrap.dedent("\n".join(other)).strip("\n"),
-            "results": textwrap.dedent("\n".join(results)).strip("\n")}
-
-
-def _mismatch_table(lines: list[str]) -> str:
+def _problem_table(problems: list[Problem]) -> str:
+    """Every problem as a row: command, field, expected, actual, and where/what."""
     rows = []
-    for ln in lines:
-        m = _MISMATCH.match(ln)
-        if m:
-            idx, cmd, where, exp, got = m.groups()
-            rows.append(f"<tr><td>[{e(idx)}]</td><td>{e(cmd)}</td><td><code>{e(where)}</code></td>"
-                        f"<td class=exp><code>{e(exp)}</code></td><td class=got><code>{e(got)}</code></td></tr>")
-        else:
-            rows.append(f"<tr><td colspan=5 class=raw><code>{e(ln)}</code></td></tr>")
-    return ("<table class=mm><tr><th>#</th><th>command</th><th>field</th><th>expected</th><th>actual</th></tr>"
-            + "".join(rows) + "</table>")
+    for p in problems:
+        idx = f"[{p.index}]" if p.index is not None else ""
+        note = " &middot; ".join(e(x) for x in (p.message, p.where) if x)
+        rows.append(f"<tr class='k-{e(p.kind.value)}'><td>{e(idx)}</td><td>{e(p.command)}</td>"
+                    f"<td><span class=kind>{e(p.kind.value.replace('_', ' '))}</span></td>"
+                    f"<td><code>{e(p.path)}</code></td><td class=exp><code>{e(p.expected)}</code></td>"
+                    f"<td class=got><code>{e(p.actual)}</code></td><td class=note>{note}</td></tr>")
+    return ("<table class=mm><tr><th>#</th><th>command</th><th>kind</th><th>field</th><th>expected</th>"
+            "<th>actual</th><th>message / where</th></tr>" + "".join(rows) + "</table>")
 
 
 def _pre(title: str, text: str, cls: str = "") -> str:
@@ -108,39 +71,43 @@ def _pre(title: str, text: str, cls: str = "") -> str:
     return f"<h4>{e(title)}</h4><pre class='{cls}'>{e(text)}</pre>"
 
 
-def _reason(t: dict) -> str:
-    msg = t.get("message") or ""
+def _reason(t: TestRecord) -> str:
+    msg = t.message or ""
     return msg[len("Skipped: "):] if msg.startswith("Skipped: ") else msg
 
 
-def _drill(t: dict, col_label: str) -> str:
+def _program(t: TestRecord) -> str:
+    if t.program is None:
+        return ""
+    who = f" (sent to {t.program.performer})" if t.program.performer else ""
+    return _pre("program" + who, "\n".join(t.program.commands)) + _pre("results", "\n".join(t.program.results))
+
+
+def _drill(t: TestRecord, col_label: str) -> str:
     """The body of a non-passed cell's drill-down."""
-    o = t["outcome"]
-    cls = t.get("classification")
-    parts = [f"<div class=ph><b>{e(_test_name(t['test']))}</b> <span class=muted>{e(col_label)}</span>"
+    o = t.outcome
+    cls = t.classification
+    parts = [f"<div class=ph><b>{e(_test_name(t.test))}</b> <span class=muted>{e(col_label)}</span>"
              "<button type=button class=x onclick=\"this.closest('details').open=false\">close &#x2715;</button></div>",
              f"<p><span class='badge {o}'>{e(o)}</span>"
              + (f" <span class='badge cls'>{e(cls)}</span>" if cls else "")
-             + f" <span class=muted>phase {e(t.get('phase'))}, {e(t.get('duration_s'))} s</span></p>"]
-    if o in FAILING:
-        f = parse_failure(t.get("message") or "")
-        if f["headline"]:
-            parts.append(f"<p class=headline>{e(f['headline'])}</p>")
-        if f["mismatches"]:
-            parts.append(_mismatch_table(f["mismatches"]))
-        if f["other"]:
-            parts.append(f"<pre class=other>{e(f['other'])}</pre>")
-        parts.append(_pre("program", t.get("program") or ""))
-        parts.append(_pre("results", f["results"]))
-        parts.append(_pre("performer log (last lines)", t.get("log_tail") or "", "log"))
-        if t.get("message"):
-            parts.append(f"<details class=full><summary>full failure text</summary><pre>{e(t['message'])}</pre></details>")
-    else:
+             + f" <span class=muted>phase {e(t.phase)}, {e(t.duration_s)} s</span></p>"]
+    if o not in FAILING:
         title = {"skipped": "skip reason", "known_failure": "known-failure reason",
                  "flaky": "flaky-list reason"}.get(o, "message")
         parts.append(f"<h4>{title}</h4><p class=reason>{e(_reason(t))}</p>")
-        parts.append(_pre("program", t.get("program") or ""))
-    parts.append(f"<p class='muted nodeid'>{e(t.get('nodeid'))}</p>")
+    if t.problems:
+        if o in ("known_failure", "flaky"):
+            parts.append("<h4>what failed (check it is the listed reason)</h4>")
+        parts.append(_problem_table(t.problems))
+    elif o in FAILING and t.message:  # a version-1 results file: only the text is known
+        parts.append(f"<pre class=other>{e(t.message[-3000:])}</pre>")
+    parts.append(_program(t))
+    if o in FAILING:
+        parts.append(_pre("performer log (last lines)", t.log_tail, "log"))
+        if t.message:
+            parts.append(f"<details class=full><summary>full failure text</summary><pre>{e(t.message)}</pre></details>")
+    parts.append(f"<p class='muted nodeid'>{e(t.nodeid)}</p>")
     return "".join(parts)
 
 
@@ -156,33 +123,33 @@ def _test_name(test: str) -> str:
 
 
 class _Col:
-    def __init__(self, key: str, cell: dict, doc: dict):
+    def __init__(self, key: str, cell: Cell, doc: ResultsDoc):
         self.key = key
         self.cell = cell
-        spec = cell.get("performer") or ""
-        info = (doc.get("performers") or {}).get(spec) or {}
+        spec = cell.performer or ""
+        info = doc.performers.get(spec) or {}
         self.name = info.get("name") or spec.split("@")[0] or "-"
-        self.sdk = cell.get("sdk_version") or info.get("sdk_version") or ""
-        self.server = cell.get("server") or ""
-        self.topology = cell.get("topology") or ""
+        self.sdk = cell.sdk_version or info.get("sdk_version") or ""
+        self.server = cell.server or ""
+        self.topology = cell.topology or ""
         self.group = f"{self.name}@{self.sdk}" if self.sdk else ("(no performer)" if key == _NO_CELL else self.name)
 
     def sort_key(self) -> tuple:
         return (self.key == _NO_CELL, self.name, _natural(self.sdk), _natural(self.server), self.topology, self.key)
 
 
-def _columns(doc: dict) -> list[_Col]:
+def _columns(doc: ResultsDoc) -> list[_Col]:
     cols: dict[str, _Col] = {}
-    for c in doc.get("cells") or []:
-        if c.get("id") and c["id"] not in cols:
-            cols[c["id"]] = _Col(c["id"], c, doc)
-    for t in doc.get("tests") or []:
-        key = t.get("cell") or _NO_CELL
+    for c in doc.cells:
+        if c.id and c.id not in cols:
+            cols[c.id] = _Col(c.id, c, doc)
+    for t in doc.tests:
+        key = t.cell or _NO_CELL
         if key not in cols:
-            spec = t.get("performer")
-            info = (doc.get("performers") or {}).get(spec or "") or {}
-            cols[key] = _Col(key, {"performer": spec, "sdk_version": info.get("sdk_version", ""),
-                                   "server": info.get("etcd_version", "")}, doc)
+            spec = t.performer
+            info = doc.performers.get(spec or "") or {}
+            cols[key] = _Col(key, Cell(key, spec or "", info.get("sdk_version", ""), info.get("etcd_version", ""), ""),
+                             doc)
     return sorted(cols.values(), key=_Col.sort_key)
 
 
@@ -301,17 +268,17 @@ def render(doc_or_docs, out_dir: Path, previous=None) -> Path:
     return path
 
 
-def page(doc: dict, previous: dict | None = None) -> str:
-    tests = doc.get("tests") or []
+def page(doc: ResultsDoc, previous: ResultsDoc | None = None) -> str:
+    tests = doc.tests
     cols = _columns(doc)
     col_index = {c.key: i for i, c in enumerate(cols)}
     # rows: test -> column index -> record (the most severe when a cell has several)
-    rows: dict[str, dict[int, dict]] = {}
+    rows: dict[str, dict[int, TestRecord]] = {}
     for t in tests:
-        ci = col_index[t.get("cell") or _NO_CELL]
-        row = rows.setdefault(t["test"], {})
+        ci = col_index[t.cell or _NO_CELL]
+        row = rows.setdefault(t.test, {})
         old = row.get(ci)
-        if old is None or _SEVERITY.get(t["outcome"], 0) > _SEVERITY.get(old["outcome"], 0):
+        if old is None or _SEVERITY.get(t.outcome, 0) > _SEVERITY.get(old.outcome, 0):
             row[ci] = t
     anchors: dict[tuple[str, str], str] = {}
 
@@ -319,7 +286,7 @@ def page(doc: dict, previous: dict | None = None) -> str:
     w = out.append
     w("<!doctype html><html lang=en><head><meta charset=utf-8>"
       "<meta name=viewport content='width=device-width,initial-scale=1'>"
-      f"<title>etcdfit report {e(doc.get('started', ''))}</title><style>{_CSS}</style></head><body><main>")
+      f"<title>etcdfit report {e(doc.started)}</title><style>{_CSS}</style></head><body><main>")
     _header(w, doc, cols, rows)
     _summary(w, doc, cols)
     matrix_html = _matrix(doc, cols, rows, anchors)
@@ -330,16 +297,16 @@ def page(doc: dict, previous: dict | None = None) -> str:
     return "".join(out)
 
 
-def _header(w, doc: dict, cols: list[_Col], rows: dict) -> None:
-    totals = Counter(t["outcome"] for t in doc.get("tests") or [])
-    etcd = doc.get("etcd") or {}
+def _header(w, doc: ResultsDoc, cols: list[_Col], rows: dict) -> None:
+    totals = Counter(t.outcome for t in doc.tests)
+    etcd = doc.etcd
     servers = sorted({c.server for c in cols if c.server}, key=_natural)
     where = ", ".join(etcd.get("endpoints") or []) or "embedded"
     w("<header><h1>etcdfit report</h1>")
-    w(f"<p class=meta>started <b>{e(doc.get('started', '?'))}</b> &middot; wall time <b>{_dur(doc.get('duration_s'))}</b>"
+    w(f"<p class=meta>started <b>{e(doc.started or '?')}</b> &middot; wall time <b>{_dur(doc.duration_s)}</b>"
       f" &middot; etcd <b>{e(', '.join(servers) or etcd.get('version') or '?')}</b> <span class=muted>({e(where)})</span>"
       f" &middot; <b>{sum(1 for c in cols if c.key != _NO_CELL)}</b> cells &middot; <b>{len(rows)}</b> tests"
-      f" &middot; <b>{len(doc.get('tests') or [])}</b> results</p>")
+      f" &middot; <b>{len(doc.tests)}</b> results</p>")
     w("<p class=totals>" + "".join(
         f"<span class='badge {o if totals[o] else 'zero'}'>{totals[o]} {e(o.replace('_', ' '))}</span>" for o in OUTCOMES)
       + "</p>")
@@ -355,11 +322,11 @@ def _dur(s) -> str:
     return f"{s:.1f} s" if s < 120 else f"{int(s // 60)} min {int(s % 60)} s"
 
 
-def _summary(w, doc: dict, cols: list[_Col]) -> None:
+def _summary(w, doc: ResultsDoc, cols: list[_Col]) -> None:
     counts: dict[str, Counter] = {c.key: Counter() for c in cols}
-    for t in doc.get("tests") or []:
-        counts[t.get("cell") or _NO_CELL][t["outcome"]] += 1
-    extra = any("exit_code" in c.cell or c.cell.get("error") for c in cols)
+    for t in doc.tests:
+        counts[t.cell or _NO_CELL][t.outcome] += 1
+    extra = any(c.cell.exit_code is not None or c.cell.error for c in cols)
     w("<h2 id=cells>Cells</h2><table id=summary><thead><tr><th>cell</th><th>performer@SDK</th><th>etcd</th>"
       "<th>topology</th>" + "".join(f"<th class=n>{e(o.replace('_', ' '))}</th>" for o in OUTCOMES)
       + "<th class=n>total</th>" + ("<th>exit / notes</th>" if extra else "") + "</tr></thead><tbody>")
@@ -370,19 +337,19 @@ def _summary(w, doc: dict, cols: list[_Col]) -> None:
           + f"<td class=n>{sum(n.values())}</td>")
         if extra:
             note = ""
-            if "exit_code" in c.cell:
-                note += f"exit {e(c.cell['exit_code'])}"
-            if c.cell.get("duration_s") is not None and "exit_code" in c.cell:
-                note += f", {_dur(c.cell['duration_s'])}"
-            if c.cell.get("error"):
+            if c.cell.exit_code is not None:
+                note += f"exit {e(c.cell.exit_code)}"
+                if c.cell.duration_s is not None:
+                    note += f", {_dur(c.cell.duration_s)}"
+            if c.cell.error:
                 note += (" <details><summary class=failed>no results</summary>"
-                         f"<pre>{e(c.cell['error'])}</pre></details>")
+                         f"<pre>{e(c.cell.error)}</pre></details>")
             w(f"<td>{note}</td>")
         w("</tr>")
     w("</tbody></table>")
 
 
-def _matrix(doc: dict, cols: list[_Col], rows: dict[str, dict[int, dict]], anchors: dict) -> str:
+def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRecord]], anchors: dict) -> str:
     out: list[str] = []
     w = out.append
     ncol = len(cols)
@@ -410,7 +377,7 @@ def _matrix(doc: dict, cols: list[_Col], rows: dict[str, dict[int, dict]], ancho
     w("</tr></thead>")
 
     def failing(test: str) -> bool:
-        return any(t["outcome"] in FAILING for t in rows[test].values())
+        return any(t.outcome in FAILING for t in rows[test].values())
 
     files: dict[str, list[str]] = {}
     for test in rows:
@@ -425,7 +392,7 @@ def _matrix(doc: dict, cols: list[_Col], rows: dict[str, dict[int, dict]], ancho
         for test in ts:
             ri += 1
             row = rows[test]
-            np_ = any(t["outcome"] != "passed" for t in row.values()) or len(row) < ncol
+            np_ = any(t.outcome != "passed" for t in row.values()) or len(row) < ncol
             cls = "t" + (" bad" if failing(test) else "") + (" np" if np_ else "")
             w(f"<tr class='{cls}' data-t='{e(test.lower())}'><th class=tn title='{e(test)}'>{e(_test_name(test))}</th>")
             for ci, c in enumerate(cols):
@@ -433,15 +400,16 @@ def _matrix(doc: dict, cols: list[_Col], rows: dict[str, dict[int, dict]], ancho
                 if t is None:
                     w("<td class=absent></td>")
                     continue
-                o = t["outcome"]
-                label = _SHORT.get(t.get("classification") or "", _LABEL.get(o, o)) if o == "failed" else _LABEL.get(o, o)
+                o = t.outcome
+                label = _SHORT.get(t.classification or "", _LABEL.get(o, o)) if o == "failed" else _LABEL.get(o, o)
                 if o == "passed":
                     w(f"<td class=passed>{label}</td>")
                     continue
                 aid = f"r{ri}c{ci}"
-                anchors.setdefault((t.get("cell") or _NO_CELL, test), aid)
-                tip = e(t.get("classification") or _reason(t)[:300])
-                w(f"<td id={aid} class={o} data-class='{e(t.get('classification') or '')}' title='{tip}'>"
+                anchors.setdefault((t.cell or _NO_CELL, test), aid)
+                first = t.problems[0].line() if t.problems else ""
+                tip = e(" ".join(x for x in (t.classification or "", first) if x)[:300] or _reason(t)[:300])
+                w(f"<td id={aid} class={o} data-class='{e(t.classification or '')}' title='{tip}'>"
                   f"<details class=dd><summary>{e(label)}</summary><div class=pop>{_drill(t, c.key)}</div></details></td>")
             w("</tr>")
         w("</tbody>")
@@ -449,14 +417,14 @@ def _matrix(doc: dict, cols: list[_Col], rows: dict[str, dict[int, dict]], ancho
     return "".join(out)
 
 
-def _diff_section(w, doc: dict, previous: dict | None, anchors: dict) -> None:
+def _diff_section(w, doc: ResultsDoc, previous: ResultsDoc | None, anchors: dict) -> None:
     w("<h2 id=diff>Changes since the previous results</h2>")
     if previous is None:
         w("<p class=note>no previous results given</p>")
         return
     d = _diff.diff(previous, doc)
-    w(f"<p class=meta>previous run: started {e(previous.get('started', '?'))}, "
-      f"{len(previous.get('tests') or [])} results in {len(previous.get('cells') or [])} cells</p>")
+    w(f"<p class=meta>previous run: started {e(previous.started or '?')}, "
+      f"{len(previous.tests)} results in {len(previous.cells)} cells</p>")
     for title, items, kind in (("New failures", d.new_failures, "new"), ("Fixed", d.fixed, "fixed"),
                                ("Newly skipped", d.newly_skipped, "skip")):
         w(f"<h3 id=diff-{kind}>{title} ({len(items)})</h3>")
@@ -470,7 +438,10 @@ def _diff_section(w, doc: dict, previous: dict | None, anchors: dict) -> None:
             before = ch.before or "absent"
             via = (f" <span class=muted title='the cell id changed; compared with {e(ch.before_cell)}'>"
                    f"(vs {e(ch.before_cell)})</span>") if ch.matched_by == "performer" else ""
-            detail = ch.classification or (_reason({"message": ch.message})[:200] if kind == "skip" else "")
+            detail = ch.classification or ""
+            if kind == "skip":
+                detail = ch.message[len("Skipped: "):] if ch.message.startswith("Skipped: ") else ch.message
+                detail = detail[:200]
             w(f"<tr><td class=t>{name}</td><td>{e(ch.cell or _NO_CELL)}{via}</td>"
               f"<td><span class='badge {before if ch.before else 'absent'}'>{e(before)}</span></td>"
               f"<td><span class='badge {ch.after}'>{e(ch.after)}</span></td><td>{e(detail)}</td></tr>")
@@ -479,8 +450,8 @@ def _diff_section(w, doc: dict, previous: dict | None, anchors: dict) -> None:
         w("</table>")
 
 
-def _capabilities(w, doc: dict) -> None:
-    perfs = doc.get("performers") or {}
+def _capabilities(w, doc: ResultsDoc) -> None:
+    perfs = doc.performers
     columns: dict[str, set[str]] = {}
     for spec, info in sorted(perfs.items()):
         label = f"{info.get('name') or spec.split('@')[0]}@{info.get('sdk_version', '?')}"

@@ -1,0 +1,138 @@
+"""Recording test outcomes as data while pytest runs.
+
+`annotate` runs in the process that ran the test (an xdist worker, or the only one): it
+puts the performer identity, the problems and the program on the report's
+user_properties, the one channel xdist carries back to the controller. `record` turns
+a finished report into a `TestRecord` wherever the results file is written. The JUnit XML
+gets plain `performer`, `sdk_version` and `server` properties from the same data.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from .. import capabilities as caps
+from ..outcomes import Kind, Problem, ProgramRecord, failure_class, problems_of
+from .model import TestRecord, cell_id
+
+# Per-test data that fixtures leave on the item for the report hook.
+IDENTITY = pytest.StashKey[dict]()        # the performer's identity (see session.py)
+PROGRAMS = pytest.StashKey[list]()        # ProgramRecords sent, in order
+LOG_TAIL = pytest.StashKey[Any]()         # () -> str: the performer log's last lines
+
+_PERFORMER, _PROBLEMS, _PROGRAM, _LOG = "etcdfit_performer", "etcdfit_problems", "etcdfit_program", "etcdfit_log_tail"
+
+# The last failing comparison of a plain `assert a == b` (pytest_assertrepr_compare gives both
+# sides as objects): the left side is taken as the actual value, the right as the expected one.
+_last_compare: tuple[str, Any, Any] | None = None
+
+
+def remember_compare(op: str, left: Any, right: Any) -> None:
+    global _last_compare
+    _last_compare = (op, left, right)
+
+
+def forget_compare() -> None:
+    global _last_compare
+    _last_compare = None
+
+
+def _problems(exc: BaseException) -> list[Problem]:
+    problems = problems_of(exc)
+    if _last_compare is not None and len(problems) == 1 and problems[0].kind is Kind.ASSERTION:
+        from ..matchers import show
+
+        op, left, right = _last_compare
+        p = problems[0]
+        p.path, p.expected, p.actual = f"assert ... {op} ...", show(right), show(left)
+    forget_compare()
+    return problems
+
+
+def annotate(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+    """Attach what the results file needs to the report of the deciding phase."""
+    if not (call.when == "call" or (call.when == "setup" and report.outcome != "passed")):
+        return
+    info = item.stash.get(IDENTITY, None)
+    if info is not None:
+        report.user_properties.append((_PERFORMER, json.dumps(info)))
+        for name, value in (("performer", info["name"]), ("sdk_version", info["sdk_version"]),
+                            ("server", info.get("etcd_version", ""))):
+            report.user_properties.append((name, value))
+    if call.excinfo is None:
+        return
+    exc = call.excinfo.value
+    if isinstance(exc, pytest.skip.Exception):
+        return
+    report.user_properties.append((_PROBLEMS, json.dumps([p.to_json() for p in _problems(exc)])))
+    prog = getattr(exc, "program", None)
+    if prog is None:
+        progs = item.stash.get(PROGRAMS, [])
+        prog = progs[-1] if progs else None
+    if isinstance(prog, ProgramRecord):
+        report.user_properties.append((_PROGRAM, json.dumps(prog.to_json())))
+    log = item.stash.get(LOG_TAIL, None)
+    if log is not None:
+        report.user_properties.append((_LOG, log()))
+
+
+def record(report: pytest.TestReport) -> TestRecord | None:
+    """One record per test, from its deciding phase (None for phases that decide nothing)."""
+    props = dict(report.user_properties)
+    xfail = getattr(report, "wasxfail", None)
+    flaky = xfail is not None and str(xfail).startswith("flaky")
+    problems = [Problem.from_json(p) for p in json.loads(props.get(_PROBLEMS, "[]"))]
+    if report.when == "call":
+        if report.passed:
+            outcome = "passed"
+        elif report.skipped and xfail is not None:
+            outcome = "flaky" if flaky else "known_failure"
+        elif report.failed and "XPASS(strict)" in str(report.longrepr):
+            # pytest marks a strict xfail that passed with this fixed text: not a message of ours
+            outcome = "failed"
+            problems = [Problem(Kind.KNOWN_FAILURE_PASSED, "listed as a known failure, but it passes: "
+                                "remove its line from the known-failure list")]
+        else:
+            outcome = "failed" if report.failed else "skipped"
+    elif report.when == "setup" and not report.passed:
+        outcome = "skipped" if report.skipped else "error"
+        if report.skipped and xfail is not None:
+            outcome = "flaky" if flaky else "known_failure"
+    elif report.when == "teardown" and report.failed:
+        outcome = "error"
+        problems = problems or [Problem(Kind.TEST_ERROR, "teardown failed")]
+    else:
+        return None
+    if outcome in ("failed", "error") and not problems:
+        problems = [Problem(Kind.TEST_ERROR, "the test failed without an exception etcdfit recognises")]
+    message = ""
+    if report.skipped and isinstance(report.longrepr, tuple):
+        message = str(report.longrepr[2])
+    elif xfail is not None:
+        message = str(xfail)
+    elif report.failed:
+        message = str(report.longreprtext)[-4000:]
+    performer = json.loads(props[_PERFORMER]) if _PERFORMER in props else None
+    program = ProgramRecord.from_json(json.loads(props[_PROGRAM])) if _PROGRAM in props else None
+    failing = outcome in ("failed", "error")
+    return TestRecord(
+        nodeid=report.nodeid,
+        test=caps.base_test_id(report.nodeid, performer["spec"]) if performer else report.nodeid,
+        outcome=outcome, phase=report.when,
+        cell=cell_id(performer["name"], performer["sdk_version"], performer.get("etcd_version", "?"),
+                     performer.get("topology", "single")) if performer else None,
+        performer=performer["spec"] if performer else None,
+        duration_s=round(report.duration, 4),
+        classification=failure_class(problems) if failing else None,
+        problems=problems if (failing or outcome in ("known_failure", "flaky")) else [],
+        program=program, message=message,
+        log_tail=props.get(_LOG, "") if failing else "",
+    )
+
+
+def performer_of(report: pytest.TestReport) -> dict | None:
+    props = dict(report.user_properties)
+    return json.loads(props[_PERFORMER]) if _PERFORMER in props else None

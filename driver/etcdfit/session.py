@@ -1,0 +1,276 @@
+"""Per-run state behind the pytest plugin: etcd, oracle, performers, known failures, results.
+
+plugin.py holds options, fixtures and markers and hands everything else to a `Session`;
+this module imports nothing from the plugin.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from . import capabilities as caps
+from .errors import EtcdfitError, PerformerError
+from .performer.pool import PerformerPool, PerformerSession, PerformerSpec
+from .report import recording
+from .report.model import ResultsDoc, TestRecord
+from .servers.embedded import EtcdServer
+
+NO_PERFORMER = "no-performer"   # the parameter of performer tests in a run that chose none
+
+
+class Session:
+    """Everything one pytest process needs across tests (one per xdist worker)."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+        opt = config.option
+        root = Path(opt.performers_root).resolve() if opt.performers_root else None
+        kf_dir = Path(opt.known_failures_dir) if opt.known_failures_dir else None
+        self.specs: list[PerformerSpec] = []
+        for text in opt.performer:
+            try:
+                self.specs.append(PerformerSpec.parse(text, root))
+            except EtcdfitError as exc:
+                raise pytest.UsageError(f"--performer {text}: {exc}") from None
+        for address in opt.performer_address:
+            try:
+                self.specs.append(PerformerSpec.at(address))
+            except EtcdfitError as exc:
+                raise pytest.UsageError(f"--performer-address {address}: {exc}") from None
+        self.spec_keys = [s.text for s in self.specs]
+        if len(set(self.spec_keys)) != len(self.spec_keys):
+            raise pytest.UsageError(f"a performer is given twice: {', '.join(self.spec_keys)}")
+        self.catalog = caps.load_catalog()
+        self.capability_filter: list[str] = list(opt.capability or [])
+        for pattern in self.capability_filter:
+            if not any(fnmatch.fnmatchcase(cid, pattern) for cid in self.catalog.meanings):
+                try:
+                    self.catalog.check([pattern], "--capability")
+                except EtcdfitError as exc:
+                    raise pytest.UsageError(str(exc)) from None
+        self.known: dict[str, list[caps.KnownFailure]] = {}
+        self.flaky: dict[str, list[caps.KnownFailure]] = {}
+        for spec in self.specs:
+            try:  # the identity an address performer reported picks its lists, as a name does
+                self.known[spec.text] = caps.load_known_failures(spec.sdk_name, kf_dir, spec.version)
+                self.flaky[spec.text] = caps.load_known_failures(spec.sdk_name, kf_dir, spec.version, flaky=True)
+            except EtcdfitError as exc:
+                raise pytest.UsageError(str(exc)) from None
+        self.log_dir = log_dir(config)
+        self.pool = PerformerPool(self.specs, self.log_dir, root, autobuild=not opt.no_build)
+        self._etcd: EtcdServer | None = None
+        self._oracle: Any = None
+        self._checked_identities: set[str] = set()
+        self.records: list[TestRecord] = []
+        self.performers: dict[str, dict[str, Any]] = {}
+        self.started = time.time()
+
+    # ---------------------------------------------------------------- collection
+
+    def on_collected(self, items: list[pytest.Item]) -> list[pytest.Item]:
+        """Check capability ids, apply --capability and the known-failure lists. Returns deselected items."""
+        for item in items:
+            for mark in item.iter_markers("requires"):
+                if any(not isinstance(a, str) for a in mark.args):
+                    raise pytest.UsageError(f"test {item.nodeid}: requires(...) takes capability ids as separate "
+                                            f"strings, e.g. @pytest.mark.requires(\"kv.put\", \"txn\"); got {mark.args!r}")
+                try:
+                    self.catalog.check(mark.args, f"test {item.nodeid}")
+                except EtcdfitError as exc:
+                    raise pytest.UsageError(str(exc)) from None
+        deselected = []
+        if self.capability_filter:
+            keep = []
+            for item in items:
+                needs = [i for m in item.iter_markers("requires") for i in m.args]
+                if any(fnmatch.fnmatchcase(n, p) for n in needs for p in self.capability_filter):
+                    keep.append(item)
+                else:
+                    deselected.append(item)
+            items[:] = keep
+        if self.specs or not items:
+            pass
+        elif any(performer_param(i) == NO_PERFORMER for i in items):
+            from .performer import manifest
+
+            raise pytest.UsageError(
+                "no performer selected: these tests run against an SDK performer. Choose one with "
+                f"--performer NAME[@VERSION] (available: {', '.join(manifest.available())}) "
+                "or --performer-address HOST:PORT; `etcdfit performer list` shows versions")
+        for item in items:
+            spec = performer_param(item)
+            entry = caps.find_known_failure(self.known.get(spec, []), item.nodeid, spec) if spec else None
+            if entry is not None:
+                entry.matched.append(item.nodeid)
+                item.add_marker(pytest.mark.xfail(
+                    reason=f"known failure ({entry.where}): {entry.reason} "
+                    "-- if this test now passes, remove that line", strict=True))
+                continue
+            flaky = caps.find_known_failure(self.flaky.get(spec, []), item.nodeid, spec) if spec else None
+            if flaky is not None:  # a failure is reported as flaky; a pass is a pass
+                flaky.matched.append(item.nodeid)
+                item.add_marker(pytest.mark.xfail(
+                    reason=f"flaky ({flaky.where}): {flaky.reason} -- its outcome does not decide the run",
+                    strict=False))
+        self._check_unmatched(items)
+        return deselected
+
+    def _check_unmatched(self, items: list[pytest.Item]) -> None:
+        """A known-failure pattern that matches nothing fails a full run (a narrowed one cannot tell)."""
+        opt = self.config.option
+        narrowed = self.capability_filter or opt.keyword or opt.markexpr or getattr(opt, "lf", False) \
+            or getattr(opt, "last_failed", False)
+        full_run = not narrowed and all(Path(a.split("::")[0]).is_dir() for a in self.config.args)
+        if not full_run:
+            return
+        for spec in self.known:
+            entries = self.known[spec] + self.flaky.get(spec, [])
+            if not any(performer_param(i) == spec for i in items):
+                continue
+            stale = [e for e in entries if not e.matched]
+            if stale:
+                lines = "\n".join(f"  {e.where}: {e.pattern}" for e in stale)
+                raise pytest.UsageError(
+                    f"known-failure patterns for {spec} match no test:\n{lines}\n"
+                    "Fix the pattern, or delete the line if the test was renamed or removed."
+                )
+
+    # ---------------------------------------------------------------- servers
+
+    def etcd(self) -> EtcdServer:
+        if self._etcd is None:
+            from .oracle import Oracle
+            from .servers import embedded
+
+            opt = self.config.option
+            try:
+                if opt.etcd_endpoints:
+                    eps = [e.strip() for e in opt.etcd_endpoints.split(",") if e.strip()]
+                    o = Oracle(eps[0])
+                    self._etcd = EtcdServer(eps, version=o.wait_ready(15).version)
+                    o.close()
+                else:
+                    self._etcd = embedded.start_version(opt.etcd, self.log_dir, autobuild=not opt.no_build)
+            except EtcdfitError as exc:
+                pytest.exit(f"etcdfit: cannot get an etcd server: {exc}", returncode=3)
+        return self._etcd
+
+    def oracle(self) -> Any:
+        if self._oracle is None:
+            from .oracle import Oracle
+
+            self._oracle = Oracle(self.etcd().endpoints[0])
+        return self._oracle
+
+    # ---------------------------------------------------------------- performers
+
+    def open_session(self, key: str, node: pytest.Item) -> PerformerSession:
+        if key == NO_PERFORMER:
+            pytest.skip("no performer chosen: pass --performer NAME")
+        try:
+            client = self.pool.get(key)
+        except EtcdfitError as exc:
+            pytest.fail(f"performer {key} is not usable: {exc}", pytrace=False)
+        ident = client.identity
+        assert ident is not None
+        if ident.label not in self._checked_identities:
+            try:
+                self.catalog.check(ident.capabilities, f"performer {ident.label} (Describe)")
+            except EtcdfitError as exc:
+                pytest.fail(str(exc), pytrace=False)
+            self._checked_identities.add(ident.label)
+        info = {"spec": key, "name": ident.name, "sdk_version": ident.sdk_version,
+                "language": ident.language, "capabilities": sorted(ident.capabilities),
+                "etcd_version": self.etcd().version}
+        node.stash[recording.IDENTITY] = info
+        self._check_server(node)
+        required = [i for m in node.iter_markers("requires") for i in m.args]
+        lacking = caps.missing(required, ident.capabilities)
+        if lacking:
+            pytest.skip(caps.skip_reason(ident.name, ident.sdk_version, lacking))
+        try:
+            client_id = client.connect(self.etcd().endpoints)
+        except PerformerError as exc:  # the performer broke (crashed, stalled), not the SDK's dial
+            pytest.fail(f"performer {key} failed during Connect: {exc}", pytrace=False)
+        except EtcdfitError as exc:
+            pytest.fail(f"performer {key} could not connect to etcd: {exc}", pytrace=False)
+        session = PerformerSession(client, client_id, key, self.config.option.program_timeout)
+        node.stash[recording.PROGRAMS] = session.programs
+        node.stash[recording.LOG_TAIL] = lambda: client.log_tail(30)
+        return session
+
+    def _check_server(self, node: pytest.Item) -> None:
+        """Skip when the session's etcd does not meet the test's `server(...)` requirements."""
+        from .servers.requirements import unmet
+
+        reasons = [r for m in node.iter_markers("server") for r in unmet(self.etcd(), **m.kwargs)]
+        if reasons:
+            pytest.skip("; ".join(reasons))
+
+    # ---------------------------------------------------------------- results
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        rec = recording.record(report)
+        if rec is not None:
+            self.records.append(rec)
+            info = recording.performer_of(report)
+            if info is not None:
+                self.performers.setdefault(info["spec"], info)
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.write_results()
+
+    def write_results(self) -> None:
+        path = self.config.option.etcdfit_json
+        if not path or hasattr(self.config, "workerinput"):
+            return
+        ResultsDoc.from_records(self.records, self.performers, started=self.started,
+                                etcd=self._etcd_info()).write(Path(path))
+
+    def _etcd_info(self) -> dict[str, Any]:
+        if self._etcd is not None:
+            return {"endpoints": self._etcd.endpoints, "version": self._etcd.version}
+        # Under xdist each worker has its own etcd; the performer identities carry its version.
+        versions = sorted({p.get("etcd_version", "") for p in self.performers.values()} - {""})
+        return {"endpoints": [], "version": ", ".join(versions)}
+
+    def close(self) -> None:
+        self.pool.close()
+        if self._oracle is not None:
+            self._oracle.close()
+        if self._etcd is not None:
+            self._etcd.stop()
+
+
+def performer_param(item: pytest.Item) -> str | None:
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("performer") if callspec is not None else None
+
+
+def log_dir(config: pytest.Config) -> Path:
+    """Where performer and server logs go: $ETCDFIT_LOG_DIR, or .etcdfit/logs/<run> (old runs pruned)."""
+    env = os.environ.get("ETCDFIT_LOG_DIR")
+    if env:
+        path = Path(env)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+    from . import paths
+
+    base = paths.repo_root() / ".etcdfit" / "logs"
+    base.mkdir(parents=True, exist_ok=True)
+    worker = getattr(config, "workerinput", {}).get("workerid", "main")
+    path = base / f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}-{worker}"
+    path.mkdir(parents=True, exist_ok=True)
+    keep = 20
+    runs = sorted(p for p in base.iterdir() if p.is_dir())
+    for old in runs[:-keep]:
+        import shutil
+
+        shutil.rmtree(old, ignore_errors=True)
+    return path
