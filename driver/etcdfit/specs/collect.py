@@ -3,34 +3,47 @@
 Each case becomes `test_<name>` taking the performer, oracle and ns fixtures, with
 its `requires` as a marker, so parametrization over performers, capability skips
 and known failures work exactly as for Python tests.
+
+A spec that cannot be loaded (malformed, binary, too big, an alias bomb, a bug in the
+loader) is one collection error against its own file, never an INTERNALERROR.
 """
 
 from __future__ import annotations
 
 import types
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from .. import program
+from .. import matchers, program
 from ..errors import ConfigError, ExpectationFailed
-from .. import matchers
+from ..outcomes import Kind, Problem, ProgramRecord
 from . import loader
 
 
 class SpecFile(pytest.Module):
     def _getobj(self):
-        suite = loader.load(Path(self.path))
+        path = Path(self.path)
+        try:
+            suite = loader.load(path)
+        except ConfigError:
+            raise
+        except RecursionError:
+            raise ConfigError("nested too deeply to load", path) from None
+        except Exception as exc:  # noqa: BLE001 - any loader failure is this file's error, not the session's
+            raise ConfigError(f"cannot load this spec ({type(exc).__name__}: {exc}); this is a bug in "
+                              "etcdfit's spec loader, please report it with the file", path) from None
         mod = types.ModuleType(f"etcdfit_spec_{suite.name}")
         mod.__file__ = str(self.path)
         for case in suite.cases:
             setattr(mod, f"test_{case.name}", _make_test(case))
         return mod
 
-    def repr_failure(self, excinfo, style=None):
+    def repr_failure(self, excinfo, style=None):  # type: ignore[override]
         if isinstance(excinfo.value, ConfigError):
             return f"invalid spec: {excinfo.value}"
-        return super().repr_failure(excinfo, style)
+        return str(super().repr_failure(excinfo))
 
 
 def _make_test(case: loader.Case):
@@ -51,40 +64,80 @@ def _make_test(case: loader.Case):
 def run_case(case: loader.Case, performer, oracle, prefix: bytes) -> None:
     __tracebackhide__ = True
     saved: dict = {}
-    for step in case.steps:
+    for n, step in enumerate(case.steps, 1):
         if step.via == "oracle":
-            _oracle_step(step, oracle, saved, prefix)
+            _oracle_step(step, n, oracle, saved, prefix)
             continue
+        where = f"step {n}, line {step.line}"
         cmds = []
         for name, fields, meta in step.commands:
-            cmd = program.build(name, loader.resolve(fields, saved, prefix))
+            cmd = _build(name, fields, saved, prefix, where)
             if "expect_error" in meta:
                 cmd.expect_error(meta["expect_error"])
             elif "expect" in meta:
                 cmd.expect(**loader.resolve(meta["expect"], saved, prefix, expectation=True))
             cmds.append(cmd)
-        outs = performer.run(*cmds)
-        for (name, fields, meta), out in zip(step.commands, outs):
-            for var, path in meta.get("save", {}).items():
-                saved[var] = loader.read_path(out.ok, path)
+        outs = performer.run(*cmds, where=where)
+        label = performer.identity.label
+        for i, ((name, fields, meta), out) in enumerate(zip(step.commands, outs)):
+            if "save" in meta:  # never with expect_error: the loader refuses that
+                record = ProgramRecord(label, program.program_lines(cmds),
+                                       [f"[{j}] {matchers.relative(o.describe())}" for j, o in enumerate(outs)])
+                _save(meta, out.ok, saved, f"{label}, step {n}", i, name, record)
 
 
-def _oracle_step(step: loader.Step, oracle, saved: dict, prefix: bytes) -> None:
+def _build(name: str, fields: Any, saved: dict, prefix: bytes, where: str) -> program.Cmd:
+    try:
+        return program.build(name, loader.resolve(fields, saved, prefix))
+    except ConfigError as exc:  # e.g. a saved value of the wrong type for its field
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _save(meta: Any, result: Any, saved: dict, where: str, index: int | None, name: str,
+          record: ProgramRecord | None = None) -> None:
+    """Save the step's `save` paths; a field the SDK did not return fails the test here,
+    instead of a 0 saved now failing a later step with a misleading mismatch."""
     __tracebackhide__ = True
+    sv = meta.get("save", {})
+    for var, dotted in sv.items():
+        try:
+            saved[var] = loader.read_path(result, dotted)
+        except loader.AbsentField as exc:
+            place = f"{where}, line {sv.key_lines.get(var, meta.line)}"
+            problem = Problem(Kind.VALUE_MISMATCH, f"save {var}: {dotted}", index=index, command=name,
+                              path=exc.path, expected=f"a value to save as ${var}",
+                              actual="absent (the performer did not return it)", where=place)
+            raise ExpectationFailed(f"{place}: cannot save ${var}: the {name} result has no {exc.path} "
+                                    "(the performer did not return it)\n  " + problem.line(), [problem],
+                                    record) from None
+
+
+def _oracle_step(step: loader.Step, n: int, oracle, saved: dict, prefix: bytes) -> None:
+    __tracebackhide__ = True
+    where = f"step {n}, line {step.line}"
     (name, fields, meta), = step.commands
     f = loader.resolve(fields, saved, prefix)
+    _build(name, fields, saved, prefix, where)  # the builder's type checks: no int where bytes belong
     if name == "put":
-        res = oracle.put(f["key"], f.get("value", b""), lease=f.get("lease", 0))
+        res = oracle.put(f["key"], f.get("value", b""), lease=f.get("lease", 0), prev_kv=f.get("prev_kv", False))
     elif name == "get":
         res = oracle.range(f["key"], prefix=f.get("prefix", False), range_end=f.get("range_end"),
-                           revision=f.get("revision", 0))
+                           revision=f.get("revision", 0), limit=f.get("limit", 0),
+                           serializable=f.get("serializable", False))
     elif name == "delete":
         res = oracle.delete(f["key"], prefix=f.get("prefix", False))
     else:
         res = oracle.compact(f["revision"], physical=f.get("physical", True))
+    place = f"oracle, {where}"
     if "expect" in meta:
-        problems = matchers.match(loader.resolve(meta["expect"], saved, prefix, expectation=True), res)
-        if problems:
-            raise ExpectationFailed(f"oracle {name} (line {step.line}): " + "; ".join(problems))
-    for var, path in meta.get("save", {}).items():
-        saved[var] = loader.read_path(res, path)
+        mismatches = matchers.match(loader.resolve(meta["expect"], saved, prefix, expectation=True), res)
+        if mismatches:
+            problems = [Problem(Kind.VALUE_MISMATCH, index=0, command=name, path=m.path, expected=m.expected,
+                                actual=m.actual, where=place) for m in mismatches]
+            record = ProgramRecord("oracle", [f"[0] {name} {matchers.show(dict(f))}"], [f"[0] ok {matchers.show(res)}"])
+            raise ExpectationFailed(f"{place}: {len(problems)} expectation(s) failed\n"
+                                    + "\n".join("  " + p.line() for p in problems)
+                                    + "\nprogram:\n" + record.text()
+                                    + "\nresults:\n" + "\n".join("  " + r for r in record.results),
+                                    problems, record)
+    _save(meta, res, saved, f"oracle, step {n}", 0, name)
