@@ -4,7 +4,7 @@ import argparse
 import sys
 
 import paths  # noqa: F401  (gen/ and the kit on sys.path)
-from etcdfit_kit import protocol  # noqa: E402
+from etcdfit_kit import serve  # noqa: E402
 
 import sdk  # noqa: E402
 
@@ -13,7 +13,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="etcdfit performer for aetcd (asyncio)")
     ap.add_argument("--listen", required=True, help="host:port to serve on")
     args = ap.parse_args(argv)
-    return protocol.run_asyncio(args.listen, sdk.BACKEND)
+    return serve.run_asyncio(args.listen, sdk.BACKEND)
 
 
 if __name__ == "__main__":
