@@ -30,7 +30,7 @@ class Session:
     def __init__(self, config: pytest.Config):
         self.config = config
         opt = config.option
-        root = Path(opt.performers_root).resolve() if opt.performers_root else None
+        root = self.root = Path(opt.performers_root).resolve() if opt.performers_root else None
         kf_dir = Path(opt.known_failures_dir) if opt.known_failures_dir else None
         self.specs: list[PerformerSpec] = []
         for text in opt.performer:
@@ -101,7 +101,7 @@ class Session:
 
             raise pytest.UsageError(
                 "no performer selected: these tests run against an SDK performer. Choose one with "
-                f"--performer NAME[@VERSION] (available: {', '.join(manifest.available())}) "
+                f"--performer NAME[@VERSION] (available: {', '.join(manifest.available(self.root))}) "
                 "or --performer-address HOST:PORT; `etcdfit performer list` shows versions")
         for item in items:
             spec = performer_param(item)

@@ -59,9 +59,11 @@ def annotate(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
     info = item.stash.get(IDENTITY, None)
     if info is not None:
         report.user_properties.append((_PERFORMER, json.dumps(info)))
+        # JUnit XML writes the item's properties (from the teardown report): plain ones only there
         for name, value in (("performer", info["name"]), ("sdk_version", info["sdk_version"]),
                             ("server", info.get("etcd_version", ""))):
-            report.user_properties.append((name, value))
+            if (name, value) not in item.user_properties:
+                item.user_properties.append((name, value))
     if call.excinfo is None:
         return
     exc = call.excinfo.value

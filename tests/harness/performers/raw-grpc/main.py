@@ -47,7 +47,8 @@ class Raw(pbg.PerformerServiceServicer):
             return self._one(kv, cmd, start)
         except grpc.RpcError as exc:
             code = pb.ErrorCode.Value(errortable.code_for(exc.details() or "") or "UNKNOWN")
-            return pb.CommandResult(call_ns=start, return_ns=time.monotonic_ns(), sdk_error=pb.SdkError(
+            end = 0 if os.environ.get("RAW_BAD_TIMESTAMPS") else time.monotonic_ns()
+            return pb.CommandResult(call_ns=start, return_ns=end, sdk_error=pb.SdkError(
                 code=code, sdk_type="grpc.RpcError", message=exc.details() or "", grpc_code=exc.code().value[0]))
 
     def _one(self, kv, cmd, start):
