@@ -5,7 +5,9 @@ its `requires` as a marker, so parametrization over performers, capability skips
 and known failures work exactly as for Python tests.
 
 A spec that cannot be loaded (malformed, binary, too big, an alias bomb, a bug in the
-loader) is one collection error against its own file, never an INTERNALERROR.
+loader) becomes one failing test, `<file>::test_invalid_spec`, whose message names the
+file (and line): never an INTERNALERROR, and never a collection error, which would stop
+pytest from running the other files.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ class SpecFile(pytest.Module):
         path = Path(self.path)
         try:
             suite = loader.load(path)
-        except ConfigError:
-            raise
+        except ConfigError as exc:
+            return _invalid(path, exc)
         except RecursionError:
-            raise ConfigError("nested too deeply to load", path) from None
+            return _invalid(path, ConfigError("nested too deeply to load", path))
         except Exception as exc:  # noqa: BLE001 - any loader failure is this file's error, not the session's
-            raise ConfigError(f"cannot load this spec ({type(exc).__name__}: {exc}); this is a bug in "
-                              "etcdfit's spec loader, please report it with the file", path) from None
+            return _invalid(path, ConfigError(f"cannot load this spec ({type(exc).__name__}: {exc}); this is a "
+                                              "bug in etcdfit's spec loader, please report it with the file", path))
         mod = types.ModuleType(f"etcdfit_spec_{suite.name}")
         mod.__file__ = str(self.path)
         for case in suite.cases:
@@ -44,6 +46,19 @@ class SpecFile(pytest.Module):
         if isinstance(excinfo.value, ConfigError):
             return f"invalid spec: {excinfo.value}"
         return str(super().repr_failure(excinfo))
+
+
+def _invalid(path: Path, exc: ConfigError) -> types.ModuleType:
+    """A module whose one test fails with the spec's error, so the run goes on with other files."""
+    message = f"invalid spec: {exc}"
+
+    def test_invalid_spec() -> None:
+        pytest.fail(message, pytrace=False)
+
+    mod = types.ModuleType("etcdfit_invalid_spec")
+    mod.__file__ = str(path)
+    mod.test_invalid_spec = test_invalid_spec  # type: ignore[attr-defined]
+    return mod
 
 
 def _make_test(case: loader.Case):
