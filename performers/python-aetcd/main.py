@@ -4,9 +4,9 @@ import argparse
 import sys
 
 import paths  # noqa: F401  (gen/ and the kit on sys.path)
-from etcdfit_kit import serve  # noqa: E402
 
-import sdk  # noqa: E402
+import sdk
+from etcdfit_kit import serve
 
 
 def main(argv=None):

@@ -2,9 +2,8 @@
 
 import unittest
 
-import grpc
-
 import etcd3.exceptions as exc
+import grpc
 
 import sdk
 from sdk import pb
@@ -83,7 +82,7 @@ class ErrorMappingTest(unittest.TestCase):
             try:
                 raise FakeRpcError(S.FAILED_PRECONDITION, "etcdserver: lease already exists")
             except grpc.RpcError:
-                raise exc.PreconditionFailedError
+                raise exc.PreconditionFailedError  # noqa: B904 - the implicit chain is what this case tests
         except exc.PreconditionFailedError as e:
             got = sdk.map_error(e)
         self.assertEqual(got.code, pb.UNKNOWN)

@@ -56,7 +56,7 @@ class MessageTableTest(unittest.TestCase):
 
     def test_sdk_error_fields(self):
         e = FakeRpcError(S.NOT_FOUND, "x")
-        status, details = errors.grpc_status(e)
+        status, _details = errors.grpc_status(e)
         got = errors.sdk_error(e, pb.UNKNOWN, status)
         self.assertEqual((got.grpc_code, got.sdk_type.rsplit(".", 1)[-1]), (5, "FakeRpcError"))
         self.assertEqual(errors.sdk_error(ValueError("v"), pb.UNKNOWN, None).sdk_type, "ValueError")

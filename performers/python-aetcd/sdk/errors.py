@@ -4,10 +4,11 @@ timeouts, then the gRPC status code."""
 
 import asyncio
 
+import paths
+
 import aetcd.exceptions as exc
 import grpc
 
-import paths
 from etcdfit_kit import errors as kit
 from etcdfit_kit.stubs import pb
 

@@ -53,7 +53,7 @@ class KvCommands:
         check_range_options(c)
         order = convert.SORT_ORDER.get(c.sort_order)
         target = convert.SORT_TARGET.get(c.sort_target)
-        if order is None and c.sort_order != pb.SORT_ORDER_NONE or target is None:
+        if (order is None and c.sort_order != pb.SORT_ORDER_NONE) or target is None:
             raise BadRequest("unknown sort order/target %d/%d" % (c.sort_order, c.sort_target))
         if c.kind == pb.RANGE_KIND_SINGLE:
             if c.keys_only or order is not None or target != "key":

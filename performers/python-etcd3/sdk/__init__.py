@@ -14,14 +14,15 @@ The protocol shell, timing and converters are the shared kit (performers/python-
 """
 
 import paths  # noqa: F401  (gen/ and the kit on sys.path)
-from etcdfit_kit import protocol  # noqa: E402
-from etcdfit_kit.errors import BadRequest, Unimplemented  # noqa: E402,F401
-from etcdfit_kit.stubs import pb  # noqa: E402,F401
 
-from .capabilities import SDK_PACKAGE, UNCLAIMED, capabilities_for, sdk_version  # noqa: E402,F401
-from .errors import map_error  # noqa: E402
-from .session import Session, parse_endpoint  # noqa: E402,F401
-from .watch import Watch  # noqa: E402,F401
+from etcdfit_kit import protocol
+from etcdfit_kit.errors import BadRequest, Unimplemented  # noqa: F401
+from etcdfit_kit.stubs import pb  # noqa: F401
+
+from .capabilities import SDK_PACKAGE, UNCLAIMED, capabilities_for, sdk_version  # noqa: F401
+from .errors import map_error
+from .session import Session, parse_endpoint  # noqa: F401
+from .watch import Watch  # noqa: F401
 
 BACKEND = protocol.Backend(
     name="python-etcd3", version="0.1.0", sdk_package=SDK_PACKAGE, client_call="etcd3.client",

@@ -62,7 +62,8 @@ UNCLAIMED = {
     "kv.range.revision": "get_*_response accept revision= but _build_get_range_request silently drops it",
     "kv.range.count_only": "get_*_response accept count_only= but _build_get_range_request silently drops it",
     "kv.range.mod_revision_filter": "min/max_mod_revision= accepted but silently dropped by _build_get_range_request",
-    "kv.range.create_revision_filter": "min/max_create_revision= accepted but silently dropped by _build_get_range_request",
+    "kv.range.create_revision_filter":
+        "min/max_create_revision= accepted but silently dropped by _build_get_range_request",
     "kv.delete.range": "only delete_prefix() (without prev_kv); no interval or from-key delete",
     "txn.compare.lease": "etcd3.transactions has Value/Version/Create/Mod compares only, no Lease",
     "lease.leases": "no API to list leases",

@@ -1,9 +1,10 @@
 """etcd3's exceptions -> canonical SdkError: its types first, then etcd's message (the
 shared table gen/etcd_errors.tsv), then the gRPC status code."""
 
+import paths
+
 import etcd3.exceptions as exc
 
-import paths
 from etcdfit_kit import errors as kit
 from etcdfit_kit.stubs import pb
 

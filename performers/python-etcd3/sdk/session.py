@@ -6,7 +6,7 @@ import etcd3
 from etcdfit_kit import dispatch
 from etcdfit_kit.watches import WatchRegistry
 
-from .endpoints import parse_endpoint  # noqa: F401  (re-exported by sdk)
+from .endpoints import parse_endpoint
 from .errors import map_error
 from .kv import KvCommands
 from .lease import LeaseCommands

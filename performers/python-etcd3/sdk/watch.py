@@ -94,7 +94,7 @@ class WatchCommands:
             try:
                 kwargs["filters"] = [_WATCH_FILTER[f] for f in c.filters]
             except KeyError as e:
-                raise BadRequest("unknown watch filter %s" % e)
+                raise BadRequest("unknown watch filter %s" % e) from None
         w = Watch(c.handle)
         self.watches.reserve(c.handle, w)
         try:

@@ -84,7 +84,7 @@ def vtuple(version):
                 break
             digits += ch
         out.append(int(digits) if digits else 0)
-    return tuple((out + [0, 0, 0])[:3])
+    return tuple([*out, 0, 0, 0][:3])
 
 
 def parse_endpoint(endpoint, no_tls_reason):

@@ -111,7 +111,7 @@ class MessageTable:
                 lines = f.read().splitlines()
         except OSError as e:
             raise ErrorTableError("cannot read the etcd error table %s (%s): run "
-                                  "protos/generate.sh, which copies it into gen/" % (path, e))
+                                  "protos/generate.sh, which copies it into gen/" % (path, e)) from e
         rows = []
         for lineno, line in enumerate(lines, 1):
             if not line.strip() or line.startswith("#"):

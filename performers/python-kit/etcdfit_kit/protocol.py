@@ -13,14 +13,15 @@ import itertools
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import grpc
 
 from .errors import Unimplemented
 from .stubs import pb, pbg
 from .timing import now_ns
+
 
 @dataclass(frozen=True)
 class Backend:
