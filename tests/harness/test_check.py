@@ -27,7 +27,7 @@ def test_wrong_answer_to_unknown_command_fails_with_a_clear_message(monkeypatch)
 def test_cli_exit_code(monkeypatch):
     monkeypatch.setenv("RAW_WRONG_UNKNOWN", "1")
     proc = subprocess.run([sys.executable, "-m", "etcdfit.cli", "performer", "check", "raw-grpc",
-                           f"--performers-root={ROOT}"], capture_output=True, text=True, timeout=300)
+                           f"--performers-root={ROOT}"], capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FAIL  an unknown command is a harness_error UNIMPLEMENTED" in proc.stdout
     assert "1 failed" in proc.stdout

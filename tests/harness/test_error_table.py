@@ -20,7 +20,8 @@ def test_table_parses():
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: f"line{r.line}")
 def test_row_names_real_codes(row):
-    assert row.code in pb.ErrorCode.keys() and row.code != "ERROR_CODE_UNSPECIFIED", \
+    codes = pb.ErrorCode.keys()  # a protobuf enum wrapper is not a mapping: `in` needs its keys()
+    assert row.code in codes and row.code != "ERROR_CODE_UNSPECIFIED", \
         f"line {row.line}: {row.code!r} is not an ErrorCode name (performer.proto)"
     assert row.grpc_status in grpc.StatusCode.__members__, \
         f"line {row.line}: {row.grpc_status!r} is not a gRPC status code name (e.g. CANCELLED)"

@@ -53,8 +53,9 @@ def test_a_regression_names_its_first_problem_from_the_data():
 
 
 def test_a_bad_baseline_file_is_refused_before_the_suite_runs(tmp_path, monkeypatch):
-    import etcdfit.gate as gate
     from argparse import Namespace
+
+    import etcdfit.gate as gate
 
     monkeypatch.setattr(gate, "run_side", lambda *a: pytest.fail("the suite ran before the baseline was checked"))
     (tmp_path / "b.json").write_text("{}")

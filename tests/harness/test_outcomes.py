@@ -93,8 +93,8 @@ def test_wrong_expectations_become_problem_records_and_the_report_shows_them(pyt
     out = pytester.path / "html"
     assert cli.main(["report", str(pytester.path / "results.json"), "--out", str(out)]) == 0
     page = (out / "index.html").read_text()
-    assert "<td><code>kvs[0].value</code></td><td class=exp><code>&#x27;__lie__&#x27;</code></td>" \
-           "<td class=got><code>&#x27;not-what-was-written&#x27;</code></td>" in page
+    assert ("<td><code>kvs[0].value</code></td><td class=exp><code>&#x27;__lie__&#x27;</code></td>"
+            "<td class=got><code>&#x27;not-what-was-written&#x27;</code></td>") in page
     assert "<span class=kind>unexpected success</span>" in page
 
 

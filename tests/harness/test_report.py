@@ -17,9 +17,9 @@ import pytest
 
 from etcdfit import cli
 from etcdfit.capabilities import load_catalog
-from etcdfit.report import html
 from etcdfit.errors import EtcdfitError
 from etcdfit.report import diff as _diff
+from etcdfit.report import html
 from etcdfit.report.model import ResultsDoc, merge
 
 
@@ -345,7 +345,8 @@ def test_report_in_headless_chromium(tmp_path):
     probe = page.with_name("probe.html")
     probe.write_text(page.read_text().replace("</body>", PROBE))
 
-    dom = subprocess.run(args + ["--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120)
+    dom = subprocess.run([*args, "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=120,
+                         check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
     p = Page(dom.stdout)
     assert p.cols == ["go-clientv3@3.6.16 | etcd 3.5.1", "python-etcd3@0.12.0 | etcd 3.5.1", "raw-grpc@1 | etcd 3.5.1"]
@@ -363,8 +364,8 @@ def test_report_in_headless_chromium(tmp_path):
     assert colours["absent"] == "rgb(255, 255, 255)"
 
     png = tmp_path / "report.png"
-    shot = subprocess.run(args + [f"--screenshot={png}", "--window-size=1400,900", page.as_uri()],
-                          capture_output=True, text=True, timeout=120)
+    shot = subprocess.run([*args, f"--screenshot={png}", "--window-size=1400,900", page.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=False)
     assert shot.returncode == 0, shot.stderr[-2000:]
     data = png.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000

@@ -30,10 +30,10 @@ def test_unmet(version, kwargs, reasons):
     "interval, reasons",
     [
         (1.0, []),
-        (None, ["the test waits for watch progress notifications, so it needs a progress-notify interval "
-                "of at most 2s; this run's etcd has an unknown one (it was not started by etcdfit)"]),
-        (600.0, ["the test waits for watch progress notifications, so it needs a progress-notify interval "
-                 "of at most 2s; this run's etcd has 600s"]),
+        (None, [("the test waits for watch progress notifications, so it needs a progress-notify interval "
+                 "of at most 2s; this run's etcd has an unknown one (it was not started by etcdfit)")]),
+        (600.0, [("the test waits for watch progress notifications, so it needs a progress-notify interval "
+                  "of at most 2s; this run's etcd has 600s")]),
     ],
 )
 def test_progress_notify_needs_a_short_known_interval(interval, reasons):

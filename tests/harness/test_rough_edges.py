@@ -144,7 +144,7 @@ def test_unreachable_address_performer_is_a_usage_error():
     port = proc.free_port()
     result = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--co", "-q",
                              f"--performer-address=127.0.0.1:{port}", str(Path(__file__).parent / "test_matchers.py")],
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == pytest.ExitCode.USAGE_ERROR
     assert f"--performer-address 127.0.0.1:{port}: performer at 127.0.0.1:{port} did not answer Describe" in result.stderr
 
