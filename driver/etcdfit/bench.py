@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from .gen.etcdfit.performer.v1 import performer_pb2 as pb
 from .performer import build, manifest
 from .performer.client import PerformerClient
 from .program import put
-from .gen.etcdfit.performer.v1 import performer_pb2 as pb
 from .servers import embedded
 
 

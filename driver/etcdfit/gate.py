@@ -53,8 +53,8 @@ def _why(t: TestRecord) -> str:
 def compare(new: Side, base: Side) -> list[str]:
     """Every reason NEW must not be released, relative to BASE (empty: the gate passes)."""
     reasons = list(new.problems)
-    for cap in sorted(base.capabilities - new.capabilities):
-        reasons.append(f"capability {cap} disappeared: {base.label} has it, {new.label} does not")
+    reasons.extend(f"capability {cap} disappeared: {base.label} has it, {new.label} does not"
+                   for cap in sorted(base.capabilities - new.capabilities))
     for test, outcome in sorted(base.outcomes.items()):
         now = new.outcomes.get(test)
         if outcome == "passed" and now in ("failed", "error"):

@@ -9,8 +9,9 @@ without the enum's prefix), and Matcher objects (ANY, gt, ...) test a value.
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message import Message
@@ -130,11 +131,12 @@ def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | N
             return [Mismatch(path or ".", f"{len(expected)} item(s) {show(expected)}",
                              f"{len(items)}: " + "[" + ", ".join(show(i) for i in items) + "]")]
         out: list[Mismatch] = []
-        for i, (e, a) in enumerate(zip(expected, items)):
+        for i, (e, a) in enumerate(zip(expected, items, strict=True)):
             out += match(e, a, f"{path}[{i}]", None if field is None else _element(field))
         return out
     if field is not None and field.type == FieldDescriptor.TYPE_ENUM and isinstance(expected, str):
-        name = field.enum_type.values_by_number[actual].name if actual in field.enum_type.values_by_number else str(actual)
+        by_number = field.enum_type.values_by_number
+        name = by_number[actual].name if actual in by_number else str(actual)
         ok = name == expected or name.endswith("_" + expected)
         return [] if ok else [Mismatch(path, expected, name)]
     exp = to_bytes_if_str(expected) if isinstance(actual, (bytes, bytearray)) else expected

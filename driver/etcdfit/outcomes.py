@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 
-class Kind(str, enum.Enum):
+class Kind(str, enum.Enum):  # noqa: UP042 - a StrEnum's str() is its value: messages would change
     """What kind of problem one record describes."""
 
     VALUE_MISMATCH = "value_mismatch"          # a result field differs from the expectation
@@ -73,8 +73,8 @@ class Problem:
         return {k: v for k, v in d.items() if v not in ("", None)}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Problem":
-        known = {f for f in cls.__dataclass_fields__}
+    def from_json(cls, d: dict[str, Any]) -> Problem:
+        known = set(cls.__dataclass_fields__)
         args = {k: v for k, v in d.items() if k in known}
         try:
             args["kind"] = Kind(d["kind"])
@@ -115,7 +115,7 @@ class ProgramRecord:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, d: dict[str, Any] | None) -> "ProgramRecord | None":
+    def from_json(cls, d: dict[str, Any] | None) -> ProgramRecord | None:
         if not d:
             return None
         return cls(str(d.get("performer", "")), list(d.get("commands") or []), list(d.get("results") or []))

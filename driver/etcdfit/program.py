@@ -15,15 +15,16 @@ result and raises ExpectationFailed listing every mismatch with the program.
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from google.protobuf import text_format
 
 from . import matchers
 from .errors import ConfigError, ExpectationFailed
-from .outcomes import Kind, Problem, ProgramRecord
 from .gen.etcdfit.performer.v1 import performer_pb2 as pb
+from .outcomes import Kind, Problem, ProgramRecord
 
 Key = str | bytes
 
@@ -60,7 +61,7 @@ def _enum(enum_type, prefix: str, name: str | int) -> int:
     try:
         return enum_type.Value(full)
     except ValueError:
-        valid = [n[len(prefix):].lower() for n in enum_type.keys()]
+        valid = [n[len(prefix):].lower() for n in enum_type.keys()]  # noqa: SIM118 - a protobuf enum wrapper has no __contains__ or __iter__
         raise ConfigError(f"{name!r} is not one of {valid}") from None
 
 
@@ -80,18 +81,18 @@ class Cmd:
     def name(self) -> str:
         return self.command.WhichOneof("command")
 
-    def expect(self, **fields: Any) -> "Cmd":
+    def expect(self, **fields: Any) -> Cmd:
         """Expect success, with these result fields (partial match, see matchers)."""
         self.expect_ok = {**(self.expect_ok or {}), **fields}
         return self
 
-    def expect_error(self, code: str) -> "Cmd":
+    def expect_error(self, code: str) -> Cmd:
         """Expect the SDK to fail with this canonical ErrorCode name."""
         pb.ErrorCode.Value(code)  # unknown codes are a test bug: fail loudly
         self.expect_code = code
         return self
 
-    def allow_error(self) -> "Cmd":
+    def allow_error(self) -> Cmd:
         """Accept any outcome; the test inspects the result itself."""
         self.any_outcome = True
         return self
@@ -150,7 +151,8 @@ def _text(msg: pb.Command | pb.TxnCommand) -> str:
         for op in ops:
             kind = op.WhichOneof("request")
             inner = getattr(op, kind)
-            shown.append(f"{kind} {{{_text(inner) if kind == 'txn' else text_format.MessageToString(inner, as_one_line=True, as_utf8=True)}}}")
+            body = _text(inner) if kind == "txn" else text_format.MessageToString(inner, as_one_line=True, as_utf8=True)
+            shown.append(f"{kind} {{{body}}}")
         parts.append(f"{branch}: [" + ", ".join(shown) + "]")
     return " ".join(parts)
 
@@ -207,15 +209,15 @@ def status(endpoint: str = "") -> Cmd:
     return _cmd(status=pb.StatusCommand(endpoint=endpoint))
 
 
-def lease_grant(ttl: int, *, id: int = 0) -> Cmd:  # noqa: A002 - etcd's own field name
+def lease_grant(ttl: int, *, id: int = 0) -> Cmd:  # `id` shadows the builtin: etcd's own field name
     return _cmd(lease_grant=pb.LeaseGrantCommand(ttl=ttl, id=id))
 
 
-def lease_revoke(id: int) -> Cmd:  # noqa: A002
+def lease_revoke(id: int) -> Cmd:
     return _cmd(lease_revoke=pb.LeaseRevokeCommand(id=id))
 
 
-def lease_ttl(id: int, *, keys: bool = False) -> Cmd:  # noqa: A002
+def lease_ttl(id: int, *, keys: bool = False) -> Cmd:
     return _cmd(lease_time_to_live=pb.LeaseTimeToLiveCommand(id=id, keys=keys))
 
 
@@ -223,7 +225,7 @@ def lease_leases() -> Cmd:
     return _cmd(lease_leases=pb.LeaseLeasesCommand())
 
 
-def lease_keepalive_once(id: int) -> Cmd:  # noqa: A002
+def lease_keepalive_once(id: int) -> Cmd:
     return _cmd(lease_keep_alive_once=pb.LeaseKeepAliveOnceCommand(id=id))
 
 
@@ -365,8 +367,8 @@ class Outcome:
     def ok(self):
         __tracebackhide__ = True
         if self.kind != "ok":
-            problem = Problem(Kind.HARNESS_ERROR if self.kind in ("harness_error", "missing") else Kind.UNEXPECTED_ERROR,
-                              "the test reads this command's result", command=self.cmd.name,
+            kind = Kind.HARNESS_ERROR if self.kind in ("harness_error", "missing") else Kind.UNEXPECTED_ERROR
+            problem = Problem(kind, "the test reads this command's result", command=self.cmd.name,
                               expected="success", actual=matchers.relative(self.describe()))
             raise ExpectationFailed(f"{self.cmd.name} did not succeed: {problem.actual}", [problem])
         return getattr(self.result.ok, self.result.ok.WhichOneof("payload"))
@@ -422,14 +424,14 @@ def check(cmd: Cmd, out: Outcome) -> list[Problem]:
                         expected="a result", actual="no result")]
     if cmd.expect_code is not None:
         if out.kind == "ok":
-            return stamps + [Problem(Kind.UNEXPECTED_SUCCESS, expected=f"error {cmd.expect_code}",
+            return [*stamps, Problem(Kind.UNEXPECTED_SUCCESS, expected=f"error {cmd.expect_code}",
                                      actual=out.describe())]
         if out.code != cmd.expect_code:
-            return stamps + [Problem(Kind.WRONG_ERROR, path="code", expected=f"error {cmd.expect_code}",
+            return [*stamps, Problem(Kind.WRONG_ERROR, path="code", expected=f"error {cmd.expect_code}",
                                      actual=out.describe())]
         return stamps
     if out.kind != "ok":
-        return stamps + [Problem(Kind.UNEXPECTED_ERROR, expected="success", actual=out.describe())]
+        return [*stamps, Problem(Kind.UNEXPECTED_ERROR, expected="success", actual=out.describe())]
     if not cmd.expect_ok:
         return stamps
     return stamps + [Problem(Kind.VALUE_MISMATCH, path=m.path, expected=m.expected, actual=m.actual)
@@ -462,7 +464,7 @@ def evaluate(cmds: Sequence[Cmd], response: pb.ExecuteResponse, performer: str, 
     if len(results) > len(cmds):
         problems.append(Problem(Kind.PROTOCOL_VIOLATION, f"{len(cmds)} command(s) but {len(results)} result(s)",
                                 where=where or performer))
-    for i, (c, o) in enumerate(zip(cmds, outs)):
+    for i, (c, o) in enumerate(zip(cmds, outs, strict=True)):
         for p in check(c, o):
             p.index, p.command, p.where = i, c.name, where or performer
             problems.append(p)

@@ -93,7 +93,7 @@ def load(path: Path, max_bytes: int = MAX_BYTES) -> Any:
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)  # safe: _Loader is a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise ConfigError(f"not valid YAML: {exc.problem}", path, line) from None

@@ -81,7 +81,7 @@ def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> P
         print(f"[etcdfit] building {manifest.name}@{version} -> {out} ...", file=sys.stderr, flush=True)
     started = time.monotonic()
     with log.open("w") as fh:
-        proc = subprocess.run(argv, cwd=manifest.folder, stdout=fh, stderr=subprocess.STDOUT)
+        proc = subprocess.run(argv, cwd=manifest.folder, stdout=fh, stderr=subprocess.STDOUT, check=False)
     if proc.returncode != 0:
         tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
         raise PerformerBuildError(

@@ -14,7 +14,6 @@ from . import build as builder
 from . import manifest as manifests
 from .client import Identity, PerformerClient
 
-
 ADDRESS_DESCRIBE_TIMEOUT = 10.0
 
 
@@ -39,13 +38,13 @@ class PerformerSpec:
         return self.name or (self.identity.name if self.identity else self.text)
 
     @classmethod
-    def parse(cls, text: str, root: Path | None = None) -> "PerformerSpec":
+    def parse(cls, text: str, root: Path | None = None) -> PerformerSpec:
         name, version = manifests.parse_spec(text)
         m = manifests.load(name, root)
         return cls(text, name, m.resolve_version(version), manifest=m)
 
     @classmethod
-    def at(cls, address: str) -> "PerformerSpec":
+    def at(cls, address: str) -> PerformerSpec:
         """Describe the running performer now: its identity names it and picks its known failures."""
         client = PerformerClient(address)
         try:
@@ -99,11 +98,13 @@ class PerformerPool:
             client = PerformerClient(spec.address)
             client.wait_ready(10.0)
             return client
-        assert spec.manifest is not None and spec.version is not None
+        assert spec.manifest is not None
+        assert spec.version is not None
         m, version = spec.manifest, spec.version
         if not builder.is_built(m, version):
             if not self.autobuild:
-                raise PerformerError(f"{m.name}@{version} is not built: run `etcdfit performer build {m.name}@{version}`")
+                raise PerformerError(f"{m.name}@{version} is not built: "
+                                     f"run `etcdfit performer build {m.name}@{version}`")
             builder.build(m, version)
         return PerformerClient.launch(m, version, m.out_dir(version), self.log_dir)
 

@@ -72,7 +72,10 @@ def diff(previous: ResultsDoc, current: ResultsDoc) -> Diff:
 
         def score(p: TestRecord) -> tuple:
             pc = prev_cells.get(p.cell or "")
-            same = (lambda a: pc is not None and me is not None and getattr(pc, a) == getattr(me, a))
+
+            def same(a: str) -> bool:
+                return pc is not None and me is not None and getattr(pc, a) == getattr(me, a)
+
             return (not same("server"), not same("sdk_version"), not same("topology"), p.cell or "")
 
         return min(cands, key=score), "performer"

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import html as _html
 import re
-import textwrap
 from collections import Counter
 from pathlib import Path
 
-from . import diff as _diff
 from ..outcomes import Problem
+from . import diff as _diff
 from .model import FAILING, OUTCOMES, Cell, ResultsDoc, TestRecord, merge
 
 _SEVERITY = {"failed": 5, "error": 5, "known_failure": 3, "flaky": 3, "skipped": 2, "passed": 1}
@@ -87,8 +86,9 @@ def _drill(t: TestRecord, col_label: str) -> str:
     """The body of a non-passed cell's drill-down."""
     o = t.outcome
     cls = t.classification
-    parts = [f"<div class=ph><b>{e(_test_name(t.test))}</b> <span class=muted>{e(col_label)}</span>"
-             "<button type=button class=x onclick=\"this.closest('details').open=false\">close &#x2715;</button></div>",
+    parts = [(f"<div class=ph><b>{e(_test_name(t.test))}</b> <span class=muted>{e(col_label)}</span>"
+              "<button type=button class=x onclick=\"this.closest('details').open=false\">close &#x2715;</button>"
+              "</div>"),
              f"<p><span class='badge {o}'>{e(o)}</span>"
              + (f" <span class='badge cls'>{e(cls)}</span>" if cls else "")
              + f" <span class=muted>phase {e(t.phase)}, {e(t.duration_s)} s</span></p>"]
@@ -241,7 +241,8 @@ border-radius:3px;font-size:12px}
 _JS = r"""
 (function(){
 function closeOthers(d){document.querySelectorAll('details.dd[open]').forEach(function(o){if(o!==d)o.open=false;});}
-document.addEventListener('toggle',function(ev){var d=ev.target;if(d.classList&&d.classList.contains('dd')&&d.open)closeOthers(d);},true);
+document.addEventListener('toggle',function(ev){var d=ev.target;
+  if(d.classList&&d.classList.contains('dd')&&d.open)closeOthers(d);},true);
 document.addEventListener('keydown',function(ev){if(ev.key==='Escape')closeOthers(null);});
 function openHash(){var id=location.hash.slice(1);var el=/^r\d+c\d+$/.test(id)&&document.getElementById(id);
  if(el){var d=el.querySelector('details.dd');if(d){d.open=true;}}}
@@ -304,11 +305,13 @@ def _header(w, doc: ResultsDoc, cols: list[_Col], rows: dict) -> None:
     where = ", ".join(etcd.get("endpoints") or []) or "embedded"
     w("<header><h1>etcdfit report</h1>")
     w(f"<p class=meta>started <b>{e(doc.started or '?')}</b> &middot; wall time <b>{_dur(doc.duration_s)}</b>"
-      f" &middot; etcd <b>{e(', '.join(servers) or etcd.get('version') or '?')}</b> <span class=muted>({e(where)})</span>"
+      f" &middot; etcd <b>{e(', '.join(servers) or etcd.get('version') or '?')}</b>"
+      f" <span class=muted>({e(where)})</span>"
       f" &middot; <b>{sum(1 for c in cols if c.key != _NO_CELL)}</b> cells &middot; <b>{len(rows)}</b> tests"
       f" &middot; <b>{len(doc.tests)}</b> results</p>")
     w("<p class=totals>" + "".join(
-        f"<span class='badge {o if totals[o] else 'zero'}'>{totals[o]} {e(o.replace('_', ' '))}</span>" for o in OUTCOMES)
+        f"<span class='badge {o if totals[o] else 'zero'}'>{totals[o]} {e(o.replace('_', ' '))}</span>"
+        for o in OUTCOMES)
       + "</p>")
     w("<nav><a href='#summary'>cells</a><a href='#diff'>changes</a><a href='#matrix'>matrix</a>"
       "<a href='#capabilities'>capabilities</a></nav></header>")
@@ -354,7 +357,8 @@ def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRec
     w = out.append
     ncol = len(cols)
     w("<h2 id=matrix-h>Matrix <span class=muted style='font-weight:400;font-size:13px'>"
-      f"{len(rows)} tests &times; {ncol} cells; click a coloured cell that is not <i>pass</i> for its details</span></h2>")
+      f"{len(rows)} tests &times; {ncol} cells; "
+      "click a coloured cell that is not <i>pass</i> for its details</span></h2>")
     w("<div class=filters><input id=q type=search placeholder='filter tests by name'>"
       "<label><input id=onlybad type=checkbox> only failing tests</label>"
       "<label><input id=onlynp type=checkbox> only tests not all passed</label>"
@@ -410,7 +414,8 @@ def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRec
                 first = t.problems[0].line() if t.problems else ""
                 tip = e(" ".join(x for x in (t.classification or "", first) if x)[:300] or _reason(t)[:300])
                 w(f"<td id={aid} class={o} data-class='{e(t.classification or '')}' title='{tip}'>"
-                  f"<details class=dd><summary>{e(label)}</summary><div class=pop>{_drill(t, c.key)}</div></details></td>")
+                  f"<details class=dd><summary>{e(label)}</summary>"
+                  f"<div class=pop>{_drill(t, c.key)}</div></details></td>")
             w("</tr>")
         w("</tbody>")
     w("</table></div>")
@@ -431,7 +436,8 @@ def _diff_section(w, doc: ResultsDoc, previous: ResultsDoc | None, anchors: dict
         if not items:
             w("<p class=note>none</p>")
             continue
-        w(f"<table class='diff diff-{kind}'><tr><th>test</th><th>cell</th><th>before</th><th>now</th><th>detail</th></tr>")
+        w(f"<table class='diff diff-{kind}'>"
+          "<tr><th>test</th><th>cell</th><th>before</th><th>now</th><th>detail</th></tr>")
         for ch in items[:500]:
             aid = anchors.get((ch.cell or _NO_CELL, ch.test))
             name = f"<a href='#{aid}'>{e(ch.test)}</a>" if aid else e(ch.test)
@@ -478,7 +484,8 @@ def _capabilities(w, doc: ResultsDoc) -> None:
         cls = " class=grp" if prev_group is not None and group != prev_group else ""
         prev_group = group
         w(f"<tr{cls}><td class=cap title='{e(meaning)}'>{e(cid)}</td><td class=mean>{e(meaning)}</td>"
-          + "".join("<td class=y>yes</td>" if cid in columns[lb] else "<td class=n2>no</td>" for lb in labels) + "</tr>")
+          + "".join("<td class=y>yes</td>" if cid in columns[lb] else "<td class=n2>no</td>" for lb in labels)
+          + "</tr>")
     w("<tr class=grp><th colspan=2>total</th>" + "".join(f"<th>{len(columns[lb])}</th>" for lb in labels)
       + "</tr></tbody></table>")
 

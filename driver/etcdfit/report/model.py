@@ -10,9 +10,10 @@ from __future__ import annotations
 import calendar
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from ..errors import EtcdfitError
 from ..outcomes import Problem, ProgramRecord
@@ -61,7 +62,7 @@ class TestRecord:
                 "message": self.message, "log_tail": self.log_tail}
 
     @classmethod
-    def from_json(cls, d: dict[str, Any], v1: bool = False) -> "TestRecord":
+    def from_json(cls, d: dict[str, Any], v1: bool = False) -> TestRecord:
         program = d.get("program")
         if v1:
             text = program or ""
@@ -84,7 +85,7 @@ class Cell:
     sdk_version: str
     server: str
     topology: str = "single"
-    counts: dict[str, int] = field(default_factory=lambda: {o: 0 for o in OUTCOMES})
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     exit_code: int | None = None    # matrix only: the cell's pytest exit code
     duration_s: float | None = None
     junit: str | None = None        # matrix only: its JUnit XML, relative to the results file
@@ -100,8 +101,8 @@ class Cell:
         return d
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> "Cell":
-        counts = {o: 0 for o in OUTCOMES}
+    def from_json(cls, d: dict[str, Any]) -> Cell:
+        counts = dict.fromkeys(OUTCOMES, 0)
         counts.update({k: int(v) for k, v in (d.get("counts") or {}).items()})
         return cls(id=str(d["id"]), performer=str(d.get("performer") or ""),
                    sdk_version=str(d.get("sdk_version") or ""), server=str(d.get("server") or ""),
@@ -125,7 +126,7 @@ class ResultsDoc:
 
     @classmethod
     def from_records(cls, records: list[TestRecord], performers: dict[str, dict[str, Any]], *,
-                     started: float, etcd: dict[str, Any], topology: str = "single") -> "ResultsDoc":
+                     started: float, etcd: dict[str, Any], topology: str = "single") -> ResultsDoc:
         """A document for one pytest run: cells are counted from the records."""
         cells: dict[str, Cell] = {}
         for r in records:
@@ -152,7 +153,7 @@ class ResultsDoc:
         tmp.replace(path)
 
     @classmethod
-    def from_json(cls, d: Any, where: str = "results") -> "ResultsDoc":
+    def from_json(cls, d: Any, where: str = "results") -> ResultsDoc:
         if not isinstance(d, dict):
             raise ResultsFileError(f"{where}: not an etcdfit results file (a JSON object with a 'schema' field)")
         schema = d.get("schema")
@@ -174,7 +175,7 @@ class ResultsDoc:
         return doc
 
     @classmethod
-    def load(cls, path: Path) -> "ResultsDoc":
+    def load(cls, path: Path) -> ResultsDoc:
         path = Path(path)
         try:
             raw = path.read_bytes()
@@ -194,7 +195,7 @@ class ResultsDoc:
     def counts_by_performer(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for t in self.tests:
-            row = out.setdefault(t.performer or "(none)", {o: 0 for o in OUTCOMES})
+            row = out.setdefault(t.performer or "(none)", dict.fromkeys(OUTCOMES, 0))
             row[t.outcome] += 1
         return out
 
@@ -253,7 +254,8 @@ def summary_table(doc: ResultsDoc) -> str:
     for spec in sorted(counts):
         sdk = doc.performers.get(spec, {}).get("sdk_version", "?")
         lines.append(f"{spec:<28} {sdk:<10} " + " ".join(f"{counts[spec][o]:>13}" for o in OUTCOMES))
-    where = f" at {', '.join(doc.etcd['endpoints'])}" if doc.etcd.get("endpoints") else " (one embedded server per worker)"
+    endpoints = doc.etcd.get("endpoints")
+    where = f" at {', '.join(endpoints)}" if endpoints else " (one embedded server per worker)"
     lines.append(f"etcd {doc.etcd.get('version') or '?'}{where}; wall time {doc.duration_s:.1f}s")
     failing = doc.failing()
     if failing:

@@ -31,12 +31,12 @@ _last_compare: tuple[str, Any, Any] | None = None
 
 
 def remember_compare(op: str, left: Any, right: Any) -> None:
-    global _last_compare
+    global _last_compare  # noqa: PLW0603 - one slot shared by two pytest hooks in this process
     _last_compare = (op, left, right)
 
 
 def forget_compare() -> None:
-    global _last_compare
+    global _last_compare  # noqa: PLW0603 - see remember_compare
     _last_compare = None
 
 

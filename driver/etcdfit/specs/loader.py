@@ -60,9 +60,10 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from .. import program, yamlio
 from ..errors import ConfigError
-from ..yamlio import LDict, fields as _fields
 from ..gen.etcd.v3 import rpc_pb2 as epb
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
+from ..yamlio import LDict
+from ..yamlio import fields as _fields
 
 #: What the oracle can run in a step, with the builder fields it takes.
 ORACLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -245,7 +246,7 @@ def _command(s: Any, path: Path, saved: set[str], via: str, line: int) -> tuple[
         raise ConfigError(f"{name}: {exc}", path, line) from None
     result = ORACLE_RESULTS[name] if via == "oracle" else pb.CommandOk.DESCRIPTOR.fields_by_name[cmd.name].message_type
     if "expect_error" in s:
-        if s["expect_error"] not in pb.ErrorCode.keys():
+        if s["expect_error"] not in pb.ErrorCode.keys():  # noqa: SIM118 - a protobuf enum wrapper has no __contains__ or __iter__
             raise ConfigError(f"expect_error {s['expect_error']!r} is not an error code; codes: "
                               f"{', '.join(pb.ErrorCode.keys()[1:])}", path, s.key_lines["expect_error"])
         if via == "oracle":
