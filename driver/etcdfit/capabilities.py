@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
 
 import yaml
 
@@ -116,7 +116,15 @@ def _parse_known_failures(path: Path) -> list[KnownFailure]:
     if not path.exists():
         return []
     entries: list[KnownFailure] = []
-    for number, raw in enumerate(path.read_text().splitlines(), start=1):
+    data = path.read_bytes()
+    try:
+        content = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError("not a known-failure list (binary, not UTF-8 text); each line is "
+                          "'<test-id glob> -- <reason>'", path) from None
+    if "\0" in content:
+        raise ConfigError("not a known-failure list (it holds NUL bytes)", path)
+    for number, raw in enumerate(content.splitlines(), start=1):
         text = raw.strip()
         if not text or text.startswith("#"):
             continue

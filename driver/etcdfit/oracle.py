@@ -12,11 +12,55 @@ import time
 
 import grpc
 
-from .errors import EtcdServerError
+from .errors import EtcdfitError, EtcdServerError
 from .gen.etcd.v3 import rpc_pb2 as epb
 from .gen.etcd.v3 import rpc_pb2_grpc as epbg
 
 DEADLINE = 10.0
+
+
+class OracleError(EtcdfitError, grpc.RpcError):
+    """etcd answered an oracle call with an error (e.g. a compacted revision): the message names
+    the call, the endpoint, the gRPC code and etcd's text. Still a grpc.RpcError, so a test can
+    expect one with pytest.raises(grpc.RpcError)."""
+
+    def __init__(self, message: str, code: grpc.StatusCode, details: str):
+        super().__init__(message)
+        self._code, self._details = code, details
+
+    def code(self) -> grpc.StatusCode:
+        return self._code
+
+    def details(self) -> str:
+        return self._details
+
+
+class OracleUnavailable(OracleError, EtcdServerError):
+    """The oracle could not reach etcd, or etcd did not answer in time: a server fault, not the SDK's."""
+
+
+_SERVER_DOWN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
+
+
+class _Checked:
+    """A gRPC stub whose calls raise OracleError / OracleUnavailable instead of a raw RpcError."""
+
+    def __init__(self, stub: object, endpoint: str):
+        self._stub, self._endpoint = stub, endpoint
+
+    def __getattr__(self, method: str):
+        call = getattr(self._stub, method)
+
+        def checked(request, **kw):
+            try:
+                return call(request, **kw)
+            except grpc.RpcError as exc:
+                code, details = exc.code(), exc.details() or ""
+                cls = OracleUnavailable if code in _SERVER_DOWN else OracleError
+                raise cls(f"oracle {method} to etcd at {self._endpoint} failed: {code.name}: {details}",
+                          code, details) from None
+
+        return checked
 
 
 def prefix_end(prefix: bytes) -> bytes:
@@ -47,10 +91,10 @@ class Oracle:
         self.endpoint = endpoint
         target = endpoint.split("://", 1)[-1]
         self.channel = grpc.insecure_channel(target)
-        self.kv = epbg.KVStub(self.channel)
-        self.lease = epbg.LeaseStub(self.channel)
-        self.maintenance = epbg.MaintenanceStub(self.channel)
-        self.watch_stub = epbg.WatchStub(self.channel)
+        self.kv = _Checked(epbg.KVStub(self.channel), endpoint)
+        self.lease = _Checked(epbg.LeaseStub(self.channel), endpoint)
+        self.maintenance = _Checked(epbg.MaintenanceStub(self.channel), endpoint)
+        self.watch_stub = epbg.WatchStub(self.channel)  # streaming: callers handle its errors
 
     def close(self) -> None:
         self.channel.close()

@@ -29,6 +29,28 @@ def _address(text: str) -> str:
     return text
 
 
+_ENDPOINT = re.compile(r"(http://)?([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})")
+
+
+def endpoints(text: str) -> list[str]:
+    """--etcd-endpoints: comma-separated http://HOST:PORT (or HOST:PORT), checked up front."""
+    items = [e.strip() for e in text.split(",")]
+    if not text.strip() or any(not e for e in items):
+        raise pytest.UsageError(f"--etcd-endpoints {text!r}: expected http://HOST:PORT[,http://HOST:PORT...], "
+                                "e.g. http://127.0.0.1:2379 (an empty item is not an endpoint)")
+    out = []
+    for e in items:
+        if e.startswith("https://"):
+            raise pytest.UsageError(f"--etcd-endpoints {e}: TLS endpoints are not supported yet (the oracle and "
+                                    "performers connect in plaintext); use an http:// endpoint")
+        m = _ENDPOINT.fullmatch(e)
+        if not m or not 0 < int(m.group(3)) < 65536:
+            raise pytest.UsageError(f"--etcd-endpoints {e!r}: not an endpoint; expected http://HOST:PORT, "
+                                    "e.g. http://127.0.0.1:2379")
+        out.append(e if e.startswith("http://") else "http://" + e)
+    return out
+
+
 def _timeout(text: str) -> float:
     try:
         value = float(text)
@@ -66,8 +88,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires(*ids): capability ids the test needs (capabilities/catalog.yaml)")
     config.addinivalue_line("markers", "server(min_version=None, max_version=None, topology='single', "
                             "progress_notify=False): etcd server requirements; unmet ones skip the test naming them")
-    if config.option.etcd_endpoints and config.option.etcd != "embedded":
-        raise pytest.UsageError("--etcd and --etcd-endpoints exclude each other: start a server or use one, not both")
+    if config.option.etcd_endpoints is not None:
+        config.option.etcd_endpoints = ",".join(endpoints(config.option.etcd_endpoints))
+        if config.option.etcd != "embedded":
+            raise pytest.UsageError("--etcd and --etcd-endpoints exclude each other: start a server or use one, "
+                                    "not both")
     if not Path(config.option.etcd).is_file():
         from .errors import EtcdfitError
         from .servers import catalog
@@ -80,6 +105,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
     config.stash[STATE] = Session(config)
     config.pluginmanager.register(config.stash[STATE], "etcdfit-session")
+    _terminate_like_interrupt(config)
+
+
+def _terminate_like_interrupt(config: pytest.Config) -> None:
+    """SIGTERM (a cancelled CI job) ends the run the way Ctrl-C does: fixtures tear down, servers
+    and performers stop, their data is removed and the partial results file is written."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, previous)  # a second SIGTERM ends the process at once
+        raise KeyboardInterrupt(f"etcdfit: received signal {signum} (SIGTERM); cleaning up")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    config.add_cleanup(lambda: signal.signal(signal.SIGTERM, previous))
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -151,7 +151,7 @@ class Session:
             opt = self.config.option
             try:
                 if opt.etcd_endpoints:
-                    eps = [e.strip() for e in opt.etcd_endpoints.split(",") if e.strip()]
+                    eps = opt.etcd_endpoints.split(",")  # checked and normalised by the plugin
                     o = Oracle(eps[0])
                     self._etcd = EtcdServer(eps, version=o.wait_ready(15).version)
                     o.close()

@@ -13,9 +13,9 @@ says how), in the table's order.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .. import capabilities as caps
 from .. import errortable
@@ -139,19 +139,24 @@ def check(name: str, version: str | None = None, root: Path | None = None) -> Re
     m = manifest.load(name, root)
     v = m.resolve_version(version)
     out = build.build(m, v)
-    logs = Path(tempfile.mkdtemp(prefix="etcdfit-check-"))
     report = Report()
-    try:
-        client = PerformerClient.launch(m, v, out, logs)
-    except EtcdfitError as exc:
-        report.add("FAIL", "start-up and Describe handshake", str(exc))
-        return report
-    server = embedded.start(embedded.distro_binary(), logs)
-    try:
-        _probes(client, m, v, server.endpoints, report)
-    finally:
-        client.close()
-        server.stop()
+    with tempfile.TemporaryDirectory(prefix="etcdfit-check-") as tmp:
+        logs = Path(tmp)
+        try:
+            client = PerformerClient.launch(m, v, out, logs)
+        except EtcdfitError as exc:
+            report.add("FAIL", "start-up and Describe handshake", str(exc))
+            return report
+        try:
+            server = embedded.start(embedded.distro_binary(), logs)
+        except BaseException:
+            client.close()
+            raise
+        try:
+            _probes(client, m, v, server.endpoints, report)
+        finally:
+            client.close()
+            server.stop()
     return report
 
 
@@ -161,7 +166,8 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
     report.add("ok", f"Describe answers, protocol version 1 ({ident.label})")
     for probe, good, detail in [
         ("Describe name matches the manifest", ident.name == m.name, f"{ident.name!r} vs {m.name!r}"),
-        ("Describe language matches the manifest", ident.language == m.language, f"{ident.language!r} vs {m.language!r}"),
+        ("Describe language matches the manifest", ident.language == m.language,
+         f"{ident.language!r} vs {m.language!r}"),
         ("Describe sdk_package matches the manifest", ident.sdk_package == m.sdk_package,
          f"{ident.sdk_package!r} vs {m.sdk_package!r}"),
         ("Describe sdk_version is the version built", ident.sdk_version == version,
@@ -205,7 +211,8 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
         res = _one(client, cid, watch_collect("no-such-handle", 1, timeout_ms=100).command)
         if len(res) != 1 or res[0].WhichOneof("outcome") != "harness_error" \
                 or res[0].harness_error.kind != pb.HarnessError.BAD_REQUEST:
-            return f"WatchCollect on an unknown handle must be harness_error BAD_REQUEST, got {_outcome(res[0]) if res else 'no result'}"
+            got = _outcome(res[0]) if res else "no result"
+            return f"WatchCollect on an unknown handle must be harness_error BAD_REQUEST, got {got}"
         return None
 
     def one_result_each() -> str | None:

@@ -8,11 +8,11 @@ with a protocol error.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-import subprocess
 
 import grpc
 
@@ -63,14 +63,18 @@ class PerformerClient:
     # ---------------------------------------------------------------- lifecycle
 
     @classmethod
-    def launch(cls, manifest: Manifest, version: str, out: Path, log_dir: Path) -> "PerformerClient":
+    def launch(cls, manifest: Manifest, version: str, out: Path, log_dir: Path) -> PerformerClient:
         port = proc.free_port()
         listen = f"127.0.0.1:{port}"
         argv = [a.format(out=str(out), listen=listen, version=version, python=sys.executable) for a in manifest.run]
         log = log_dir / f"{manifest.name}@{version}-{port}.log"
         process = proc.spawn(argv, cwd=manifest.folder, log=log)
         client = cls(listen, process, log)
-        client.wait_ready(STARTUP_TIMEOUT)
+        try:
+            client.wait_ready(STARTUP_TIMEOUT)
+        except BaseException:  # e.g. a protocol mismatch: never leave the process running
+            client.close()
+            raise
         return client
 
     def wait_ready(self, timeout: float) -> Identity:

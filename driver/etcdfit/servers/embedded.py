@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import os
 import re
 import shutil
 import tempfile
@@ -66,7 +67,8 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
     """Start `binary` as a single member on free 127.0.0.1 ports. The same flags work for
     every catalog version (3.4 through 3.7): all are spelled identically there."""
     client, peer = proc.free_port(), proc.free_port()
-    data_dir = Path(tempfile.mkdtemp(prefix="etcdfit-etcd-"))
+    _remove_orphaned_data_dirs()
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{_DATA_PREFIX}{os.getpid()}-"))
     curl, purl = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
     argv = [
         str(binary), "--name", name, "--data-dir", str(data_dir),
@@ -87,6 +89,24 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
     finally:
         oracle.close()
     return server
+
+
+_DATA_PREFIX = "etcdfit-etcd-"
+
+
+def _remove_orphaned_data_dirs() -> None:
+    """Data dirs of etcds whose driver died without cleaning up (SIGKILL, power loss): their
+    names carry the driver's pid; one whose pid no longer runs is removed."""
+    for path in Path(tempfile.gettempdir()).glob(f"{_DATA_PREFIX}*-*"):
+        pid = path.name[len(_DATA_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+        except PermissionError:
+            pass
 
 
 def progress_notify_flag(binary: Path) -> str | None:
