@@ -16,6 +16,7 @@ import pytest
 
 from . import capabilities as caps
 from .errors import EtcdfitError, PerformerError
+from .performer.client import CONNECT_TIMEOUT
 from .performer.pool import PerformerPool, PerformerSession, PerformerSpec
 from .report import recording
 from .report.model import ResultsDoc, TestRecord
@@ -195,7 +196,9 @@ class Session:
         if lacking:
             pytest.skip(caps.skip_reason(ident.name, ident.sdk_version, lacking))
         try:
-            client_id = client.connect(self.etcd().endpoints)
+            # --program-timeout bounds Connect too (never above the usual 30 s): a stalled one ends
+            client_id = client.connect(self.etcd().endpoints,
+                                       timeout=min(CONNECT_TIMEOUT, self.config.option.program_timeout))
         except PerformerError as exc:  # the performer broke (crashed, stalled), not the SDK's dial
             pytest.fail(f"performer {key} failed during Connect: {exc}", pytrace=False)
         except EtcdfitError as exc:

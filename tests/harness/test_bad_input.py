@@ -170,6 +170,16 @@ def etcd_server(tmp_path):
     server.stop()
 
 
+def test_a_performer_stalled_in_connect_is_not_blamed_on_etcd(pytester, monkeypatch):
+    monkeypatch.setenv("RAW_STALL_CONNECT", "1")
+    pytester.makepyfile(test_it="def test_x(performer): pass\n")
+    result = pytester.runpytest_subprocess(*BASE, "--program-timeout=2")
+    result.assert_outcomes(errors=1)
+    assert "could not connect to etcd" not in result.stdout.str()
+    result.stdout.fnmatch_lines(["*performer raw-grpc failed during Connect: *did not answer Connect within 2s*",
+                                 "*stalling in Connect on purpose*"])
+
+
 # ------------------------------------------------------------------ nothing left behind
 
 

@@ -133,9 +133,9 @@ class PerformerClient:
         )
         return self.identity
 
-    def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000) -> str:
+    def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000, timeout: float = CONNECT_TIMEOUT) -> str:
         req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=5000, request_timeout_ms=request_timeout_ms)
-        return self._call("Connect", self.stub.Connect, req, CONNECT_TIMEOUT).client_id
+        return self._call("Connect", self.stub.Connect, req, timeout).client_id
 
     def disconnect(self, client_id: str, timeout: float = 10.0) -> None:
         self._call("Disconnect", self.stub.Disconnect, pb.DisconnectRequest(client_id=client_id), timeout)

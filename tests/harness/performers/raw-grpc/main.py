@@ -29,6 +29,9 @@ class Raw(pbg.PerformerServiceServicer):
                                    capabilities=["kv.put", "kv.range"])
 
     def Connect(self, request, context):
+        if os.environ.get("RAW_STALL_CONNECT"):
+            print("raw-grpc: stalling in Connect on purpose", file=sys.stderr, flush=True)
+            time.sleep(3600)
         cid = f"c{len(self.clients) + 1}"
         self.clients[cid] = epbg.KVStub(grpc.insecure_channel(request.endpoints[0].split("://")[-1]))
         return pb.ConnectResponse(client_id=cid)
