@@ -593,7 +593,7 @@ func (x HarnessError_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use HarnessError_Kind.Descriptor instead.
 func (HarnessError_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{29, 0}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{32, 0}
 }
 
 type DescribeRequest struct {
@@ -731,8 +731,20 @@ type ConnectRequest struct {
 	RequestTimeoutMs uint32                 `protobuf:"varint,3,opt,name=request_timeout_ms,json=requestTimeoutMs,proto3" json:"request_timeout_ms,omitempty"` // per SDK call; 0: performer default (10000)
 	Username         string                 `protobuf:"bytes,4,opt,name=username,proto3" json:"username,omitempty"`                                            // empty: no auth
 	Password         string                 `protobuf:"bytes,5,opt,name=password,proto3" json:"password,omitempty"`
-	unknownFields    protoimpl.UnknownFields
-	sizeCache        protoimpl.SizeCache
+	// The options below are SDK client settings; each is behind a capability, and a
+	// performer that does not claim it answers a Connect that sets it with gRPC
+	// INVALID_ARGUMENT naming the option (never ignores it silently).
+	// gRPC keepalive: ping the server after this long without activity (connect.keepalive).
+	KeepaliveTimeMs uint32 `protobuf:"varint,6,opt,name=keepalive_time_ms,json=keepaliveTimeMs,proto3" json:"keepalive_time_ms,omitempty"` // 0: SDK default (usually off)
+	// ... and close the connection when a ping is not answered within this (connect.keepalive).
+	KeepaliveTimeoutMs uint32 `protobuf:"varint,7,opt,name=keepalive_timeout_ms,json=keepaliveTimeoutMs,proto3" json:"keepalive_timeout_ms,omitempty"` // 0: SDK default
+	// Connect returns only once the SDK has a ready connection, or fails with the SDK's
+	// error within dial_timeout_ms (connect.block). false: the SDK's default (mostly lazy).
+	BlockUntilConnected bool `protobuf:"varint,8,opt,name=block_until_connected,json=blockUntilConnected,proto3" json:"block_until_connected,omitempty"`
+	// Refresh the member list from the cluster at this interval (connect.auto_sync).
+	AutoSyncIntervalMs uint32 `protobuf:"varint,9,opt,name=auto_sync_interval_ms,json=autoSyncIntervalMs,proto3" json:"auto_sync_interval_ms,omitempty"` // 0: off
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ConnectRequest) Reset() {
@@ -800,9 +812,43 @@ func (x *ConnectRequest) GetPassword() string {
 	return ""
 }
 
+func (x *ConnectRequest) GetKeepaliveTimeMs() uint32 {
+	if x != nil {
+		return x.KeepaliveTimeMs
+	}
+	return 0
+}
+
+func (x *ConnectRequest) GetKeepaliveTimeoutMs() uint32 {
+	if x != nil {
+		return x.KeepaliveTimeoutMs
+	}
+	return 0
+}
+
+func (x *ConnectRequest) GetBlockUntilConnected() bool {
+	if x != nil {
+		return x.BlockUntilConnected
+	}
+	return false
+}
+
+func (x *ConnectRequest) GetAutoSyncIntervalMs() uint32 {
+	if x != nil {
+		return x.AutoSyncIntervalMs
+	}
+	return 0
+}
+
 type ConnectResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	ClientId      string                 `protobuf:"bytes,1,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	ClientId string                 `protobuf:"bytes,1,opt,name=client_id,json=clientId,proto3" json:"client_id,omitempty"` // empty when `error` is set
+	// The SDK could not build a client (e.g. block_until_connected on an unreachable
+	// endpoint): the SDK's own error, mapped like any command's. Not a gRPC error, so the
+	// driver can tell "the SDK failed to connect" from "the performer broke".
+	Error         *SdkError `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	CallNs        int64     `protobuf:"varint,3,opt,name=call_ns,json=callNs,proto3" json:"call_ns,omitempty"` // monotonic, around the SDK's client constructor
+	ReturnNs      int64     `protobuf:"varint,4,opt,name=return_ns,json=returnNs,proto3" json:"return_ns,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -842,6 +888,27 @@ func (x *ConnectResponse) GetClientId() string {
 		return x.ClientId
 	}
 	return ""
+}
+
+func (x *ConnectResponse) GetError() *SdkError {
+	if x != nil {
+		return x.Error
+	}
+	return nil
+}
+
+func (x *ConnectResponse) GetCallNs() int64 {
+	if x != nil {
+		return x.CallNs
+	}
+	return 0
+}
+
+func (x *ConnectResponse) GetReturnNs() int64 {
+	if x != nil {
+		return x.ReturnNs
+	}
+	return 0
 }
 
 type DisconnectRequest struct {
@@ -1085,6 +1152,9 @@ type Command struct {
 	//	*Command_WatchCollect
 	//	*Command_WatchCancel
 	//	*Command_Status
+	//	*Command_LeaseKeepAliveStart
+	//	*Command_LeaseKeepAliveCollect
+	//	*Command_LeaseKeepAliveStop
 	Command       isCommand_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1253,6 +1323,33 @@ func (x *Command) GetStatus() *StatusCommand {
 	return nil
 }
 
+func (x *Command) GetLeaseKeepAliveStart() *LeaseKeepAliveStartCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_LeaseKeepAliveStart); ok {
+			return x.LeaseKeepAliveStart
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetLeaseKeepAliveCollect() *LeaseKeepAliveCollectCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_LeaseKeepAliveCollect); ok {
+			return x.LeaseKeepAliveCollect
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetLeaseKeepAliveStop() *LeaseKeepAliveStopCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_LeaseKeepAliveStop); ok {
+			return x.LeaseKeepAliveStop
+		}
+	}
+	return nil
+}
+
 type isCommand_Command interface {
 	isCommand_Command()
 }
@@ -1313,6 +1410,18 @@ type Command_Status struct {
 	Status *StatusCommand `protobuf:"bytes,14,opt,name=status,proto3,oneof"`
 }
 
+type Command_LeaseKeepAliveStart struct {
+	LeaseKeepAliveStart *LeaseKeepAliveStartCommand `protobuf:"bytes,15,opt,name=lease_keep_alive_start,json=leaseKeepAliveStart,proto3,oneof"`
+}
+
+type Command_LeaseKeepAliveCollect struct {
+	LeaseKeepAliveCollect *LeaseKeepAliveCollectCommand `protobuf:"bytes,16,opt,name=lease_keep_alive_collect,json=leaseKeepAliveCollect,proto3,oneof"`
+}
+
+type Command_LeaseKeepAliveStop struct {
+	LeaseKeepAliveStop *LeaseKeepAliveStopCommand `protobuf:"bytes,17,opt,name=lease_keep_alive_stop,json=leaseKeepAliveStop,proto3,oneof"`
+}
+
 func (*Command_Put) isCommand_Command() {}
 
 func (*Command_Range) isCommand_Command() {}
@@ -1340,6 +1449,12 @@ func (*Command_WatchCollect) isCommand_Command() {}
 func (*Command_WatchCancel) isCommand_Command() {}
 
 func (*Command_Status) isCommand_Command() {}
+
+func (*Command_LeaseKeepAliveStart) isCommand_Command() {}
+
+func (*Command_LeaseKeepAliveCollect) isCommand_Command() {}
+
+func (*Command_LeaseKeepAliveStop) isCommand_Command() {}
 
 type PutCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2256,6 +2371,167 @@ func (x *LeaseKeepAliveOnceCommand) GetId() int64 {
 	return 0
 }
 
+// The SDK's own keep-alive stream for a lease (capability lease.keepalive): the SDK
+// renews the lease in the background, as an application would use it.
+type LeaseKeepAliveStartCommand struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A name chosen by the driver, like a watch handle; reusing a live one is BAD_REQUEST.
+	Handle        string `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	Id            int64  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseKeepAliveStartCommand) Reset() {
+	*x = LeaseKeepAliveStartCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseKeepAliveStartCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseKeepAliveStartCommand) ProtoMessage() {}
+
+func (x *LeaseKeepAliveStartCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseKeepAliveStartCommand.ProtoReflect.Descriptor instead.
+func (*LeaseKeepAliveStartCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *LeaseKeepAliveStartCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *LeaseKeepAliveStartCommand) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+type LeaseKeepAliveCollectCommand struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Handle string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	// Return once this many responses arrived since the last collect, the stream ended,
+	// or timeout_ms passed, whichever is first. 0: wait the whole timeout (or the end).
+	MinResponses  uint32 `protobuf:"varint,2,opt,name=min_responses,json=minResponses,proto3" json:"min_responses,omitempty"`
+	TimeoutMs     uint32 `protobuf:"varint,3,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"` // 0: 5000
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseKeepAliveCollectCommand) Reset() {
+	*x = LeaseKeepAliveCollectCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseKeepAliveCollectCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseKeepAliveCollectCommand) ProtoMessage() {}
+
+func (x *LeaseKeepAliveCollectCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseKeepAliveCollectCommand.ProtoReflect.Descriptor instead.
+func (*LeaseKeepAliveCollectCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *LeaseKeepAliveCollectCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *LeaseKeepAliveCollectCommand) GetMinResponses() uint32 {
+	if x != nil {
+		return x.MinResponses
+	}
+	return 0
+}
+
+func (x *LeaseKeepAliveCollectCommand) GetTimeoutMs() uint32 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+type LeaseKeepAliveStopCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseKeepAliveStopCommand) Reset() {
+	*x = LeaseKeepAliveStopCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseKeepAliveStopCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseKeepAliveStopCommand) ProtoMessage() {}
+
+func (x *LeaseKeepAliveStopCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseKeepAliveStopCommand.ProtoReflect.Descriptor instead.
+func (*LeaseKeepAliveStopCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *LeaseKeepAliveStopCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
 type WatchStartCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A name chosen by the driver; later commands (in this or a later program on
@@ -2275,7 +2551,7 @@ type WatchStartCommand struct {
 
 func (x *WatchStartCommand) Reset() {
 	*x = WatchStartCommand{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[23]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2287,7 +2563,7 @@ func (x *WatchStartCommand) String() string {
 func (*WatchStartCommand) ProtoMessage() {}
 
 func (x *WatchStartCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[23]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2300,7 +2576,7 @@ func (x *WatchStartCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchStartCommand.ProtoReflect.Descriptor instead.
 func (*WatchStartCommand) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{23}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *WatchStartCommand) GetHandle() string {
@@ -2374,7 +2650,7 @@ type WatchCollectCommand struct {
 
 func (x *WatchCollectCommand) Reset() {
 	*x = WatchCollectCommand{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[24]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2386,7 +2662,7 @@ func (x *WatchCollectCommand) String() string {
 func (*WatchCollectCommand) ProtoMessage() {}
 
 func (x *WatchCollectCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[24]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2399,7 +2675,7 @@ func (x *WatchCollectCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchCollectCommand.ProtoReflect.Descriptor instead.
 func (*WatchCollectCommand) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{24}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *WatchCollectCommand) GetHandle() string {
@@ -2432,7 +2708,7 @@ type WatchCancelCommand struct {
 
 func (x *WatchCancelCommand) Reset() {
 	*x = WatchCancelCommand{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[25]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2444,7 +2720,7 @@ func (x *WatchCancelCommand) String() string {
 func (*WatchCancelCommand) ProtoMessage() {}
 
 func (x *WatchCancelCommand) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[25]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2457,7 +2733,7 @@ func (x *WatchCancelCommand) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchCancelCommand.ProtoReflect.Descriptor instead.
 func (*WatchCancelCommand) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{25}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *WatchCancelCommand) GetHandle() string {
@@ -2485,7 +2761,7 @@ type CommandResult struct {
 
 func (x *CommandResult) Reset() {
 	*x = CommandResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[26]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2497,7 +2773,7 @@ func (x *CommandResult) String() string {
 func (*CommandResult) ProtoMessage() {}
 
 func (x *CommandResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[26]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2510,7 +2786,7 @@ func (x *CommandResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandResult.ProtoReflect.Descriptor instead.
 func (*CommandResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{26}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *CommandResult) GetCallNs() int64 {
@@ -2601,6 +2877,9 @@ type CommandOk struct {
 	//	*CommandOk_WatchCollect
 	//	*CommandOk_WatchCancel
 	//	*CommandOk_Status
+	//	*CommandOk_LeaseKeepAliveStart
+	//	*CommandOk_LeaseKeepAliveCollect
+	//	*CommandOk_LeaseKeepAliveStop
 	Payload       isCommandOk_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -2608,7 +2887,7 @@ type CommandOk struct {
 
 func (x *CommandOk) Reset() {
 	*x = CommandOk{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[27]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2620,7 +2899,7 @@ func (x *CommandOk) String() string {
 func (*CommandOk) ProtoMessage() {}
 
 func (x *CommandOk) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[27]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2633,7 +2912,7 @@ func (x *CommandOk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CommandOk.ProtoReflect.Descriptor instead.
 func (*CommandOk) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{27}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *CommandOk) GetPayload() isCommandOk_Payload {
@@ -2769,6 +3048,33 @@ func (x *CommandOk) GetStatus() *StatusResult {
 	return nil
 }
 
+func (x *CommandOk) GetLeaseKeepAliveStart() *LeaseKeepAliveStartResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_LeaseKeepAliveStart); ok {
+			return x.LeaseKeepAliveStart
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetLeaseKeepAliveCollect() *LeaseKeepAliveCollectResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_LeaseKeepAliveCollect); ok {
+			return x.LeaseKeepAliveCollect
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetLeaseKeepAliveStop() *LeaseKeepAliveStopResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_LeaseKeepAliveStop); ok {
+			return x.LeaseKeepAliveStop
+		}
+	}
+	return nil
+}
+
 type isCommandOk_Payload interface {
 	isCommandOk_Payload()
 }
@@ -2829,6 +3135,18 @@ type CommandOk_Status struct {
 	Status *StatusResult `protobuf:"bytes,14,opt,name=status,proto3,oneof"`
 }
 
+type CommandOk_LeaseKeepAliveStart struct {
+	LeaseKeepAliveStart *LeaseKeepAliveStartResult `protobuf:"bytes,15,opt,name=lease_keep_alive_start,json=leaseKeepAliveStart,proto3,oneof"`
+}
+
+type CommandOk_LeaseKeepAliveCollect struct {
+	LeaseKeepAliveCollect *LeaseKeepAliveCollectResult `protobuf:"bytes,16,opt,name=lease_keep_alive_collect,json=leaseKeepAliveCollect,proto3,oneof"`
+}
+
+type CommandOk_LeaseKeepAliveStop struct {
+	LeaseKeepAliveStop *LeaseKeepAliveStopResult `protobuf:"bytes,17,opt,name=lease_keep_alive_stop,json=leaseKeepAliveStop,proto3,oneof"`
+}
+
 func (*CommandOk_Put) isCommandOk_Payload() {}
 
 func (*CommandOk_Range) isCommandOk_Payload() {}
@@ -2857,19 +3175,30 @@ func (*CommandOk_WatchCancel) isCommandOk_Payload() {}
 
 func (*CommandOk_Status) isCommandOk_Payload() {}
 
+func (*CommandOk_LeaseKeepAliveStart) isCommandOk_Payload() {}
+
+func (*CommandOk_LeaseKeepAliveCollect) isCommandOk_Payload() {}
+
+func (*CommandOk_LeaseKeepAliveStop) isCommandOk_Payload() {}
+
 type SdkError struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Code          ErrorCode              `protobuf:"varint,1,opt,name=code,proto3,enum=etcdfit.performer.v1.ErrorCode" json:"code,omitempty"`
-	SdkType       string                 `protobuf:"bytes,2,opt,name=sdk_type,json=sdkType,proto3" json:"sdk_type,omitempty"`     // the SDK's own error type/class name
-	Message       string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`                    // the SDK's own message, verbatim
-	GrpcCode      int32                  `protobuf:"varint,4,opt,name=grpc_code,json=grpcCode,proto3" json:"grpc_code,omitempty"` // the gRPC status code if the SDK exposes it, else -1
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Code     ErrorCode              `protobuf:"varint,1,opt,name=code,proto3,enum=etcdfit.performer.v1.ErrorCode" json:"code,omitempty"`
+	SdkType  string                 `protobuf:"bytes,2,opt,name=sdk_type,json=sdkType,proto3" json:"sdk_type,omitempty"`     // the SDK's own error type/class name
+	Message  string                 `protobuf:"bytes,3,opt,name=message,proto3" json:"message,omitempty"`                    // the SDK's own message, verbatim
+	GrpcCode int32                  `protobuf:"varint,4,opt,name=grpc_code,json=grpcCode,proto3" json:"grpc_code,omitempty"` // the gRPC status code if the SDK exposes it, else -1
+	// true: the SDK raised an error type of its own (e.g. clientv3's rpctypes.EtcdError,
+	// jetcd's EtcdException); false: a raw transport or runtime error came through
+	// (e.g. a grpc status error, an io exception). Meaningful only from a performer that
+	// claims the capability errors.typed.
+	Typed         bool `protobuf:"varint,5,opt,name=typed,proto3" json:"typed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SdkError) Reset() {
 	*x = SdkError{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[28]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2881,7 +3210,7 @@ func (x *SdkError) String() string {
 func (*SdkError) ProtoMessage() {}
 
 func (x *SdkError) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[28]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2894,7 +3223,7 @@ func (x *SdkError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SdkError.ProtoReflect.Descriptor instead.
 func (*SdkError) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{28}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *SdkError) GetCode() ErrorCode {
@@ -2925,6 +3254,13 @@ func (x *SdkError) GetGrpcCode() int32 {
 	return 0
 }
 
+func (x *SdkError) GetTyped() bool {
+	if x != nil {
+		return x.Typed
+	}
+	return false
+}
+
 type HarnessError struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Kind          HarnessError_Kind      `protobuf:"varint,1,opt,name=kind,proto3,enum=etcdfit.performer.v1.HarnessError_Kind" json:"kind,omitempty"`
@@ -2935,7 +3271,7 @@ type HarnessError struct {
 
 func (x *HarnessError) Reset() {
 	*x = HarnessError{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[29]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2947,7 +3283,7 @@ func (x *HarnessError) String() string {
 func (*HarnessError) ProtoMessage() {}
 
 func (x *HarnessError) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[29]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2960,7 +3296,7 @@ func (x *HarnessError) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HarnessError.ProtoReflect.Descriptor instead.
 func (*HarnessError) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{29}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *HarnessError) GetKind() HarnessError_Kind {
@@ -2992,7 +3328,7 @@ type ResponseHeader struct {
 
 func (x *ResponseHeader) Reset() {
 	*x = ResponseHeader{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[30]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3004,7 +3340,7 @@ func (x *ResponseHeader) String() string {
 func (*ResponseHeader) ProtoMessage() {}
 
 func (x *ResponseHeader) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[30]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3017,7 +3353,7 @@ func (x *ResponseHeader) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseHeader.ProtoReflect.Descriptor instead.
 func (*ResponseHeader) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{30}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ResponseHeader) GetRevision() int64 {
@@ -3069,7 +3405,7 @@ type KeyValue struct {
 
 func (x *KeyValue) Reset() {
 	*x = KeyValue{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[31]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3081,7 +3417,7 @@ func (x *KeyValue) String() string {
 func (*KeyValue) ProtoMessage() {}
 
 func (x *KeyValue) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[31]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3094,7 +3430,7 @@ func (x *KeyValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KeyValue.ProtoReflect.Descriptor instead.
 func (*KeyValue) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{31}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *KeyValue) GetKey() []byte {
@@ -3149,7 +3485,7 @@ type PutResult struct {
 
 func (x *PutResult) Reset() {
 	*x = PutResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[32]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3161,7 +3497,7 @@ func (x *PutResult) String() string {
 func (*PutResult) ProtoMessage() {}
 
 func (x *PutResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[32]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3174,7 +3510,7 @@ func (x *PutResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PutResult.ProtoReflect.Descriptor instead.
 func (*PutResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{32}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *PutResult) GetHeader() *ResponseHeader {
@@ -3203,7 +3539,7 @@ type RangeResult struct {
 
 func (x *RangeResult) Reset() {
 	*x = RangeResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[33]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3215,7 +3551,7 @@ func (x *RangeResult) String() string {
 func (*RangeResult) ProtoMessage() {}
 
 func (x *RangeResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[33]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3228,7 +3564,7 @@ func (x *RangeResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RangeResult.ProtoReflect.Descriptor instead.
 func (*RangeResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{33}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *RangeResult) GetHeader() *ResponseHeader {
@@ -3270,7 +3606,7 @@ type DeleteRangeResult struct {
 
 func (x *DeleteRangeResult) Reset() {
 	*x = DeleteRangeResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[34]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3282,7 +3618,7 @@ func (x *DeleteRangeResult) String() string {
 func (*DeleteRangeResult) ProtoMessage() {}
 
 func (x *DeleteRangeResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[34]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3295,7 +3631,7 @@ func (x *DeleteRangeResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteRangeResult.ProtoReflect.Descriptor instead.
 func (*DeleteRangeResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{34}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *DeleteRangeResult) GetHeader() *ResponseHeader {
@@ -3334,7 +3670,7 @@ type ResponseOp struct {
 
 func (x *ResponseOp) Reset() {
 	*x = ResponseOp{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[35]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3346,7 +3682,7 @@ func (x *ResponseOp) String() string {
 func (*ResponseOp) ProtoMessage() {}
 
 func (x *ResponseOp) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[35]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3359,7 +3695,7 @@ func (x *ResponseOp) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResponseOp.ProtoReflect.Descriptor instead.
 func (*ResponseOp) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{35}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ResponseOp) GetResponse() isResponseOp_Response {
@@ -3444,7 +3780,7 @@ type TxnResult struct {
 
 func (x *TxnResult) Reset() {
 	*x = TxnResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[36]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3456,7 +3792,7 @@ func (x *TxnResult) String() string {
 func (*TxnResult) ProtoMessage() {}
 
 func (x *TxnResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[36]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3469,7 +3805,7 @@ func (x *TxnResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TxnResult.ProtoReflect.Descriptor instead.
 func (*TxnResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{36}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *TxnResult) GetHeader() *ResponseHeader {
@@ -3502,7 +3838,7 @@ type CompactResult struct {
 
 func (x *CompactResult) Reset() {
 	*x = CompactResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[37]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3514,7 +3850,7 @@ func (x *CompactResult) String() string {
 func (*CompactResult) ProtoMessage() {}
 
 func (x *CompactResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[37]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3527,7 +3863,7 @@ func (x *CompactResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompactResult.ProtoReflect.Descriptor instead.
 func (*CompactResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{37}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *CompactResult) GetHeader() *ResponseHeader {
@@ -3548,7 +3884,7 @@ type LeaseGrantResult struct {
 
 func (x *LeaseGrantResult) Reset() {
 	*x = LeaseGrantResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[38]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3560,7 +3896,7 @@ func (x *LeaseGrantResult) String() string {
 func (*LeaseGrantResult) ProtoMessage() {}
 
 func (x *LeaseGrantResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[38]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3573,7 +3909,7 @@ func (x *LeaseGrantResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseGrantResult.ProtoReflect.Descriptor instead.
 func (*LeaseGrantResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{38}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *LeaseGrantResult) GetHeader() *ResponseHeader {
@@ -3606,7 +3942,7 @@ type LeaseRevokeResult struct {
 
 func (x *LeaseRevokeResult) Reset() {
 	*x = LeaseRevokeResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[39]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3618,7 +3954,7 @@ func (x *LeaseRevokeResult) String() string {
 func (*LeaseRevokeResult) ProtoMessage() {}
 
 func (x *LeaseRevokeResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[39]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3631,7 +3967,7 @@ func (x *LeaseRevokeResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseRevokeResult.ProtoReflect.Descriptor instead.
 func (*LeaseRevokeResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{39}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *LeaseRevokeResult) GetHeader() *ResponseHeader {
@@ -3654,7 +3990,7 @@ type LeaseTimeToLiveResult struct {
 
 func (x *LeaseTimeToLiveResult) Reset() {
 	*x = LeaseTimeToLiveResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[40]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3666,7 +4002,7 @@ func (x *LeaseTimeToLiveResult) String() string {
 func (*LeaseTimeToLiveResult) ProtoMessage() {}
 
 func (x *LeaseTimeToLiveResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[40]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3679,7 +4015,7 @@ func (x *LeaseTimeToLiveResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseTimeToLiveResult.ProtoReflect.Descriptor instead.
 func (*LeaseTimeToLiveResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{40}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *LeaseTimeToLiveResult) GetHeader() *ResponseHeader {
@@ -3727,7 +4063,7 @@ type LeaseLeasesResult struct {
 
 func (x *LeaseLeasesResult) Reset() {
 	*x = LeaseLeasesResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[41]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3739,7 +4075,7 @@ func (x *LeaseLeasesResult) String() string {
 func (*LeaseLeasesResult) ProtoMessage() {}
 
 func (x *LeaseLeasesResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[41]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3752,7 +4088,7 @@ func (x *LeaseLeasesResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseLeasesResult.ProtoReflect.Descriptor instead.
 func (*LeaseLeasesResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{41}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *LeaseLeasesResult) GetHeader() *ResponseHeader {
@@ -3780,7 +4116,7 @@ type LeaseKeepAliveOnceResult struct {
 
 func (x *LeaseKeepAliveOnceResult) Reset() {
 	*x = LeaseKeepAliveOnceResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[42]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3792,7 +4128,7 @@ func (x *LeaseKeepAliveOnceResult) String() string {
 func (*LeaseKeepAliveOnceResult) ProtoMessage() {}
 
 func (x *LeaseKeepAliveOnceResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[42]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3805,7 +4141,7 @@ func (x *LeaseKeepAliveOnceResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseKeepAliveOnceResult.ProtoReflect.Descriptor instead.
 func (*LeaseKeepAliveOnceResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{42}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *LeaseKeepAliveOnceResult) GetHeader() *ResponseHeader {
@@ -3837,7 +4173,7 @@ type WatchStartResult struct {
 
 func (x *WatchStartResult) Reset() {
 	*x = WatchStartResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[43]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3849,7 +4185,7 @@ func (x *WatchStartResult) String() string {
 func (*WatchStartResult) ProtoMessage() {}
 
 func (x *WatchStartResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[43]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3862,21 +4198,26 @@ func (x *WatchStartResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchStartResult.ProtoReflect.Descriptor instead.
 func (*WatchStartResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{43}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{46}
 }
 
 type WatchEvent struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Type          EventType              `protobuf:"varint,1,opt,name=type,proto3,enum=etcdfit.performer.v1.EventType" json:"type,omitempty"`
-	Kv            *KeyValue              `protobuf:"bytes,2,opt,name=kv,proto3" json:"kv,omitempty"`
-	PrevKv        *KeyValue              `protobuf:"bytes,3,opt,name=prev_kv,json=prevKv,proto3" json:"prev_kv,omitempty"` // absent unless asked for and known
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Type   EventType              `protobuf:"varint,1,opt,name=type,proto3,enum=etcdfit.performer.v1.EventType" json:"type,omitempty"`
+	Kv     *KeyValue              `protobuf:"bytes,2,opt,name=kv,proto3" json:"kv,omitempty"`
+	PrevKv *KeyValue              `protobuf:"bytes,3,opt,name=prev_kv,json=prevKv,proto3" json:"prev_kv,omitempty"` // absent unless asked for and known
+	// Which watch response carried the event: 1 for the first response of this watch
+	// (counting every response the SDK handed over, progress notifications included),
+	// 2 for the next, ... 0 when the SDK does not expose response boundaries. Lets the
+	// driver check that one revision's events arrive in one response (atomicity).
+	Response      uint64 `protobuf:"varint,4,opt,name=response,proto3" json:"response,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WatchEvent) Reset() {
 	*x = WatchEvent{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[44]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3888,7 +4229,7 @@ func (x *WatchEvent) String() string {
 func (*WatchEvent) ProtoMessage() {}
 
 func (x *WatchEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[44]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3901,7 +4242,7 @@ func (x *WatchEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchEvent.ProtoReflect.Descriptor instead.
 func (*WatchEvent) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{44}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *WatchEvent) GetType() EventType {
@@ -3925,6 +4266,13 @@ func (x *WatchEvent) GetPrevKv() *KeyValue {
 	return nil
 }
 
+func (x *WatchEvent) GetResponse() uint64 {
+	if x != nil {
+		return x.Response
+	}
+	return 0
+}
+
 type WatchCollectResult struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Events received since the last collect on this handle, in arrival order.
@@ -3939,13 +4287,17 @@ type WatchCollectResult struct {
 	CompactRevision int64 `protobuf:"varint,4,opt,name=compact_revision,json=compactRevision,proto3" json:"compact_revision,omitempty"`
 	// Progress notifications received since the last collect (header revisions).
 	ProgressRevisions []int64 `protobuf:"varint,5,rep,packed,name=progress_revisions,json=progressRevisions,proto3" json:"progress_revisions,omitempty"`
-	unknownFields     protoimpl.UnknownFields
-	sizeCache         protoimpl.SizeCache
+	// Errors the SDK surfaced since the last collect while the watch went on (e.g. a
+	// reconnect it reported to the application), in order. An error that ended the watch
+	// is end_error, not here.
+	Errors        []*SdkError `protobuf:"bytes,6,rep,name=errors,proto3" json:"errors,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *WatchCollectResult) Reset() {
 	*x = WatchCollectResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[45]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3957,7 +4309,7 @@ func (x *WatchCollectResult) String() string {
 func (*WatchCollectResult) ProtoMessage() {}
 
 func (x *WatchCollectResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[45]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3970,7 +4322,7 @@ func (x *WatchCollectResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchCollectResult.ProtoReflect.Descriptor instead.
 func (*WatchCollectResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{45}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *WatchCollectResult) GetEvents() []*WatchEvent {
@@ -4008,6 +4360,208 @@ func (x *WatchCollectResult) GetProgressRevisions() []int64 {
 	return nil
 }
 
+func (x *WatchCollectResult) GetErrors() []*SdkError {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+type LeaseKeepAliveStartResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseKeepAliveStartResult) Reset() {
+	*x = LeaseKeepAliveStartResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseKeepAliveStartResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseKeepAliveStartResult) ProtoMessage() {}
+
+func (x *LeaseKeepAliveStartResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseKeepAliveStartResult.ProtoReflect.Descriptor instead.
+func (*LeaseKeepAliveStartResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{49}
+}
+
+type KeepAliveResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Ttl           int64                  `protobuf:"varint,1,opt,name=ttl,proto3" json:"ttl,omitempty"`                                 // the TTL the server granted with this renewal (seconds)
+	ReceivedNs    int64                  `protobuf:"varint,2,opt,name=received_ns,json=receivedNs,proto3" json:"received_ns,omitempty"` // performer monotonic clock when the SDK handed it over
+	Header        *ResponseHeader        `protobuf:"bytes,3,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeepAliveResponse) Reset() {
+	*x = KeepAliveResponse{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeepAliveResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeepAliveResponse) ProtoMessage() {}
+
+func (x *KeepAliveResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeepAliveResponse.ProtoReflect.Descriptor instead.
+func (*KeepAliveResponse) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *KeepAliveResponse) GetTtl() int64 {
+	if x != nil {
+		return x.Ttl
+	}
+	return 0
+}
+
+func (x *KeepAliveResponse) GetReceivedNs() int64 {
+	if x != nil {
+		return x.ReceivedNs
+	}
+	return 0
+}
+
+func (x *KeepAliveResponse) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+type LeaseKeepAliveCollectResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Responses received since the last collect, in order.
+	Responses []*KeepAliveResponse `protobuf:"bytes,1,rep,name=responses,proto3" json:"responses,omitempty"`
+	// The stream has ended (the lease is gone, the SDK gave up, or it was stopped).
+	Ended bool `protobuf:"varint,2,opt,name=ended,proto3" json:"ended,omitempty"`
+	// Why it ended, when the SDK says (e.g. LEASE_NOT_FOUND after a revoke elsewhere).
+	EndError      *SdkError `protobuf:"bytes,3,opt,name=end_error,json=endError,proto3" json:"end_error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseKeepAliveCollectResult) Reset() {
+	*x = LeaseKeepAliveCollectResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseKeepAliveCollectResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseKeepAliveCollectResult) ProtoMessage() {}
+
+func (x *LeaseKeepAliveCollectResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseKeepAliveCollectResult.ProtoReflect.Descriptor instead.
+func (*LeaseKeepAliveCollectResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *LeaseKeepAliveCollectResult) GetResponses() []*KeepAliveResponse {
+	if x != nil {
+		return x.Responses
+	}
+	return nil
+}
+
+func (x *LeaseKeepAliveCollectResult) GetEnded() bool {
+	if x != nil {
+		return x.Ended
+	}
+	return false
+}
+
+func (x *LeaseKeepAliveCollectResult) GetEndError() *SdkError {
+	if x != nil {
+		return x.EndError
+	}
+	return nil
+}
+
+type LeaseKeepAliveStopResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseKeepAliveStopResult) Reset() {
+	*x = LeaseKeepAliveStopResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseKeepAliveStopResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseKeepAliveStopResult) ProtoMessage() {}
+
+func (x *LeaseKeepAliveStopResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseKeepAliveStopResult.ProtoReflect.Descriptor instead.
+func (*LeaseKeepAliveStopResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{52}
+}
+
 type WatchCancelResult struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -4016,7 +4570,7 @@ type WatchCancelResult struct {
 
 func (x *WatchCancelResult) Reset() {
 	*x = WatchCancelResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[46]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4028,7 +4582,7 @@ func (x *WatchCancelResult) String() string {
 func (*WatchCancelResult) ProtoMessage() {}
 
 func (x *WatchCancelResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[46]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4041,7 +4595,7 @@ func (x *WatchCancelResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchCancelResult.ProtoReflect.Descriptor instead.
 func (*WatchCancelResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{46}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{53}
 }
 
 type StatusResult struct {
@@ -4058,7 +4612,7 @@ type StatusResult struct {
 
 func (x *StatusResult) Reset() {
 	*x = StatusResult{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[47]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4070,7 +4624,7 @@ func (x *StatusResult) String() string {
 func (*StatusResult) ProtoMessage() {}
 
 func (x *StatusResult) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[47]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4083,7 +4637,7 @@ func (x *StatusResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusResult.ProtoReflect.Descriptor instead.
 func (*StatusResult) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{47}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *StatusResult) GetHeader() *ResponseHeader {
@@ -4143,15 +4697,22 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"sdkVersion\x12+\n" +
 	"\x11performer_version\x18\x05 \x01(\tR\x10performerVersion\x12P\n" +
 	"\x10protocol_version\x18\x06 \x01(\x0e2%.etcdfit.performer.v1.ProtocolVersionR\x0fprotocolVersion\x12\"\n" +
-	"\fcapabilities\x18\a \x03(\tR\fcapabilities\"\xbc\x01\n" +
+	"\fcapabilities\x18\a \x03(\tR\fcapabilities\"\x81\x03\n" +
 	"\x0eConnectRequest\x12\x1c\n" +
 	"\tendpoints\x18\x01 \x03(\tR\tendpoints\x12&\n" +
 	"\x0fdial_timeout_ms\x18\x02 \x01(\rR\rdialTimeoutMs\x12,\n" +
 	"\x12request_timeout_ms\x18\x03 \x01(\rR\x10requestTimeoutMs\x12\x1a\n" +
 	"\busername\x18\x04 \x01(\tR\busername\x12\x1a\n" +
-	"\bpassword\x18\x05 \x01(\tR\bpassword\".\n" +
+	"\bpassword\x18\x05 \x01(\tR\bpassword\x12*\n" +
+	"\x11keepalive_time_ms\x18\x06 \x01(\rR\x0fkeepaliveTimeMs\x120\n" +
+	"\x14keepalive_timeout_ms\x18\a \x01(\rR\x12keepaliveTimeoutMs\x122\n" +
+	"\x15block_until_connected\x18\b \x01(\bR\x13blockUntilConnected\x121\n" +
+	"\x15auto_sync_interval_ms\x18\t \x01(\rR\x12autoSyncIntervalMs\"\x9a\x01\n" +
 	"\x0fConnectResponse\x12\x1b\n" +
-	"\tclient_id\x18\x01 \x01(\tR\bclientId\"0\n" +
+	"\tclient_id\x18\x01 \x01(\tR\bclientId\x124\n" +
+	"\x05error\x18\x02 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorR\x05error\x12\x17\n" +
+	"\acall_ns\x18\x03 \x01(\x03R\x06callNs\x12\x1b\n" +
+	"\treturn_ns\x18\x04 \x01(\x03R\breturnNs\"0\n" +
 	"\x11DisconnectRequest\x12\x1b\n" +
 	"\tclient_id\x18\x01 \x01(\tR\bclientId\"\x14\n" +
 	"\x12DisconnectResponse\"f\n" +
@@ -4161,7 +4722,8 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0fExecuteResponse\x12=\n" +
 	"\aresults\x18\x01 \x03(\v2#.etcdfit.performer.v1.CommandResultR\aresults\"D\n" +
 	"\aProgram\x129\n" +
-	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xa6\b\n" +
+	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xe4\n" +
+	"\n" +
 	"\aCommand\x124\n" +
 	"\x03put\x18\x01 \x01(\v2 .etcdfit.performer.v1.PutCommandH\x00R\x03put\x12:\n" +
 	"\x05range\x18\x02 \x01(\v2\".etcdfit.performer.v1.RangeCommandH\x00R\x05range\x12M\n" +
@@ -4179,7 +4741,10 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"watchStart\x12P\n" +
 	"\rwatch_collect\x18\f \x01(\v2).etcdfit.performer.v1.WatchCollectCommandH\x00R\fwatchCollect\x12M\n" +
 	"\fwatch_cancel\x18\r \x01(\v2(.etcdfit.performer.v1.WatchCancelCommandH\x00R\vwatchCancel\x12=\n" +
-	"\x06status\x18\x0e \x01(\v2#.etcdfit.performer.v1.StatusCommandH\x00R\x06statusB\t\n" +
+	"\x06status\x18\x0e \x01(\v2#.etcdfit.performer.v1.StatusCommandH\x00R\x06status\x12g\n" +
+	"\x16lease_keep_alive_start\x18\x0f \x01(\v20.etcdfit.performer.v1.LeaseKeepAliveStartCommandH\x00R\x13leaseKeepAliveStart\x12m\n" +
+	"\x18lease_keep_alive_collect\x18\x10 \x01(\v22.etcdfit.performer.v1.LeaseKeepAliveCollectCommandH\x00R\x15leaseKeepAliveCollect\x12d\n" +
+	"\x15lease_keep_alive_stop\x18\x11 \x01(\v2/.etcdfit.performer.v1.LeaseKeepAliveStopCommandH\x00R\x12leaseKeepAliveStopB\t\n" +
 	"\acommand\"\xa9\x01\n" +
 	"\n" +
 	"PutCommand\x12\x10\n" +
@@ -4251,7 +4816,17 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x04keys\x18\x02 \x01(\bR\x04keys\"\x14\n" +
 	"\x12LeaseLeasesCommand\"+\n" +
 	"\x19LeaseKeepAliveOnceCommand\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\"\xb5\x02\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\"D\n" +
+	"\x1aLeaseKeepAliveStartCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\x03R\x02id\"z\n" +
+	"\x1cLeaseKeepAliveCollectCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12#\n" +
+	"\rmin_responses\x18\x02 \x01(\rR\fminResponses\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x03 \x01(\rR\ttimeoutMs\"3\n" +
+	"\x19LeaseKeepAliveStopCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\"\xb5\x02\n" +
 	"\x11WatchStartCommand\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x10\n" +
 	"\x03key\x18\x02 \x01(\fR\x03key\x123\n" +
@@ -4275,7 +4850,8 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x02ok\x18\x03 \x01(\v2\x1f.etcdfit.performer.v1.CommandOkH\x00R\x02ok\x12=\n" +
 	"\tsdk_error\x18\x04 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorH\x00R\bsdkError\x12I\n" +
 	"\rharness_error\x18\x05 \x01(\v2\".etcdfit.performer.v1.HarnessErrorH\x00R\fharnessErrorB\t\n" +
-	"\aoutcome\"\x9a\b\n" +
+	"\aoutcome\"\xd5\n" +
+	"\n" +
 	"\tCommandOk\x123\n" +
 	"\x03put\x18\x01 \x01(\v2\x1f.etcdfit.performer.v1.PutResultH\x00R\x03put\x129\n" +
 	"\x05range\x18\x02 \x01(\v2!.etcdfit.performer.v1.RangeResultH\x00R\x05range\x12L\n" +
@@ -4293,13 +4869,17 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"watchStart\x12O\n" +
 	"\rwatch_collect\x18\f \x01(\v2(.etcdfit.performer.v1.WatchCollectResultH\x00R\fwatchCollect\x12L\n" +
 	"\fwatch_cancel\x18\r \x01(\v2'.etcdfit.performer.v1.WatchCancelResultH\x00R\vwatchCancel\x12<\n" +
-	"\x06status\x18\x0e \x01(\v2\".etcdfit.performer.v1.StatusResultH\x00R\x06statusB\t\n" +
-	"\apayload\"\x91\x01\n" +
+	"\x06status\x18\x0e \x01(\v2\".etcdfit.performer.v1.StatusResultH\x00R\x06status\x12f\n" +
+	"\x16lease_keep_alive_start\x18\x0f \x01(\v2/.etcdfit.performer.v1.LeaseKeepAliveStartResultH\x00R\x13leaseKeepAliveStart\x12l\n" +
+	"\x18lease_keep_alive_collect\x18\x10 \x01(\v21.etcdfit.performer.v1.LeaseKeepAliveCollectResultH\x00R\x15leaseKeepAliveCollect\x12c\n" +
+	"\x15lease_keep_alive_stop\x18\x11 \x01(\v2..etcdfit.performer.v1.LeaseKeepAliveStopResultH\x00R\x12leaseKeepAliveStopB\t\n" +
+	"\apayload\"\xa7\x01\n" +
 	"\bSdkError\x123\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1f.etcdfit.performer.v1.ErrorCodeR\x04code\x12\x19\n" +
 	"\bsdk_type\x18\x02 \x01(\tR\asdkType\x12\x18\n" +
 	"\amessage\x18\x03 \x01(\tR\amessage\x12\x1b\n" +
-	"\tgrpc_code\x18\x04 \x01(\x05R\bgrpcCode\"\xb5\x01\n" +
+	"\tgrpc_code\x18\x04 \x01(\x05R\bgrpcCode\x12\x14\n" +
+	"\x05typed\x18\x05 \x01(\bR\x05typed\"\xb5\x01\n" +
 	"\fHarnessError\x12;\n" +
 	"\x04kind\x18\x01 \x01(\x0e2'.etcdfit.performer.v1.HarnessError.KindR\x04kind\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\"N\n" +
@@ -4368,18 +4948,31 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x10\n" +
 	"\x03ttl\x18\x03 \x01(\x03R\x03ttl\"\x12\n" +
-	"\x10WatchStartResult\"\xaa\x01\n" +
+	"\x10WatchStartResult\"\xc6\x01\n" +
 	"\n" +
 	"WatchEvent\x123\n" +
 	"\x04type\x18\x01 \x01(\x0e2\x1f.etcdfit.performer.v1.EventTypeR\x04type\x12.\n" +
 	"\x02kv\x18\x02 \x01(\v2\x1e.etcdfit.performer.v1.KeyValueR\x02kv\x127\n" +
-	"\aprev_kv\x18\x03 \x01(\v2\x1e.etcdfit.performer.v1.KeyValueR\x06prevKv\"\xfb\x01\n" +
+	"\aprev_kv\x18\x03 \x01(\v2\x1e.etcdfit.performer.v1.KeyValueR\x06prevKv\x12\x1a\n" +
+	"\bresponse\x18\x04 \x01(\x04R\bresponse\"\xb3\x02\n" +
 	"\x12WatchCollectResult\x128\n" +
 	"\x06events\x18\x01 \x03(\v2 .etcdfit.performer.v1.WatchEventR\x06events\x12\x14\n" +
 	"\x05ended\x18\x02 \x01(\bR\x05ended\x12;\n" +
 	"\tend_error\x18\x03 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorR\bendError\x12)\n" +
 	"\x10compact_revision\x18\x04 \x01(\x03R\x0fcompactRevision\x12-\n" +
-	"\x12progress_revisions\x18\x05 \x03(\x03R\x11progressRevisions\"\x13\n" +
+	"\x12progress_revisions\x18\x05 \x03(\x03R\x11progressRevisions\x126\n" +
+	"\x06errors\x18\x06 \x03(\v2\x1e.etcdfit.performer.v1.SdkErrorR\x06errors\"\x1b\n" +
+	"\x19LeaseKeepAliveStartResult\"\x84\x01\n" +
+	"\x11KeepAliveResponse\x12\x10\n" +
+	"\x03ttl\x18\x01 \x01(\x03R\x03ttl\x12\x1f\n" +
+	"\vreceived_ns\x18\x02 \x01(\x03R\n" +
+	"receivedNs\x12<\n" +
+	"\x06header\x18\x03 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"\xb7\x01\n" +
+	"\x1bLeaseKeepAliveCollectResult\x12E\n" +
+	"\tresponses\x18\x01 \x03(\v2'.etcdfit.performer.v1.KeepAliveResponseR\tresponses\x12\x14\n" +
+	"\x05ended\x18\x02 \x01(\bR\x05ended\x12;\n" +
+	"\tend_error\x18\x03 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorR\bendError\"\x1a\n" +
+	"\x18LeaseKeepAliveStopResult\"\x13\n" +
 	"\x11WatchCancelResult\"\xd3\x01\n" +
 	"\fStatusResult\x12<\n" +
 	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\x12\x18\n" +
@@ -4468,158 +5061,176 @@ func file_etcdfit_performer_v1_performer_proto_rawDescGZIP() []byte {
 }
 
 var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 48)
+var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
-	(ProtocolVersion)(0),              // 0: etcdfit.performer.v1.ProtocolVersion
-	(RangeKind)(0),                    // 1: etcdfit.performer.v1.RangeKind
-	(SortOrder)(0),                    // 2: etcdfit.performer.v1.SortOrder
-	(SortTarget)(0),                   // 3: etcdfit.performer.v1.SortTarget
-	(CompareResult)(0),                // 4: etcdfit.performer.v1.CompareResult
-	(CompareTarget)(0),                // 5: etcdfit.performer.v1.CompareTarget
-	(WatchFilter)(0),                  // 6: etcdfit.performer.v1.WatchFilter
-	(ErrorCode)(0),                    // 7: etcdfit.performer.v1.ErrorCode
-	(EventType)(0),                    // 8: etcdfit.performer.v1.EventType
-	(HarnessError_Kind)(0),            // 9: etcdfit.performer.v1.HarnessError.Kind
-	(*DescribeRequest)(nil),           // 10: etcdfit.performer.v1.DescribeRequest
-	(*DescribeResponse)(nil),          // 11: etcdfit.performer.v1.DescribeResponse
-	(*ConnectRequest)(nil),            // 12: etcdfit.performer.v1.ConnectRequest
-	(*ConnectResponse)(nil),           // 13: etcdfit.performer.v1.ConnectResponse
-	(*DisconnectRequest)(nil),         // 14: etcdfit.performer.v1.DisconnectRequest
-	(*DisconnectResponse)(nil),        // 15: etcdfit.performer.v1.DisconnectResponse
-	(*ExecuteRequest)(nil),            // 16: etcdfit.performer.v1.ExecuteRequest
-	(*ExecuteResponse)(nil),           // 17: etcdfit.performer.v1.ExecuteResponse
-	(*Program)(nil),                   // 18: etcdfit.performer.v1.Program
-	(*Command)(nil),                   // 19: etcdfit.performer.v1.Command
-	(*PutCommand)(nil),                // 20: etcdfit.performer.v1.PutCommand
-	(*RangeCommand)(nil),              // 21: etcdfit.performer.v1.RangeCommand
-	(*DeleteRangeCommand)(nil),        // 22: etcdfit.performer.v1.DeleteRangeCommand
-	(*Compare)(nil),                   // 23: etcdfit.performer.v1.Compare
-	(*RequestOp)(nil),                 // 24: etcdfit.performer.v1.RequestOp
-	(*TxnCommand)(nil),                // 25: etcdfit.performer.v1.TxnCommand
-	(*CompactCommand)(nil),            // 26: etcdfit.performer.v1.CompactCommand
-	(*StatusCommand)(nil),             // 27: etcdfit.performer.v1.StatusCommand
-	(*LeaseGrantCommand)(nil),         // 28: etcdfit.performer.v1.LeaseGrantCommand
-	(*LeaseRevokeCommand)(nil),        // 29: etcdfit.performer.v1.LeaseRevokeCommand
-	(*LeaseTimeToLiveCommand)(nil),    // 30: etcdfit.performer.v1.LeaseTimeToLiveCommand
-	(*LeaseLeasesCommand)(nil),        // 31: etcdfit.performer.v1.LeaseLeasesCommand
-	(*LeaseKeepAliveOnceCommand)(nil), // 32: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	(*WatchStartCommand)(nil),         // 33: etcdfit.performer.v1.WatchStartCommand
-	(*WatchCollectCommand)(nil),       // 34: etcdfit.performer.v1.WatchCollectCommand
-	(*WatchCancelCommand)(nil),        // 35: etcdfit.performer.v1.WatchCancelCommand
-	(*CommandResult)(nil),             // 36: etcdfit.performer.v1.CommandResult
-	(*CommandOk)(nil),                 // 37: etcdfit.performer.v1.CommandOk
-	(*SdkError)(nil),                  // 38: etcdfit.performer.v1.SdkError
-	(*HarnessError)(nil),              // 39: etcdfit.performer.v1.HarnessError
-	(*ResponseHeader)(nil),            // 40: etcdfit.performer.v1.ResponseHeader
-	(*KeyValue)(nil),                  // 41: etcdfit.performer.v1.KeyValue
-	(*PutResult)(nil),                 // 42: etcdfit.performer.v1.PutResult
-	(*RangeResult)(nil),               // 43: etcdfit.performer.v1.RangeResult
-	(*DeleteRangeResult)(nil),         // 44: etcdfit.performer.v1.DeleteRangeResult
-	(*ResponseOp)(nil),                // 45: etcdfit.performer.v1.ResponseOp
-	(*TxnResult)(nil),                 // 46: etcdfit.performer.v1.TxnResult
-	(*CompactResult)(nil),             // 47: etcdfit.performer.v1.CompactResult
-	(*LeaseGrantResult)(nil),          // 48: etcdfit.performer.v1.LeaseGrantResult
-	(*LeaseRevokeResult)(nil),         // 49: etcdfit.performer.v1.LeaseRevokeResult
-	(*LeaseTimeToLiveResult)(nil),     // 50: etcdfit.performer.v1.LeaseTimeToLiveResult
-	(*LeaseLeasesResult)(nil),         // 51: etcdfit.performer.v1.LeaseLeasesResult
-	(*LeaseKeepAliveOnceResult)(nil),  // 52: etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	(*WatchStartResult)(nil),          // 53: etcdfit.performer.v1.WatchStartResult
-	(*WatchEvent)(nil),                // 54: etcdfit.performer.v1.WatchEvent
-	(*WatchCollectResult)(nil),        // 55: etcdfit.performer.v1.WatchCollectResult
-	(*WatchCancelResult)(nil),         // 56: etcdfit.performer.v1.WatchCancelResult
-	(*StatusResult)(nil),              // 57: etcdfit.performer.v1.StatusResult
+	(ProtocolVersion)(0),                 // 0: etcdfit.performer.v1.ProtocolVersion
+	(RangeKind)(0),                       // 1: etcdfit.performer.v1.RangeKind
+	(SortOrder)(0),                       // 2: etcdfit.performer.v1.SortOrder
+	(SortTarget)(0),                      // 3: etcdfit.performer.v1.SortTarget
+	(CompareResult)(0),                   // 4: etcdfit.performer.v1.CompareResult
+	(CompareTarget)(0),                   // 5: etcdfit.performer.v1.CompareTarget
+	(WatchFilter)(0),                     // 6: etcdfit.performer.v1.WatchFilter
+	(ErrorCode)(0),                       // 7: etcdfit.performer.v1.ErrorCode
+	(EventType)(0),                       // 8: etcdfit.performer.v1.EventType
+	(HarnessError_Kind)(0),               // 9: etcdfit.performer.v1.HarnessError.Kind
+	(*DescribeRequest)(nil),              // 10: etcdfit.performer.v1.DescribeRequest
+	(*DescribeResponse)(nil),             // 11: etcdfit.performer.v1.DescribeResponse
+	(*ConnectRequest)(nil),               // 12: etcdfit.performer.v1.ConnectRequest
+	(*ConnectResponse)(nil),              // 13: etcdfit.performer.v1.ConnectResponse
+	(*DisconnectRequest)(nil),            // 14: etcdfit.performer.v1.DisconnectRequest
+	(*DisconnectResponse)(nil),           // 15: etcdfit.performer.v1.DisconnectResponse
+	(*ExecuteRequest)(nil),               // 16: etcdfit.performer.v1.ExecuteRequest
+	(*ExecuteResponse)(nil),              // 17: etcdfit.performer.v1.ExecuteResponse
+	(*Program)(nil),                      // 18: etcdfit.performer.v1.Program
+	(*Command)(nil),                      // 19: etcdfit.performer.v1.Command
+	(*PutCommand)(nil),                   // 20: etcdfit.performer.v1.PutCommand
+	(*RangeCommand)(nil),                 // 21: etcdfit.performer.v1.RangeCommand
+	(*DeleteRangeCommand)(nil),           // 22: etcdfit.performer.v1.DeleteRangeCommand
+	(*Compare)(nil),                      // 23: etcdfit.performer.v1.Compare
+	(*RequestOp)(nil),                    // 24: etcdfit.performer.v1.RequestOp
+	(*TxnCommand)(nil),                   // 25: etcdfit.performer.v1.TxnCommand
+	(*CompactCommand)(nil),               // 26: etcdfit.performer.v1.CompactCommand
+	(*StatusCommand)(nil),                // 27: etcdfit.performer.v1.StatusCommand
+	(*LeaseGrantCommand)(nil),            // 28: etcdfit.performer.v1.LeaseGrantCommand
+	(*LeaseRevokeCommand)(nil),           // 29: etcdfit.performer.v1.LeaseRevokeCommand
+	(*LeaseTimeToLiveCommand)(nil),       // 30: etcdfit.performer.v1.LeaseTimeToLiveCommand
+	(*LeaseLeasesCommand)(nil),           // 31: etcdfit.performer.v1.LeaseLeasesCommand
+	(*LeaseKeepAliveOnceCommand)(nil),    // 32: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	(*LeaseKeepAliveStartCommand)(nil),   // 33: etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	(*LeaseKeepAliveCollectCommand)(nil), // 34: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	(*LeaseKeepAliveStopCommand)(nil),    // 35: etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	(*WatchStartCommand)(nil),            // 36: etcdfit.performer.v1.WatchStartCommand
+	(*WatchCollectCommand)(nil),          // 37: etcdfit.performer.v1.WatchCollectCommand
+	(*WatchCancelCommand)(nil),           // 38: etcdfit.performer.v1.WatchCancelCommand
+	(*CommandResult)(nil),                // 39: etcdfit.performer.v1.CommandResult
+	(*CommandOk)(nil),                    // 40: etcdfit.performer.v1.CommandOk
+	(*SdkError)(nil),                     // 41: etcdfit.performer.v1.SdkError
+	(*HarnessError)(nil),                 // 42: etcdfit.performer.v1.HarnessError
+	(*ResponseHeader)(nil),               // 43: etcdfit.performer.v1.ResponseHeader
+	(*KeyValue)(nil),                     // 44: etcdfit.performer.v1.KeyValue
+	(*PutResult)(nil),                    // 45: etcdfit.performer.v1.PutResult
+	(*RangeResult)(nil),                  // 46: etcdfit.performer.v1.RangeResult
+	(*DeleteRangeResult)(nil),            // 47: etcdfit.performer.v1.DeleteRangeResult
+	(*ResponseOp)(nil),                   // 48: etcdfit.performer.v1.ResponseOp
+	(*TxnResult)(nil),                    // 49: etcdfit.performer.v1.TxnResult
+	(*CompactResult)(nil),                // 50: etcdfit.performer.v1.CompactResult
+	(*LeaseGrantResult)(nil),             // 51: etcdfit.performer.v1.LeaseGrantResult
+	(*LeaseRevokeResult)(nil),            // 52: etcdfit.performer.v1.LeaseRevokeResult
+	(*LeaseTimeToLiveResult)(nil),        // 53: etcdfit.performer.v1.LeaseTimeToLiveResult
+	(*LeaseLeasesResult)(nil),            // 54: etcdfit.performer.v1.LeaseLeasesResult
+	(*LeaseKeepAliveOnceResult)(nil),     // 55: etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	(*WatchStartResult)(nil),             // 56: etcdfit.performer.v1.WatchStartResult
+	(*WatchEvent)(nil),                   // 57: etcdfit.performer.v1.WatchEvent
+	(*WatchCollectResult)(nil),           // 58: etcdfit.performer.v1.WatchCollectResult
+	(*LeaseKeepAliveStartResult)(nil),    // 59: etcdfit.performer.v1.LeaseKeepAliveStartResult
+	(*KeepAliveResponse)(nil),            // 60: etcdfit.performer.v1.KeepAliveResponse
+	(*LeaseKeepAliveCollectResult)(nil),  // 61: etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	(*LeaseKeepAliveStopResult)(nil),     // 62: etcdfit.performer.v1.LeaseKeepAliveStopResult
+	(*WatchCancelResult)(nil),            // 63: etcdfit.performer.v1.WatchCancelResult
+	(*StatusResult)(nil),                 // 64: etcdfit.performer.v1.StatusResult
 }
 var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	0,  // 0: etcdfit.performer.v1.DescribeResponse.protocol_version:type_name -> etcdfit.performer.v1.ProtocolVersion
-	18, // 1: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
-	36, // 2: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
-	19, // 3: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
-	20, // 4: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
-	21, // 5: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
-	22, // 6: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	25, // 7: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	26, // 8: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
-	28, // 9: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
-	29, // 10: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
-	30, // 11: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
-	31, // 12: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
-	32, // 13: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	33, // 14: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
-	34, // 15: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
-	35, // 16: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
-	27, // 17: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
-	1,  // 18: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	2,  // 19: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
-	3,  // 20: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
-	1,  // 21: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	4,  // 22: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
-	5,  // 23: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
-	1,  // 24: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
-	20, // 25: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
-	21, // 26: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
-	22, // 27: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	25, // 28: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	23, // 29: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
-	24, // 30: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
-	24, // 31: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
-	1,  // 32: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	6,  // 33: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
-	37, // 34: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
-	38, // 35: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
-	39, // 36: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
-	42, // 37: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
-	43, // 38: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
-	44, // 39: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	46, // 40: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
-	47, // 41: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
-	48, // 42: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
-	49, // 43: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
-	50, // 44: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
-	51, // 45: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
-	52, // 46: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	53, // 47: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
-	55, // 48: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
-	56, // 49: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
-	57, // 50: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
-	7,  // 51: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
-	9,  // 52: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
-	40, // 53: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	41, // 54: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	40, // 55: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	41, // 56: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
-	40, // 57: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	41, // 58: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
-	42, // 59: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
-	43, // 60: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
-	44, // 61: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	46, // 62: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
-	40, // 63: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45, // 64: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
-	40, // 65: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	40, // 66: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	40, // 67: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	40, // 68: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	40, // 69: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	40, // 70: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	8,  // 71: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
-	41, // 72: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
-	41, // 73: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	54, // 74: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
-	38, // 75: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	40, // 76: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	10, // 77: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
-	12, // 78: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
-	14, // 79: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
-	16, // 80: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
-	11, // 81: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	13, // 82: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	15, // 83: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	17, // 84: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	81, // [81:85] is the sub-list for method output_type
-	77, // [77:81] is the sub-list for method input_type
-	77, // [77:77] is the sub-list for extension type_name
-	77, // [77:77] is the sub-list for extension extendee
-	0,  // [0:77] is the sub-list for field type_name
+	41, // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
+	18, // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
+	39, // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
+	19, // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
+	20, // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
+	21, // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
+	22, // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	25, // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	26, // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
+	28, // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
+	29, // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
+	30, // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
+	31, // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
+	32, // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	36, // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
+	37, // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
+	38, // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
+	27, // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
+	33, // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	34, // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	35, // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	1,  // 22: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	2,  // 23: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
+	3,  // 24: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
+	1,  // 25: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	4,  // 26: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
+	5,  // 27: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
+	1,  // 28: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
+	20, // 29: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
+	21, // 30: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
+	22, // 31: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	25, // 32: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	23, // 33: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
+	24, // 34: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
+	24, // 35: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
+	1,  // 36: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	6,  // 37: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
+	40, // 38: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
+	41, // 39: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
+	42, // 40: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
+	45, // 41: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
+	46, // 42: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
+	47, // 43: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	49, // 44: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
+	50, // 45: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
+	51, // 46: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
+	52, // 47: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
+	53, // 48: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
+	54, // 49: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
+	55, // 50: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	56, // 51: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
+	58, // 52: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
+	63, // 53: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
+	64, // 54: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
+	59, // 55: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
+	61, // 56: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	62, // 57: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
+	7,  // 58: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
+	9,  // 59: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
+	43, // 60: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44, // 61: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	43, // 62: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44, // 63: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
+	43, // 64: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44, // 65: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
+	45, // 66: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
+	46, // 67: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
+	47, // 68: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	49, // 69: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
+	43, // 70: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48, // 71: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
+	43, // 72: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43, // 73: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43, // 74: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43, // 75: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43, // 76: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43, // 77: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	8,  // 78: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
+	44, // 79: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
+	44, // 80: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	57, // 81: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
+	41, // 82: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	41, // 83: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
+	43, // 84: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	60, // 85: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
+	41, // 86: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	43, // 87: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	10, // 88: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
+	12, // 89: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
+	14, // 90: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
+	16, // 91: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
+	11, // 92: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	13, // 93: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	15, // 94: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	17, // 95: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	92, // [92:96] is the sub-list for method output_type
+	88, // [88:92] is the sub-list for method input_type
+	88, // [88:88] is the sub-list for extension type_name
+	88, // [88:88] is the sub-list for extension extendee
+	0,  // [0:88] is the sub-list for field type_name
 }
 
 func init() { file_etcdfit_performer_v1_performer_proto_init() }
@@ -4642,6 +5253,9 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*Command_WatchCollect)(nil),
 		(*Command_WatchCancel)(nil),
 		(*Command_Status)(nil),
+		(*Command_LeaseKeepAliveStart)(nil),
+		(*Command_LeaseKeepAliveCollect)(nil),
+		(*Command_LeaseKeepAliveStop)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[14].OneofWrappers = []any{
 		(*RequestOp_Put)(nil),
@@ -4649,12 +5263,12 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*RequestOp_DeleteRange)(nil),
 		(*RequestOp_Txn)(nil),
 	}
-	file_etcdfit_performer_v1_performer_proto_msgTypes[26].OneofWrappers = []any{
+	file_etcdfit_performer_v1_performer_proto_msgTypes[29].OneofWrappers = []any{
 		(*CommandResult_Ok)(nil),
 		(*CommandResult_SdkError)(nil),
 		(*CommandResult_HarnessError)(nil),
 	}
-	file_etcdfit_performer_v1_performer_proto_msgTypes[27].OneofWrappers = []any{
+	file_etcdfit_performer_v1_performer_proto_msgTypes[30].OneofWrappers = []any{
 		(*CommandOk_Put)(nil),
 		(*CommandOk_Range)(nil),
 		(*CommandOk_DeleteRange)(nil),
@@ -4669,8 +5283,11 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*CommandOk_WatchCollect)(nil),
 		(*CommandOk_WatchCancel)(nil),
 		(*CommandOk_Status)(nil),
+		(*CommandOk_LeaseKeepAliveStart)(nil),
+		(*CommandOk_LeaseKeepAliveCollect)(nil),
+		(*CommandOk_LeaseKeepAliveStop)(nil),
 	}
-	file_etcdfit_performer_v1_performer_proto_msgTypes[35].OneofWrappers = []any{
+	file_etcdfit_performer_v1_performer_proto_msgTypes[38].OneofWrappers = []any{
 		(*ResponseOp_Put)(nil),
 		(*ResponseOp_Range)(nil),
 		(*ResponseOp_DeleteRange)(nil),
@@ -4682,7 +5299,7 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_etcdfit_performer_v1_performer_proto_rawDesc), len(file_etcdfit_performer_v1_performer_proto_rawDesc)),
 			NumEnums:      10,
-			NumMessages:   48,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -153,24 +153,38 @@ class DescribeResponse(_message.Message):
     def __init__(self, name: _Optional[str] = ..., language: _Optional[str] = ..., sdk_package: _Optional[str] = ..., sdk_version: _Optional[str] = ..., performer_version: _Optional[str] = ..., protocol_version: _Optional[_Union[ProtocolVersion, str]] = ..., capabilities: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ConnectRequest(_message.Message):
-    __slots__ = ("endpoints", "dial_timeout_ms", "request_timeout_ms", "username", "password")
+    __slots__ = ("endpoints", "dial_timeout_ms", "request_timeout_ms", "username", "password", "keepalive_time_ms", "keepalive_timeout_ms", "block_until_connected", "auto_sync_interval_ms")
     ENDPOINTS_FIELD_NUMBER: _ClassVar[int]
     DIAL_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    KEEPALIVE_TIME_MS_FIELD_NUMBER: _ClassVar[int]
+    KEEPALIVE_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    BLOCK_UNTIL_CONNECTED_FIELD_NUMBER: _ClassVar[int]
+    AUTO_SYNC_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
     endpoints: _containers.RepeatedScalarFieldContainer[str]
     dial_timeout_ms: int
     request_timeout_ms: int
     username: str
     password: str
-    def __init__(self, endpoints: _Optional[_Iterable[str]] = ..., dial_timeout_ms: _Optional[int] = ..., request_timeout_ms: _Optional[int] = ..., username: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
+    keepalive_time_ms: int
+    keepalive_timeout_ms: int
+    block_until_connected: bool
+    auto_sync_interval_ms: int
+    def __init__(self, endpoints: _Optional[_Iterable[str]] = ..., dial_timeout_ms: _Optional[int] = ..., request_timeout_ms: _Optional[int] = ..., username: _Optional[str] = ..., password: _Optional[str] = ..., keepalive_time_ms: _Optional[int] = ..., keepalive_timeout_ms: _Optional[int] = ..., block_until_connected: _Optional[bool] = ..., auto_sync_interval_ms: _Optional[int] = ...) -> None: ...
 
 class ConnectResponse(_message.Message):
-    __slots__ = ("client_id",)
+    __slots__ = ("client_id", "error", "call_ns", "return_ns")
     CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ERROR_FIELD_NUMBER: _ClassVar[int]
+    CALL_NS_FIELD_NUMBER: _ClassVar[int]
+    RETURN_NS_FIELD_NUMBER: _ClassVar[int]
     client_id: str
-    def __init__(self, client_id: _Optional[str] = ...) -> None: ...
+    error: SdkError
+    call_ns: int
+    return_ns: int
+    def __init__(self, client_id: _Optional[str] = ..., error: _Optional[_Union[SdkError, _Mapping]] = ..., call_ns: _Optional[int] = ..., return_ns: _Optional[int] = ...) -> None: ...
 
 class DisconnectRequest(_message.Message):
     __slots__ = ("client_id",)
@@ -203,7 +217,7 @@ class Program(_message.Message):
     def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -218,6 +232,9 @@ class Command(_message.Message):
     WATCH_COLLECT_FIELD_NUMBER: _ClassVar[int]
     WATCH_CANCEL_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    LEASE_KEEP_ALIVE_START_FIELD_NUMBER: _ClassVar[int]
+    LEASE_KEEP_ALIVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
+    LEASE_KEEP_ALIVE_STOP_FIELD_NUMBER: _ClassVar[int]
     put: PutCommand
     range: RangeCommand
     delete_range: DeleteRangeCommand
@@ -232,7 +249,10 @@ class Command(_message.Message):
     watch_collect: WatchCollectCommand
     watch_cancel: WatchCancelCommand
     status: StatusCommand
-    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ...) -> None: ...
+    lease_keep_alive_start: LeaseKeepAliveStartCommand
+    lease_keep_alive_collect: LeaseKeepAliveCollectCommand
+    lease_keep_alive_stop: LeaseKeepAliveStopCommand
+    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ...) -> None: ...
 
 class PutCommand(_message.Message):
     __slots__ = ("key", "value", "lease", "prev_kv", "ignore_value", "ignore_lease")
@@ -386,6 +406,30 @@ class LeaseKeepAliveOnceCommand(_message.Message):
     id: int
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
+class LeaseKeepAliveStartCommand(_message.Message):
+    __slots__ = ("handle", "id")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    id: int
+    def __init__(self, handle: _Optional[str] = ..., id: _Optional[int] = ...) -> None: ...
+
+class LeaseKeepAliveCollectCommand(_message.Message):
+    __slots__ = ("handle", "min_responses", "timeout_ms")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    MIN_RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    min_responses: int
+    timeout_ms: int
+    def __init__(self, handle: _Optional[str] = ..., min_responses: _Optional[int] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
+
+class LeaseKeepAliveStopCommand(_message.Message):
+    __slots__ = ("handle",)
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    def __init__(self, handle: _Optional[str] = ...) -> None: ...
+
 class WatchStartCommand(_message.Message):
     __slots__ = ("handle", "key", "kind", "range_end", "start_revision", "prev_kv", "progress_notify", "filters")
     HANDLE_FIELD_NUMBER: _ClassVar[int]
@@ -437,7 +481,7 @@ class CommandResult(_message.Message):
     def __init__(self, call_ns: _Optional[int] = ..., return_ns: _Optional[int] = ..., ok: _Optional[_Union[CommandOk, _Mapping]] = ..., sdk_error: _Optional[_Union[SdkError, _Mapping]] = ..., harness_error: _Optional[_Union[HarnessError, _Mapping]] = ...) -> None: ...
 
 class CommandOk(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -452,6 +496,9 @@ class CommandOk(_message.Message):
     WATCH_COLLECT_FIELD_NUMBER: _ClassVar[int]
     WATCH_CANCEL_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    LEASE_KEEP_ALIVE_START_FIELD_NUMBER: _ClassVar[int]
+    LEASE_KEEP_ALIVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
+    LEASE_KEEP_ALIVE_STOP_FIELD_NUMBER: _ClassVar[int]
     put: PutResult
     range: RangeResult
     delete_range: DeleteRangeResult
@@ -466,19 +513,24 @@ class CommandOk(_message.Message):
     watch_collect: WatchCollectResult
     watch_cancel: WatchCancelResult
     status: StatusResult
-    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ...) -> None: ...
+    lease_keep_alive_start: LeaseKeepAliveStartResult
+    lease_keep_alive_collect: LeaseKeepAliveCollectResult
+    lease_keep_alive_stop: LeaseKeepAliveStopResult
+    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ...) -> None: ...
 
 class SdkError(_message.Message):
-    __slots__ = ("code", "sdk_type", "message", "grpc_code")
+    __slots__ = ("code", "sdk_type", "message", "grpc_code", "typed")
     CODE_FIELD_NUMBER: _ClassVar[int]
     SDK_TYPE_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
     GRPC_CODE_FIELD_NUMBER: _ClassVar[int]
+    TYPED_FIELD_NUMBER: _ClassVar[int]
     code: ErrorCode
     sdk_type: str
     message: str
     grpc_code: int
-    def __init__(self, code: _Optional[_Union[ErrorCode, str]] = ..., sdk_type: _Optional[str] = ..., message: _Optional[str] = ..., grpc_code: _Optional[int] = ...) -> None: ...
+    typed: bool
+    def __init__(self, code: _Optional[_Union[ErrorCode, str]] = ..., sdk_type: _Optional[str] = ..., message: _Optional[str] = ..., grpc_code: _Optional[int] = ..., typed: _Optional[bool] = ...) -> None: ...
 
 class HarnessError(_message.Message):
     __slots__ = ("kind", "message")
@@ -639,28 +691,60 @@ class WatchStartResult(_message.Message):
     def __init__(self) -> None: ...
 
 class WatchEvent(_message.Message):
-    __slots__ = ("type", "kv", "prev_kv")
+    __slots__ = ("type", "kv", "prev_kv", "response")
     TYPE_FIELD_NUMBER: _ClassVar[int]
     KV_FIELD_NUMBER: _ClassVar[int]
     PREV_KV_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_FIELD_NUMBER: _ClassVar[int]
     type: EventType
     kv: KeyValue
     prev_kv: KeyValue
-    def __init__(self, type: _Optional[_Union[EventType, str]] = ..., kv: _Optional[_Union[KeyValue, _Mapping]] = ..., prev_kv: _Optional[_Union[KeyValue, _Mapping]] = ...) -> None: ...
+    response: int
+    def __init__(self, type: _Optional[_Union[EventType, str]] = ..., kv: _Optional[_Union[KeyValue, _Mapping]] = ..., prev_kv: _Optional[_Union[KeyValue, _Mapping]] = ..., response: _Optional[int] = ...) -> None: ...
 
 class WatchCollectResult(_message.Message):
-    __slots__ = ("events", "ended", "end_error", "compact_revision", "progress_revisions")
+    __slots__ = ("events", "ended", "end_error", "compact_revision", "progress_revisions", "errors")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     ENDED_FIELD_NUMBER: _ClassVar[int]
     END_ERROR_FIELD_NUMBER: _ClassVar[int]
     COMPACT_REVISION_FIELD_NUMBER: _ClassVar[int]
     PROGRESS_REVISIONS_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[WatchEvent]
     ended: bool
     end_error: SdkError
     compact_revision: int
     progress_revisions: _containers.RepeatedScalarFieldContainer[int]
-    def __init__(self, events: _Optional[_Iterable[_Union[WatchEvent, _Mapping]]] = ..., ended: _Optional[bool] = ..., end_error: _Optional[_Union[SdkError, _Mapping]] = ..., compact_revision: _Optional[int] = ..., progress_revisions: _Optional[_Iterable[int]] = ...) -> None: ...
+    errors: _containers.RepeatedCompositeFieldContainer[SdkError]
+    def __init__(self, events: _Optional[_Iterable[_Union[WatchEvent, _Mapping]]] = ..., ended: _Optional[bool] = ..., end_error: _Optional[_Union[SdkError, _Mapping]] = ..., compact_revision: _Optional[int] = ..., progress_revisions: _Optional[_Iterable[int]] = ..., errors: _Optional[_Iterable[_Union[SdkError, _Mapping]]] = ...) -> None: ...
+
+class LeaseKeepAliveStartResult(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class KeepAliveResponse(_message.Message):
+    __slots__ = ("ttl", "received_ns", "header")
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    RECEIVED_NS_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    ttl: int
+    received_ns: int
+    header: ResponseHeader
+    def __init__(self, ttl: _Optional[int] = ..., received_ns: _Optional[int] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class LeaseKeepAliveCollectResult(_message.Message):
+    __slots__ = ("responses", "ended", "end_error")
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    ENDED_FIELD_NUMBER: _ClassVar[int]
+    END_ERROR_FIELD_NUMBER: _ClassVar[int]
+    responses: _containers.RepeatedCompositeFieldContainer[KeepAliveResponse]
+    ended: bool
+    end_error: SdkError
+    def __init__(self, responses: _Optional[_Iterable[_Union[KeepAliveResponse, _Mapping]]] = ..., ended: _Optional[bool] = ..., end_error: _Optional[_Union[SdkError, _Mapping]] = ...) -> None: ...
+
+class LeaseKeepAliveStopResult(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
 
 class WatchCancelResult(_message.Message):
     __slots__ = ()
