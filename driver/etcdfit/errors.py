@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class EtcdfitError(Exception):
     """Base of every error etcdfit raises on purpose. The message says what to do."""
@@ -72,7 +74,7 @@ class ExpectationFailed(AssertionError):
     readable rendering of both.
     """
 
-    def __init__(self, message: str, problems: list | None = None, program: object = None):
+    def __init__(self, message: str, problems: list[Any] | None = None, program: object = None):
         super().__init__(message)
         self.problems = list(problems or [])
         self.program = program

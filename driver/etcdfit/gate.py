@@ -8,6 +8,7 @@ file (--baseline-file capabilities/baselines/NAME.json, written by --save-baseli
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ def load_baseline(path: Path) -> Side:
     return Side(doc["label"] + " (baseline file)", set(doc["capabilities"]), dict(doc["outcomes"]))
 
 
-def main(args) -> int:
+def main(args: argparse.Namespace) -> int:
     out = Path(args.out)
     base: Side | None = None
     if args.baseline_file:  # a bad baseline file is an error before minutes of suite run

@@ -11,12 +11,20 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-from google.protobuf.descriptor import FieldDescriptor
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from google.protobuf.message import Message
 
 from .errors import EtcdfitError
+
+if TYPE_CHECKING:
+    from google._upb._message import Descriptor as _UpbDescriptor
+    from google._upb._message import FieldDescriptor as _UpbFieldDescriptor
+
+    #: Descriptors as protobuf hands them out: the Python classes or upb's (the same API).
+    AnyDescriptor: TypeAlias = Descriptor | _UpbDescriptor
+    AnyField: TypeAlias = FieldDescriptor | _UpbFieldDescriptor
 
 
 @dataclass(frozen=True)
@@ -55,7 +63,7 @@ def length(n: int) -> Matcher:
     return Matcher(f"length {n}", lambda v: len(v) == n)
 
 
-def unordered(items: list) -> Matcher:
+def unordered(items: list[Any]) -> Matcher:
     """A repeated field holding these scalars in any order."""
     want = sorted(to_bytes_if_str(i) for i in items)
     return Matcher(f"unordered {items!r}", lambda v: sorted(v) == want)
@@ -111,7 +119,7 @@ def show(v: Any) -> str:
     return repr(v)
 
 
-def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | None = None) -> list[Mismatch]:
+def match(expected: Any, actual: Any, path: str = "", field: AnyField | None = None) -> list[Mismatch]:
     """Mismatches of `actual` against `expected` (str() of each: 'path: expected X, got Y')."""
     if isinstance(expected, Matcher):
         ok = False
@@ -135,6 +143,7 @@ def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | N
             out += match(e, a, f"{path}[{i}]", None if field is None else _element(field))
         return out
     if field is not None and field.type == FieldDescriptor.TYPE_ENUM and isinstance(expected, str):
+        assert field.enum_type is not None  # an enum field always has its enum type
         by_number = field.enum_type.values_by_number
         name = by_number[actual].name if actual in by_number else str(actual)
         ok = name == expected or name.endswith("_" + expected)
@@ -143,18 +152,18 @@ def match(expected: Any, actual: Any, path: str = "", field: FieldDescriptor | N
     return [] if exp == actual else [Mismatch(path, show(exp), show(actual))]
 
 
-def _is_repeated(field: FieldDescriptor | None) -> bool:
+def _is_repeated(field: AnyField | None) -> bool:
     if field is None:
         return False
     rep = getattr(field, "is_repeated", None)  # protobuf >= 6; `label` is gone in 7
-    return bool(rep) if rep is not None else field.label == FieldDescriptor.LABEL_REPEATED
+    return bool(rep) if rep is not None else field.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[union-attr]  # protobuf < 6 only
 
 
-def _element(field: FieldDescriptor) -> FieldDescriptor:
+def _element(field: AnyField) -> AnyField:
     return field  # element checks look at the same descriptor's type
 
 
-def _match_message(expected: dict, msg: Message, path: str) -> list[Mismatch]:
+def _match_message(expected: dict[str, Any], msg: Message, path: str) -> list[Mismatch]:
     fields = msg.DESCRIPTOR.fields_by_name
     out: list[Mismatch] = []
     for name, exp in expected.items():

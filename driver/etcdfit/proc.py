@@ -21,10 +21,11 @@ _SETPRIV = shutil.which("setpriv")
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
-def spawn(argv: list[str], *, cwd: Path, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+def spawn(argv: list[str], *, cwd: Path, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """Start argv with stdout+stderr appended to `log`; it is killed if the driver dies."""
     log.parent.mkdir(parents=True, exist_ok=True)
     fh = log.open("ab")
@@ -43,7 +44,7 @@ def spawn(argv: list[str], *, cwd: Path, log: Path, env: dict[str, str] | None =
         fh.close()
 
 
-def stop(proc: subprocess.Popen, grace: float = 3.0) -> int | None:
+def stop(proc: subprocess.Popen[bytes], grace: float = 3.0) -> int | None:
     """SIGTERM the process group, then SIGKILL after `grace` seconds. Returns the exit code."""
     if proc.poll() is None:
         for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):

@@ -15,11 +15,12 @@ result and raises ExpectationFailed listing every mismatch with the program.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from google.protobuf import text_format
+from google.protobuf.internal.enum_type_wrapper import EnumTypeWrapper
 
 from . import matchers
 from .errors import ConfigError, ExpectationFailed
@@ -41,7 +42,7 @@ def _b(v: Key | None, what: str = "a key or value") -> bytes:
     raise ConfigError(f"{what} must be str or bytes, not {type(v).__name__} ({v!r})")
 
 
-def _kind(prefix: bool, from_key: bool, range_end: Key | None) -> tuple[int, bytes]:
+def _kind(prefix: bool, from_key: bool, range_end: Key | None) -> tuple[pb.RangeKind, bytes]:
     chosen = sum([bool(prefix), bool(from_key), range_end is not None])
     if chosen > 1:
         raise ConfigError("choose at most one of prefix, from_key and range_end")
@@ -54,14 +55,18 @@ def _kind(prefix: bool, from_key: bool, range_end: Key | None) -> tuple[int, byt
     return pb.RANGE_KIND_SINGLE, b""
 
 
-def _enum(enum_type, prefix: str, name: str | int) -> int:
+_E = TypeVar("_E", bound=int)  # a generated enum type (pb.SortOrder, ...), an int subclass
+
+
+def _enum(enum_type: type[_E], prefix: str, name: str | int) -> _E:
     if isinstance(name, int):
-        return name
+        return cast(_E, name)  # a number is taken as the enum's value, unchecked
+    wrapper = cast(EnumTypeWrapper, enum_type)  # what the generated module holds at run time
     full = name.upper() if name.upper().startswith(prefix) else prefix + name.upper()
     try:
-        return enum_type.Value(full)
+        return cast(_E, wrapper.Value(full))
     except ValueError:
-        valid = [n[len(prefix):].lower() for n in enum_type.keys()]  # noqa: SIM118 - a protobuf enum wrapper has no __contains__ or __iter__
+        valid = [n[len(prefix):].lower() for n in wrapper.keys()]  # noqa: SIM118 - a protobuf enum wrapper has no __contains__ or __iter__
         raise ConfigError(f"{name!r} is not one of {valid}") from None
 
 
@@ -79,7 +84,8 @@ class Cmd:
 
     @property
     def name(self) -> str:
-        return self.command.WhichOneof("command")
+        name: str = self.command.WhichOneof("command")
+        return name
 
     def expect(self, **fields: Any) -> Cmd:
         """Expect success, with these result fields (partial match, see matchers)."""
@@ -140,7 +146,7 @@ def compare_text(c: pb.Compare) -> str:
 
 def _text(msg: pb.Command | pb.TxnCommand) -> str:
     name = msg.WhichOneof("command") if isinstance(msg, pb.Command) else None
-    txn_msg = msg.txn if name == "txn" else (msg if isinstance(msg, pb.TxnCommand) else None)
+    txn_msg = (msg.txn if name == "txn" else None) if isinstance(msg, pb.Command) else msg
     if txn_msg is None:
         inner = getattr(msg, name) if name else msg
         return text_format.MessageToString(inner, as_one_line=True, as_utf8=True)
@@ -190,7 +196,7 @@ def delete(key: Key, *, prefix: bool = False, from_key: bool = False,
                                                    prev_kv=prev_kv))
 
 
-def txn(compares: Iterable[pb.Compare | dict] = (), success: Iterable[Cmd] = (),
+def txn(compares: Iterable[pb.Compare | dict[str, Any]] = (), success: Iterable[Cmd] = (),
         failure: Iterable[Cmd] = ()) -> Cmd:
     cmps = [c if isinstance(c, pb.Compare) else compare(**c) for c in compares]
     return _cmd(txn=_txn_msg(cmps, success, failure))
@@ -248,7 +254,7 @@ def watch_cancel(handle: str) -> Cmd:
 
 
 #: Command names usable in YAML specs and their builders.
-BUILDERS = {
+BUILDERS: dict[str, Callable[..., Cmd]] = {
     "put": put, "get": get, "range": get, "delete": delete, "txn": txn, "compact": compact,
     "status": status, "lease_grant": lease_grant, "lease_revoke": lease_revoke,
     "lease_ttl": lease_ttl, "lease_leases": lease_leases,
@@ -315,16 +321,17 @@ class _Target:
     def _c(self, op: str, operand: Any) -> pb.Compare:
         return compare(self.key, self.target, op, operand, prefix=self.prefix, range_end=self.range_end)
 
-    def __eq__(self, o):  # type: ignore[override]
+    # == and != build a Compare instead of answering a bool, as clientv3's Compare(Value(k), "=", v) reads.
+    def __eq__(self, o: object) -> pb.Compare:  # type: ignore[override]  # builds a Compare, see above
         return self._c("=", o)
 
-    def __ne__(self, o):  # type: ignore[override]
+    def __ne__(self, o: object) -> pb.Compare:  # type: ignore[override]  # builds a Compare, see above
         return self._c("!=", o)
 
-    def __gt__(self, o):
+    def __gt__(self, o: object) -> pb.Compare:
         return self._c(">", o)
 
-    def __lt__(self, o):
+    def __lt__(self, o: object) -> pb.Compare:
         return self._c("<", o)
 
     __hash__ = None  # type: ignore[assignment]
@@ -364,7 +371,7 @@ class Outcome:
         return self.result.WhichOneof("outcome") or "missing"
 
     @property
-    def ok(self):
+    def ok(self) -> Any:
         __tracebackhide__ = True
         if self.kind != "ok":
             kind = Kind.HARNESS_ERROR if self.kind in ("harness_error", "missing") else Kind.UNEXPECTED_ERROR
@@ -381,7 +388,7 @@ class Outcome:
     def code(self) -> str | None:
         return pb.ErrorCode.Name(self.result.sdk_error.code) if self.kind == "sdk_error" else None
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.ok, name)
@@ -394,12 +401,12 @@ class Outcome:
             e = self.result.sdk_error
             return f"sdk_error {pb.ErrorCode.Name(e.code)} ({e.sdk_type}: {e.message})"
         if k == "harness_error":
-            e = self.result.harness_error
-            return f"harness_error {pb.HarnessError.Kind.Name(e.kind)}: {e.message}"
+            h = self.result.harness_error
+            return f"harness_error {pb.HarnessError.Kind.Name(h.kind)}: {h.message}"
         return "no result (the performer returned fewer results than commands)"
 
 
-class Results(list):
+class Results(list[Outcome]):
     """The outcomes of one program, in command order."""
 
 

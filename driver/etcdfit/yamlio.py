@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
 from .errors import ConfigError
 
 
-class LDict(dict):
+class LDict(dict[Any, Any]):
     """A mapping with the line of itself (`line`) and of each key (`key_lines`)."""
 
     line: int = 0
-    key_lines: dict
+    key_lines: dict[Any, int]
+
+
+def is_mapping(v: object) -> TypeGuard[LDict]:
+    """Whether a loaded value is a mapping: every mapping `load` returns is an LDict."""
+    return isinstance(v, dict)
 
 
 #: Largest YAML file etcdfit reads (a spec, catalog or matrix is a few KiB).
@@ -40,8 +45,8 @@ class _Loader(yaml.SafeLoader):
         self._sizes: dict[int, int] = {}
         self._depth = 0
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        mark = self.peek_event().start_mark
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]  # types-PyYAML: Parser is unannotated
         if self.check_event(yaml.AliasEvent):
             node = super().compose_node(parent, index)
             if id(node) not in self._sizes:

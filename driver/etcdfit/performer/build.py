@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import IO
 
 from ..errors import PerformerBuildError
 from .manifest import Manifest
@@ -56,7 +57,7 @@ def build(manifest: Manifest, version: str, *, force: bool = False, quiet: bool 
         return _build_locked(manifest, version, out, quiet)
 
 
-def _lock_or_wait(lock, manifest: Manifest, version: str, out: Path, quiet: bool) -> None:
+def _lock_or_wait(lock: IO[str], manifest: Manifest, version: str, out: Path, quiet: bool) -> None:
     """Take the build lock; when another process holds it, say so before blocking."""
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -53,8 +53,8 @@ def _cell_info(doc: ResultsDoc) -> dict[str, Cell]:
 def diff(previous: ResultsDoc, current: ResultsDoc) -> Diff:
     prev_cells = _cell_info(previous)
     prev_cell_ids = set(prev_cells) | {t.cell for t in previous.tests if t.cell}
-    by_cell: dict[tuple, TestRecord] = {}
-    by_name: dict[tuple, list[TestRecord]] = {}
+    by_cell: dict[tuple[str | None, str], TestRecord] = {}
+    by_name: dict[tuple[str, str], list[TestRecord]] = {}
     for t in previous.tests:
         by_cell[(t.cell, t.test)] = t
         by_name.setdefault((performer_name(previous, t.performer), t.test), []).append(t)
@@ -70,7 +70,7 @@ def diff(previous: ResultsDoc, current: ResultsDoc) -> Diff:
             return None, ""
         me = cur_cells.get(cell)
 
-        def score(p: TestRecord) -> tuple:
+        def score(p: TestRecord) -> tuple[bool, bool, bool, str]:
             pc = prev_cells.get(p.cell or "")
 
             def same(a: str) -> bool:

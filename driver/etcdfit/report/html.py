@@ -14,11 +14,16 @@ from __future__ import annotations
 import html as _html
 import re
 from collections import Counter
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from ..outcomes import Problem
 from . import diff as _diff
 from .model import FAILING, OUTCOMES, Cell, ResultsDoc, TestRecord, merge
+
+_Writer: TypeAlias = Callable[[str], None]  # appends a piece of the page
+_Natural: TypeAlias = tuple[tuple[int, int, str], ...]  # a sort key: "3.10" after "3.9"
 
 _SEVERITY = {"failed": 5, "error": 5, "known_failure": 3, "flaky": 3, "skipped": 2, "passed": 1}
 _SHORT = {"value_mismatch": "mismatch", "wrong_error": "wrong error", "timeout": "timeout",
@@ -29,15 +34,19 @@ _LABEL = {"passed": "pass", "skipped": "skip", "known_failure": "known", "flaky"
 _NO_CELL = "(no cell)"
 
 
-def e(x) -> str:
+def e(x: object) -> str:
     return _html.escape("" if x is None else str(x), quote=True)
 
 
-def _natural(s: str) -> tuple:
+def _natural(s: str) -> _Natural:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in re.split(r"(\d+)", s or "") if p)
 
 
-def _as_doc(x) -> ResultsDoc:
+#: What render() takes: a document, its JSON, a path to one, or several of these (merged).
+Docs: TypeAlias = "ResultsDoc | dict[str, Any] | str | Path | Iterable[Docs]"
+
+
+def _as_doc(x: Docs) -> ResultsDoc:
     if isinstance(x, ResultsDoc):
         return x
     if isinstance(x, dict):
@@ -134,7 +143,7 @@ class _Col:
         self.topology = cell.topology or ""
         self.group = f"{self.name}@{self.sdk}" if self.sdk else ("(no performer)" if key == _NO_CELL else self.name)
 
-    def sort_key(self) -> tuple:
+    def sort_key(self) -> tuple[bool, str, _Natural, _Natural, str, str]:
         return (self.key == _NO_CELL, self.name, _natural(self.sdk), _natural(self.server), self.topology, self.key)
 
 
@@ -258,7 +267,7 @@ if(q){q.addEventListener('input',filt);bad.addEventListener('change',filt);np.ad
 """
 
 
-def render(doc_or_docs, out_dir: Path, previous=None) -> Path:
+def render(doc_or_docs: Docs, out_dir: Path, previous: Docs | None = None) -> Path:
     """Write out_dir/index.html for one results document, several (merged), or paths to them."""
     doc = _as_doc(doc_or_docs)
     prev = _as_doc(previous) if previous is not None else None
@@ -298,7 +307,7 @@ def page(doc: ResultsDoc, previous: ResultsDoc | None = None) -> str:
     return "".join(out)
 
 
-def _header(w, doc: ResultsDoc, cols: list[_Col], rows: dict) -> None:
+def _header(w: _Writer, doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRecord]]) -> None:
     totals = Counter(t.outcome for t in doc.tests)
     etcd = doc.etcd
     servers = sorted({c.server for c in cols if c.server}, key=_natural)
@@ -317,16 +326,16 @@ def _header(w, doc: ResultsDoc, cols: list[_Col], rows: dict) -> None:
       "<a href='#capabilities'>capabilities</a></nav></header>")
 
 
-def _dur(s) -> str:
+def _dur(s: object) -> str:
     try:
-        s = float(s)
+        s = float(s)  # type: ignore[arg-type]  # anything float() refuses is shown as ?
     except (TypeError, ValueError):
         return "?"
     return f"{s:.1f} s" if s < 120 else f"{int(s // 60)} min {int(s % 60)} s"
 
 
-def _summary(w, doc: ResultsDoc, cols: list[_Col]) -> None:
-    counts: dict[str, Counter] = {c.key: Counter() for c in cols}
+def _summary(w: _Writer, doc: ResultsDoc, cols: list[_Col]) -> None:
+    counts: dict[str, Counter[str]] = {c.key: Counter() for c in cols}
     for t in doc.tests:
         counts[t.cell or _NO_CELL][t.outcome] += 1
     extra = any(c.cell.exit_code is not None or c.cell.error for c in cols)
@@ -352,7 +361,8 @@ def _summary(w, doc: ResultsDoc, cols: list[_Col]) -> None:
     w("</tbody></table>")
 
 
-def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRecord]], anchors: dict) -> str:
+def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRecord]],
+            anchors: dict[tuple[str, str], str]) -> str:
     out: list[str] = []
     w = out.append
     ncol = len(cols)
@@ -422,7 +432,8 @@ def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRec
     return "".join(out)
 
 
-def _diff_section(w, doc: ResultsDoc, previous: ResultsDoc | None, anchors: dict) -> None:
+def _diff_section(w: _Writer, doc: ResultsDoc, previous: ResultsDoc | None,
+                  anchors: dict[tuple[str, str], str]) -> None:
     w("<h2 id=diff>Changes since the previous results</h2>")
     if previous is None:
         w("<p class=note>no previous results given</p>")
@@ -456,7 +467,7 @@ def _diff_section(w, doc: ResultsDoc, previous: ResultsDoc | None, anchors: dict
         w("</table>")
 
 
-def _capabilities(w, doc: ResultsDoc) -> None:
+def _capabilities(w: _Writer, doc: ResultsDoc) -> None:
     perfs = doc.performers
     columns: dict[str, set[str]] = {}
     for spec, info in sorted(perfs.items()):

@@ -19,8 +19,8 @@ from ..outcomes import Kind, Problem, ProgramRecord, failure_class, problems_of
 from .model import TestRecord, cell_id
 
 # Per-test data that fixtures leave on the item for the report hook.
-IDENTITY = pytest.StashKey[dict]()        # the performer's identity (see session.py)
-PROGRAMS = pytest.StashKey[list]()        # ProgramRecords sent, in order
+IDENTITY = pytest.StashKey[dict[str, Any]]()        # the performer's identity (see session.py)
+PROGRAMS = pytest.StashKey[list[ProgramRecord]]()        # ProgramRecords sent, in order
 LOG_TAIL = pytest.StashKey[Any]()         # () -> str: the performer log's last lines
 
 _PERFORMER, _PROBLEMS, _PROGRAM, _LOG = "etcdfit_performer", "etcdfit_problems", "etcdfit_program", "etcdfit_log_tail"
@@ -52,7 +52,7 @@ def _problems(exc: BaseException) -> list[Problem]:
     return problems
 
 
-def annotate(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport) -> None:
+def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport) -> None:
     """Attach what the results file needs to the report of the deciding phase."""
     if not (call.when == "call" or (call.when == "setup" and report.outcome != "passed")):
         return
@@ -83,7 +83,7 @@ def annotate(item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport
 
 def record(report: pytest.TestReport) -> TestRecord | None:
     """One record per test, from its deciding phase (None for phases that decide nothing)."""
-    props = dict(report.user_properties)
+    props: dict[str, Any] = dict(report.user_properties)  # what annotate() stored: str values
     xfail = getattr(report, "wasxfail", None)
     flaky = xfail is not None and str(xfail).startswith("flaky")
     problems = [Problem.from_json(p) for p in json.loads(props.get(_PROBLEMS, "[]"))]
@@ -135,6 +135,6 @@ def record(report: pytest.TestReport) -> TestRecord | None:
     )
 
 
-def performer_of(report: pytest.TestReport) -> dict | None:
-    props = dict(report.user_properties)
+def performer_of(report: pytest.TestReport) -> dict[str, Any] | None:
+    props: dict[str, Any] = dict(report.user_properties)
     return json.loads(props[_PERFORMER]) if _PERFORMER in props else None

@@ -54,16 +54,19 @@ import inspect
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from google.protobuf.descriptor import Descriptor, FieldDescriptor
+from google.protobuf.descriptor import FieldDescriptor
 
 from .. import program, yamlio
 from ..errors import ConfigError
 from ..gen.etcd.v3 import rpc_pb2 as epb
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
-from ..yamlio import LDict
+from ..yamlio import LDict, is_mapping
 from ..yamlio import fields as _fields
+
+if TYPE_CHECKING:
+    from ..matchers import AnyDescriptor, AnyField
 
 #: What the oracle can run in a step, with the builder fields it takes.
 ORACLE_FIELDS: dict[str, tuple[str, ...]] = {
@@ -74,7 +77,7 @@ ORACLE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 ORACLE_COMMANDS = tuple(ORACLE_FIELDS)
 #: The etcd response message each oracle command returns (what its expect and save name).
-ORACLE_RESULTS: dict[str, Descriptor] = {
+ORACLE_RESULTS: dict[str, AnyDescriptor] = {
     "put": epb.PutResponse.DESCRIPTOR, "get": epb.RangeResponse.DESCRIPTOR,
     "delete": epb.DeleteRangeResponse.DESCRIPTOR, "compact": epb.CompactionResponse.DESCRIPTOR,
 }
@@ -87,7 +90,7 @@ _INT64 = (-(1 << 63), (1 << 63) - 1)
 # Field kinds, from the builders' annotations.
 BYTES, INT, BOOL, STR, STRS, COMPARES, OPS, ANY = "bytes", "int", "bool", "str", "strs", "compares", "ops", "any"
 _KIND_OF_ANNOTATION = {"Key": BYTES, "Key | None": BYTES, "int": INT, "bool": BOOL, "str": STR,
-                       "Sequence[str]": STRS, "Iterable[pb.Compare | dict]": COMPARES, "Iterable[Cmd]": OPS}
+                       "Sequence[str]": STRS, "Iterable[pb.Compare | dict[str, Any]]": COMPARES, "Iterable[Cmd]": OPS}
 #: compare()'s fields; `operand` takes the kind of its target.
 COMPARE_FIELDS: dict[str, tuple[str, bool]] = {
     "key": (BYTES, True), "target": (STR, True), "result": (STR, True), "operand": (ANY, False),
@@ -120,7 +123,7 @@ class Case:
     requires: list[str]
     steps: list[Step]
     description: str = ""
-    server: dict = field(default_factory=dict)
+    server: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -176,7 +179,7 @@ def _requires(d: LDict, path: Path) -> list[str]:
     return list(req)
 
 
-def _server(d: LDict, path: Path) -> dict:
+def _server(d: LDict, path: Path) -> dict[str, Any]:
     if "server" not in d:
         return {}
     line = d.key_lines["server"]
@@ -198,7 +201,7 @@ def _server(d: LDict, path: Path) -> dict:
 
 
 def _step(s: Any, path: Path, saved: set[str], line: int) -> Step:
-    if not isinstance(s, dict):
+    if not is_mapping(s):
         raise ConfigError("a step must be a mapping like {put: {key: a, value: b}}", path, line)
     via = s.get("via", "performer")
     if via not in ("performer", "oracle"):
@@ -220,7 +223,7 @@ def _step(s: Any, path: Path, saved: set[str], line: int) -> Step:
 
 
 def _command(s: Any, path: Path, saved: set[str], via: str, line: int) -> tuple[str, LDict, LDict]:
-    if not isinstance(s, dict):
+    if not is_mapping(s):
         raise ConfigError("a command must be a mapping like {put: {key: a, value: b}}", path, line)
     names = [k for k in s if k not in _STEP_KEYS]
     allowed = ORACLE_COMMANDS if via == "oracle" else tuple(program.BUILDERS)
@@ -232,7 +235,7 @@ def _command(s: Any, path: Path, saved: set[str], via: str, line: int) -> tuple[
     if name not in allowed:
         raise ConfigError(f"unknown command {name!r} for the {via}; commands: {', '.join(allowed)}", path, line)
     fields = s[name] if s[name] is not None else LDict()
-    if not isinstance(fields, dict):
+    if not is_mapping(fields):
         raise ConfigError(f"{name} takes a mapping of fields", path, line)
     _check_refs(fields, saved, path, line)
     _check_refs(s.get("expect", {}), saved, path, s.key_lines.get("expect", line))
@@ -245,6 +248,7 @@ def _command(s: Any, path: Path, saved: set[str], via: str, line: int) -> tuple[
     except (TypeError, ValueError, OverflowError) as exc:
         raise ConfigError(f"{name}: {exc}", path, line) from None
     result = ORACLE_RESULTS[name] if via == "oracle" else pb.CommandOk.DESCRIPTOR.fields_by_name[cmd.name].message_type
+    assert result is not None  # every CommandOk field is a message
     if "expect_error" in s:
         if s["expect_error"] not in pb.ErrorCode.keys():  # noqa: SIM118 - a protobuf enum wrapper has no __contains__ or __iter__
             raise ConfigError(f"expect_error {s['expect_error']!r} is not an error code; codes: "
@@ -260,7 +264,7 @@ def _command(s: Any, path: Path, saved: set[str], via: str, line: int) -> tuple[
         checker.expect(s["expect"], result, "expect", s.key_lines["expect"])
     if "save" in s:
         sv = s["save"]
-        if not isinstance(sv, dict) or not all(isinstance(v, str) for v in sv.values()):
+        if not is_mapping(sv) or not all(isinstance(v, str) for v in sv.values()):
             raise ConfigError("save maps names to result paths, e.g. {rev: header.revision}", path, s.key_lines["save"])
         for var, dotted in sv.items():
             if not isinstance(var, str) or not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", var):
@@ -279,7 +283,7 @@ class _Checker:
     def fail(self, message: str, line: int) -> ConfigError:
         return ConfigError(message, self.path, line)
 
-    def command(self, name: str, fields: LDict, line: int, via: str = "performer", what: str = "") -> dict:
+    def command(self, name: str, fields: LDict, line: int, via: str = "performer", what: str = "") -> dict[str, Any]:
         """The fields with every $ref replaced by a placeholder of its field's kind."""
         what = what or name
         schema = command_fields(name)
@@ -292,8 +296,8 @@ class _Checker:
             schema = {k: v for k, v in schema.items() if k in oracle}
         return self.mapping(fields, schema, what, line)
 
-    def mapping(self, d: Any, schema: dict[str, tuple[str, bool]], what: str, line: int) -> dict:
-        if not isinstance(d, dict):
+    def mapping(self, d: Any, schema: dict[str, tuple[str, bool]], what: str, line: int) -> dict[str, Any]:
+        if not is_mapping(d):
             raise self.fail(f"{what} takes a mapping of fields ({', '.join(schema)}), not {_yaml_type(d)}", line)
         unknown = [k for k in d if k not in schema]
         if unknown:  # at the first misspelt field's own line, with every field it could be
@@ -303,7 +307,7 @@ class _Checker:
         if missing:
             raise self.fail(f"{what} is missing the field {missing[0]!r}; fields: {', '.join(schema)}",
                             getattr(d, "line", 0) or line)
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in d.items():
             kind = schema[k][0]
             if k == "operand":
@@ -314,7 +318,7 @@ class _Checker:
             self.compare(d, out, what)
         return out
 
-    def compare(self, d: LDict, out: dict, what: str) -> None:
+    def compare(self, d: LDict, out: dict[str, Any], what: str) -> None:
         target = str(d["target"]).lower()
         if target not in _TARGET_SLOT:
             raise self.fail(f"{what}.target must be one of {', '.join(_TARGET_SLOT)}, not {d['target']!r}",
@@ -364,8 +368,8 @@ class _Checker:
             return [self.op(o, f"{what}[{i}]", getattr(o, "line", line)) for i, o in enumerate(v)]
         return v
 
-    def op(self, o: Any, what: str, line: int) -> dict:
-        if not isinstance(o, dict) or len(o) != 1:
+    def op(self, o: Any, what: str, line: int) -> dict[str, Any]:
+        if not is_mapping(o) or len(o) != 1:
             extra = [k for k in o if k not in TXN_OPS] if isinstance(o, dict) else []
             hint = (" (expect and save belong on the txn: expect its `responses`)"
                     if any(k in _STEP_KEYS for k in extra) else "")
@@ -380,7 +384,7 @@ class _Checker:
             fields.line, fields.key_lines = oline, {}
         return {name: self.command(name, fields, oline, what=f"{what}.{name}")}
 
-    def expect(self, exp: Any, desc: Descriptor, what: str, line: int) -> None:
+    def expect(self, exp: Any, desc: AnyDescriptor, what: str, line: int) -> None:
         if not isinstance(exp, dict):
             raise self.fail(f"{what} must be a mapping of {desc.name} fields", line)
         fields = desc.fields_by_name
@@ -390,7 +394,7 @@ class _Checker:
                 raise self.fail(f"{what} has no field {k!r}: {desc.name} has {', '.join(fields)}", kline)
             self.expected_value(v, fields[k], f"{what}.{k}", kline)
 
-    def expected_value(self, v: Any, fd: FieldDescriptor, what: str, line: int, element: bool = False) -> None:
+    def expected_value(self, v: Any, fd: AnyField, what: str, line: int, element: bool = False) -> None:
         if v is None or (isinstance(v, str) and REF.match(v)):
             return
         if _repeated(fd) and not element:
@@ -411,6 +415,7 @@ class _Checker:
             if not isinstance(v, bool):
                 raise self.fail(f"{what} must be true or false, not {_yaml_type(v)} ({v!r})", line)
         elif fd.type == FieldDescriptor.TYPE_ENUM:
+            assert fd.enum_type is not None  # an enum field always has its enum type
             if isinstance(v, bool) or not isinstance(v, (str, int)):
                 raise self.fail(f"{what} must be a name of {fd.enum_type.name}, not {_yaml_type(v)}", line)
         elif fd.cpp_type in (FieldDescriptor.CPPTYPE_INT32, FieldDescriptor.CPPTYPE_INT64,
@@ -418,9 +423,9 @@ class _Checker:
             if isinstance(v, bool) or not isinstance(v, int):
                 raise self.fail(f"{what} must be an integer, not {_yaml_type(v)} ({v!r})", line)
 
-    def save_path(self, var: str, dotted: str, desc: Descriptor, line: int) -> None:
-        cur: Descriptor | None = desc
-        prev: FieldDescriptor | None = None
+    def save_path(self, var: str, dotted: str, desc: AnyDescriptor, line: int) -> None:
+        cur: AnyDescriptor | None = desc
+        prev: AnyField | None = None
         for part in dotted.split("."):
             if part.isdigit():
                 if prev is None or not _repeated(prev):
@@ -436,9 +441,9 @@ class _Checker:
             cur = prev.message_type
 
 
-def _repeated(fd: FieldDescriptor) -> bool:
+def _repeated(fd: AnyField) -> bool:
     rep = getattr(fd, "is_repeated", None)  # protobuf >= 6; `label` is gone in 7
-    return bool(rep) if rep is not None else fd.label == FieldDescriptor.LABEL_REPEATED
+    return bool(rep) if rep is not None else fd.label == FieldDescriptor.LABEL_REPEATED  # type: ignore[union-attr]  # protobuf < 6 only
 
 
 def _yaml_type(v: Any) -> str:
@@ -462,10 +467,10 @@ def _check_refs(obj: Any, saved: set[str], path: Path, line: int | None) -> None
 _KEY_FIELDS = {"key", "range_end"}
 
 
-def resolve(obj: Any, saved: dict, prefix: bytes, *, expectation: bool = False, field_name: str = "") -> Any:
+def resolve(obj: Any, saved: dict[str, Any], prefix: bytes, *, expectation: bool = False, field_name: str = "") -> Any:
     """Substitute $refs and put namespace prefixes on key fields."""
     if isinstance(obj, dict):
-        out = {}
+        out: dict[str, Any] = {}
         for k, v in obj.items():
             if k in ("success", "failure", "compares") and isinstance(v, list):
                 out[k] = [resolve(i, saved, prefix, expectation=expectation, field_name=k) for i in v]
