@@ -2376,8 +2376,13 @@ func (x *LeaseKeepAliveOnceCommand) GetId() int64 {
 type LeaseKeepAliveStartCommand struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A name chosen by the driver, like a watch handle; reusing a live one is BAD_REQUEST.
-	Handle        string `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
-	Id            int64  `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	Handle string `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	// The lease to keep alive. 0: grant a new lease of `ttl` seconds through the SDK
+	// first (with the SDK's own lease facility where granting and keeping alive are one
+	// thing, e.g. node etcd3's client.lease(ttl)) and keep that one alive; the result
+	// names its id.
+	Id            int64 `protobuf:"varint,2,opt,name=id,proto3" json:"id,omitempty"`
+	Ttl           int64 `protobuf:"varint,3,opt,name=ttl,proto3" json:"ttl,omitempty"` // with id 0 only
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2422,6 +2427,13 @@ func (x *LeaseKeepAliveStartCommand) GetHandle() string {
 func (x *LeaseKeepAliveStartCommand) GetId() int64 {
 	if x != nil {
 		return x.Id
+	}
+	return 0
+}
+
+func (x *LeaseKeepAliveStartCommand) GetTtl() int64 {
+	if x != nil {
+		return x.Ttl
 	}
 	return 0
 }
@@ -4369,6 +4381,8 @@ func (x *WatchCollectResult) GetErrors() []*SdkError {
 
 type LeaseKeepAliveStartResult struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            int64                  `protobuf:"varint,1,opt,name=id,proto3" json:"id,omitempty"`   // the lease kept alive (the new one when the command granted it)
+	Ttl           int64                  `protobuf:"varint,2,opt,name=ttl,proto3" json:"ttl,omitempty"` // the granted TTL when the command granted the lease, else 0
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -4401,6 +4415,20 @@ func (x *LeaseKeepAliveStartResult) ProtoReflect() protoreflect.Message {
 // Deprecated: Use LeaseKeepAliveStartResult.ProtoReflect.Descriptor instead.
 func (*LeaseKeepAliveStartResult) Descriptor() ([]byte, []int) {
 	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *LeaseKeepAliveStartResult) GetId() int64 {
+	if x != nil {
+		return x.Id
+	}
+	return 0
+}
+
+func (x *LeaseKeepAliveStartResult) GetTtl() int64 {
+	if x != nil {
+		return x.Ttl
+	}
+	return 0
 }
 
 type KeepAliveResponse struct {
@@ -4816,10 +4844,11 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x04keys\x18\x02 \x01(\bR\x04keys\"\x14\n" +
 	"\x12LeaseLeasesCommand\"+\n" +
 	"\x19LeaseKeepAliveOnceCommand\x12\x0e\n" +
-	"\x02id\x18\x01 \x01(\x03R\x02id\"D\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\"V\n" +
 	"\x1aLeaseKeepAliveStartCommand\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x0e\n" +
-	"\x02id\x18\x02 \x01(\x03R\x02id\"z\n" +
+	"\x02id\x18\x02 \x01(\x03R\x02id\x12\x10\n" +
+	"\x03ttl\x18\x03 \x01(\x03R\x03ttl\"z\n" +
 	"\x1cLeaseKeepAliveCollectCommand\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\tR\x06handle\x12#\n" +
 	"\rmin_responses\x18\x02 \x01(\rR\fminResponses\x12\x1d\n" +
@@ -4961,8 +4990,10 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\tend_error\x18\x03 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorR\bendError\x12)\n" +
 	"\x10compact_revision\x18\x04 \x01(\x03R\x0fcompactRevision\x12-\n" +
 	"\x12progress_revisions\x18\x05 \x03(\x03R\x11progressRevisions\x126\n" +
-	"\x06errors\x18\x06 \x03(\v2\x1e.etcdfit.performer.v1.SdkErrorR\x06errors\"\x1b\n" +
-	"\x19LeaseKeepAliveStartResult\"\x84\x01\n" +
+	"\x06errors\x18\x06 \x03(\v2\x1e.etcdfit.performer.v1.SdkErrorR\x06errors\"=\n" +
+	"\x19LeaseKeepAliveStartResult\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\x03R\x02id\x12\x10\n" +
+	"\x03ttl\x18\x02 \x01(\x03R\x03ttl\"\x84\x01\n" +
 	"\x11KeepAliveResponse\x12\x10\n" +
 	"\x03ttl\x18\x01 \x01(\x03R\x03ttl\x12\x1f\n" +
 	"\vreceived_ns\x18\x02 \x01(\x03R\n" +

@@ -407,12 +407,14 @@ class LeaseKeepAliveOnceCommand(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class LeaseKeepAliveStartCommand(_message.Message):
-    __slots__ = ("handle", "id")
+    __slots__ = ("handle", "id", "ttl")
     HANDLE_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
     handle: str
     id: int
-    def __init__(self, handle: _Optional[str] = ..., id: _Optional[int] = ...) -> None: ...
+    ttl: int
+    def __init__(self, handle: _Optional[str] = ..., id: _Optional[int] = ..., ttl: _Optional[int] = ...) -> None: ...
 
 class LeaseKeepAliveCollectCommand(_message.Message):
     __slots__ = ("handle", "min_responses", "timeout_ms")
@@ -719,8 +721,12 @@ class WatchCollectResult(_message.Message):
     def __init__(self, events: _Optional[_Iterable[_Union[WatchEvent, _Mapping]]] = ..., ended: _Optional[bool] = ..., end_error: _Optional[_Union[SdkError, _Mapping]] = ..., compact_revision: _Optional[int] = ..., progress_revisions: _Optional[_Iterable[int]] = ..., errors: _Optional[_Iterable[_Union[SdkError, _Mapping]]] = ...) -> None: ...
 
 class LeaseKeepAliveStartResult(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("id", "ttl")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TTL_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    ttl: int
+    def __init__(self, id: _Optional[int] = ..., ttl: _Optional[int] = ...) -> None: ...
 
 class KeepAliveResponse(_message.Message):
     __slots__ = ("ttl", "received_ns", "header")
