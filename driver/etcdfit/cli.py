@@ -140,7 +140,7 @@ def cmd_performer(args) -> int:
             rows.append((m.name, m.language, m.sdk_package, vs))
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         for row in rows:
-            print("  ".join([cell.ljust(w) for cell, w in zip(row, widths)] + [row[3]]))
+            print("  ".join([*(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)), row[3]]))
         return 0
 
     jobs = []
@@ -155,7 +155,7 @@ def cmd_performer(args) -> int:
 
     failed = 0
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        for (m, v), fut in zip(jobs, [pool.submit(one, j) for j in jobs]):
+        for (m, v), fut in zip(jobs, [pool.submit(one, j) for j in jobs], strict=True):
             try:
                 out = fut.result()
                 print(f"{m.name}@{v}: ready at {out}")

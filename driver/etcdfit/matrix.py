@@ -28,7 +28,8 @@ from pathlib import Path
 
 from . import yamlio
 from .errors import ConfigError, EtcdfitError
-from .report.model import OUTCOMES, Cell as ResultCell, ResultsDoc, cell_id
+from .report.model import OUTCOMES, ResultsDoc, cell_id
+from .report.model import Cell as ResultCell
 from .suite import run_suite
 
 
@@ -76,8 +77,8 @@ def load(path: Path) -> Matrix:
     if not isinstance(groups, list) or not groups:
         raise ConfigError("groups must be a non-empty list", path, d.key_lines["groups"])
     cells: list[Cell] = []
-    for g in groups:
-        g = yamlio.fields(g, {"performers": True, "servers": True, "topology": False}, "a group", path,
+    for entry in groups:
+        g = yamlio.fields(entry, {"performers": True, "servers": True, "topology": False}, "a group", path,
                           d.key_lines["groups"])
         perfs = _strings(g, "performers", path)
         servers = _strings(g, "servers", path)
@@ -99,9 +100,9 @@ def load(path: Path) -> Matrix:
                 raise ConfigError(f"server {s!r}: {exc}", path, g.key_lines["servers"]) from None
         cells += [Cell(p, s, topology) for p in resolved for s in servers]
     excluded = set()
-    for e in d.get("exclude", []) or []:
-        line = getattr(e, "line", None) or d.key_lines["exclude"]
-        e = yamlio.fields(e, {"performer": True, "server": True}, "an exclude entry", path, line)
+    for entry in d.get("exclude", []) or []:
+        line = getattr(entry, "line", None) or d.key_lines["exclude"]
+        e = yamlio.fields(entry, {"performer": True, "server": True}, "an exclude entry", path, line)
         try:
             name, version = manifest.parse_spec(str(e["performer"]))
             key = (f"{name}@{manifest.load(name).resolve_version(version)}", str(e["server"]))
@@ -209,7 +210,7 @@ def run(matrix: Matrix, out: Path, *, jobs: int | None = None, shard_spec: str |
     def one(cell: Cell) -> dict:
         progress.start(cell)
         res = run_cell(cell, out, matrix.pytest_args)
-        counts = {o: 0 for o in OUTCOMES}
+        counts = dict.fromkeys(OUTCOMES, 0)
         for t in (res["doc"].tests if res["doc"] else []):
             counts[t.outcome] += 1
         code = res["run"].exit_code
@@ -244,7 +245,7 @@ def merge_cells(results: list[dict], out: Path, started: float) -> ResultsDoc:
                  "junit": str(run.junit_path.relative_to(out)), "requested": cell.id}
         cdoc: ResultsDoc | None = r["doc"]
         if cdoc is None or not cdoc.cells:
-            name, _, version = cell.performer.partition("@")
+            _, _, version = cell.performer.partition("@")
             doc.cells.append(ResultCell(cell.id, cell.performer, version, cell.server, cell.topology,
                                         error=run.output_tail(15) or "no output", **extra))
             continue

@@ -106,7 +106,8 @@ class Oracle:
                 return self.status(timeout=2.0)
             except grpc.RpcError as exc:
                 if time.monotonic() > deadline:
-                    raise EtcdServerError(f"etcd at {self.endpoint} not ready after {timeout:.0f}s: {exc.code()}") from None
+                    raise EtcdServerError(f"etcd at {self.endpoint} not ready after {timeout:.0f}s: "
+                                          f"{exc.code()}") from None
                 time.sleep(0.1)
 
     # ---------------------------------------------------------------- KV

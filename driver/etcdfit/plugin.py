@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from .session import Session
+    from .session import Session  # imported lazily at run time: it pulls in grpc and the servers
 
-STATE = pytest.StashKey["Session"]()
+STATE: pytest.StashKey[Session] = pytest.StashKey()
 
 
 # ------------------------------------------------------------------ options
@@ -74,7 +74,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="use an existing etcd cluster instead of starting one, e.g. http://127.0.0.1:2379")
     g.addoption("--program-timeout", type=_timeout, default=60.0, metavar="SECONDS",
                 help="deadline for one program (one Execute call); default 60")
-    g.addoption("--etcdfit-json", default=None, metavar="PATH", help="write results as JSON (schema: docs/results-schema.md)")
+    g.addoption("--etcdfit-json", default=None, metavar="PATH",
+                help="write results as JSON (schema: docs/results-schema.md)")
     g.addoption("--performers-root", default=None, metavar="DIR",
                 help="folder holding <name>/performer.yaml (default: the repo's performers/)")
     g.addoption("--known-failures-dir", default=None, metavar="DIR",

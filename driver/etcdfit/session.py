@@ -80,7 +80,8 @@ class Session:
             for mark in item.iter_markers("requires"):
                 if any(not isinstance(a, str) for a in mark.args):
                     raise pytest.UsageError(f"test {item.nodeid}: requires(...) takes capability ids as separate "
-                                            f"strings, e.g. @pytest.mark.requires(\"kv.put\", \"txn\"); got {mark.args!r}")
+                                            f"strings, e.g. @pytest.mark.requires(\"kv.put\", \"txn\"); "
+                                            f"got {mark.args!r}")
                 try:
                     self.catalog.check(mark.args, f"test {item.nodeid}")
                 except EtcdfitError as exc:

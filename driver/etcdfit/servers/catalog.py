@@ -160,7 +160,7 @@ def binary_version(binary: Path | str) -> str:
 @lru_cache(maxsize=32)
 def _binary_version(binary: str, _mtime: int) -> str:
     try:
-        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30)
+        out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=30, check=False)
     except OSError as exc:
         raise EtcdServerError(f"cannot run {binary} --version: {exc}") from exc
     m = re.search(r"etcd Version:\s*(\S+)", out.stdout + out.stderr)
@@ -245,7 +245,8 @@ def build(spec: str | ServerVersion, *, force: bool = False, quiet: bool = False
         (out / _STAMP).unlink(missing_ok=True)
         with log.open("w") as fh:
             proc = subprocess.run(["bash", str(EMBED_DIR / "build.sh"), entry.version, str(out)],
-                                  cwd=EMBED_DIR, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                                  cwd=EMBED_DIR, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                  check=False)
         if proc.returncode != 0:
             tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
             raise ServerBuildError(
@@ -285,27 +286,27 @@ def _apt_install(*, quiet: bool) -> None:
             raise EtcdServerError(f"installing {APT_PACKAGE} needs root: run `sudo apt-get install {APT_PACKAGE}`")
         prefix = ["sudo", "-n"]
     if shutil.which("apt-get") is None:
-        raise EtcdServerError(f"no apt-get here: install etcd 3.4 another way and pass its path to --etcd")
+        raise EtcdServerError("no apt-get here: install etcd 3.4 another way and pass its path to --etcd")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     policy = Path("/usr/sbin/policy-rc.d")
     placed = False
     if not policy.exists():
-        _run(prefix + ["sh", "-c", f"printf '#!/bin/sh\\nexit 101\\n' > {policy} && chmod 755 {policy}"], env, quiet)
+        _run([*prefix, "sh", "-c", f"printf '#!/bin/sh\\nexit 101\\n' > {policy} && chmod 755 {policy}"], env, quiet)
         placed = True
     try:
         if not quiet:
             print(f"[etcdfit] apt-get install -y {APT_PACKAGE} ...", file=sys.stderr, flush=True)
-        _run(prefix + ["apt-get", "update", "-q"], env, quiet)
-        _run(prefix + ["apt-get", "install", "-y", "-q", "--no-install-recommends", APT_PACKAGE], env, quiet)
+        _run([*prefix, "apt-get", "update", "-q"], env, quiet)
+        _run([*prefix, "apt-get", "install", "-y", "-q", "--no-install-recommends", APT_PACKAGE], env, quiet)
     finally:
         if placed:
-            _run(prefix + ["rm", "-f", str(policy)], env, quiet, check=False)
+            _run([*prefix, "rm", "-f", str(policy)], env, quiet, check=False)
     if Path("/run/systemd/system").is_dir() and shutil.which("systemctl"):
-        _run(prefix + ["systemctl", "disable", "--now", "etcd.service"], env, quiet, check=False)
+        _run([*prefix, "systemctl", "disable", "--now", "etcd.service"], env, quiet, check=False)
 
 
 def _run(argv: list[str], env: dict[str, str], quiet: bool, check: bool = True) -> None:
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, check=False)
     if not quiet and proc.stdout.strip():
         print(proc.stdout.rstrip()[-2000:], file=sys.stderr)
     if check and proc.returncode != 0:

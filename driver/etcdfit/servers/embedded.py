@@ -6,10 +6,10 @@ import atexit
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-import subprocess
 
 from .. import proc
 from ..errors import EtcdServerError
@@ -114,7 +114,7 @@ def progress_notify_flag(binary: Path) -> str | None:
     --experimental-watch-progress-notify-interval up to 3.5, renamed in 3.6 (the old
     spelling is gone in 3.7). None when it has neither."""
     try:
-        out = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=15)
+        out = subprocess.run([str(binary), "--help"], capture_output=True, text=True, timeout=15, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return None
     text = out.stdout + out.stderr

@@ -33,7 +33,7 @@ class SpecFile(pytest.Module):
             return _invalid(path, exc)
         except RecursionError:
             return _invalid(path, ConfigError("nested too deeply to load", path))
-        except Exception as exc:  # noqa: BLE001 - any loader failure is this file's error, not the session's
+        except Exception as exc:  # any loader failure is this file's error, not the session's
             return _invalid(path, ConfigError(f"cannot load this spec ({type(exc).__name__}: {exc}); this is a "
                                               "bug in etcdfit's spec loader, please report it with the file", path))
         mod = types.ModuleType(f"etcdfit_spec_{suite.name}")
@@ -94,7 +94,7 @@ def run_case(case: loader.Case, performer, oracle, prefix: bytes) -> None:
             cmds.append(cmd)
         outs = performer.run(*cmds, where=where)
         label = performer.identity.label
-        for i, ((name, fields, meta), out) in enumerate(zip(step.commands, outs)):
+        for i, ((name, _fields, meta), out) in enumerate(zip(step.commands, outs, strict=True)):
             if "save" in meta:  # never with expect_error: the loader refuses that
                 record = ProgramRecord(label, program.program_lines(cmds),
                                        [f"[{j}] {matchers.relative(o.describe())}" for j, o in enumerate(outs)])
