@@ -25,6 +25,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import yamlio
 from .errors import ConfigError, EtcdfitError
@@ -143,7 +144,8 @@ class Progress:
     """One line per finished cell, and a heartbeat naming running cells every 20 s."""
 
     def __init__(self, total: int):
-        self.total, self.done, self.running = total, 0, {}
+        self.total, self.done = total, 0
+        self.running: dict[str, float] = {}  # cell id -> monotonic start
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.started = time.monotonic()
@@ -154,7 +156,7 @@ class Progress:
             self.running[cell.id] = time.monotonic()
             print(f"[{self.done:>3}/{self.total}] start  {cell.id}", flush=True)
 
-    def finish(self, cell: Cell, status: str, counts: dict, seconds: float) -> None:
+    def finish(self, cell: Cell, status: str, counts: dict[str, int], seconds: float) -> None:
         with self.lock:
             self.running.pop(cell.id, None)
             self.done += 1
@@ -188,7 +190,7 @@ def prebuild(cells: list[Cell]) -> None:
             print(f"[etcdfit] etcd {server}: not available; its cells will fail: {exc}", flush=True)
 
 
-def run_cell(cell: Cell, out: Path, pytest_args: list[str]) -> dict:
+def run_cell(cell: Cell, out: Path, pytest_args: list[str]) -> dict[str, Any]:
     started = time.monotonic()
     run = run_suite([cell.performer], out / "cells" / cell.slug, etcd=cell.server, jobs=0, no_build=True,
                     extra=pytest_args)
@@ -207,7 +209,7 @@ def run(matrix: Matrix, out: Path, *, jobs: int | None = None, shard_spec: str |
     prebuild(cells)
     progress = Progress(len(cells))
 
-    def one(cell: Cell) -> dict:
+    def one(cell: Cell) -> dict[str, Any]:
         progress.start(cell)
         res = run_cell(cell, out, matrix.pytest_args)
         counts = dict.fromkeys(OUTCOMES, 0)
@@ -235,7 +237,7 @@ def run(matrix: Matrix, out: Path, *, jobs: int | None = None, shard_spec: str |
     return 1 if bad else 0
 
 
-def merge_cells(results: list[dict], out: Path, started: float) -> ResultsDoc:
+def merge_cells(results: list[dict[str, Any]], out: Path, started: float) -> ResultsDoc:
     doc = ResultsDoc(started=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
                      duration_s=round(time.time() - started, 2))
     for r in results:

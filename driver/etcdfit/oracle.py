@@ -9,8 +9,11 @@ names match the performer protocol's results, so the same expectations apply.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 
 from .errors import EtcdfitError, EtcdServerError
 from .gen.etcd.v3 import rpc_pb2 as epb
@@ -48,10 +51,10 @@ class _Checked:
     def __init__(self, stub: object, endpoint: str):
         self._stub, self._endpoint = stub, endpoint
 
-    def __getattr__(self, method: str):
+    def __getattr__(self, method: str) -> Callable[..., Any]:
         call = getattr(self._stub, method)
 
-        def checked(request, **kw):
+        def checked(request: Message, **kw: Any) -> Any:
             try:
                 return call(request, **kw)
             except grpc.RpcError as exc:
@@ -74,7 +77,7 @@ def prefix_end(prefix: bytes) -> bytes:
     return b"\0"
 
 
-def _select(key, prefix: bool, range_end) -> tuple[bytes, bytes]:
+def _select(key: str | bytes, prefix: bool, range_end: str | bytes | None) -> tuple[bytes, bytes]:
     """(key, range_end) in etcd's terms; an empty prefix means every key: (b"\\0", b"\\0")."""
     k = _b(key)
     if prefix:
@@ -111,47 +114,61 @@ class Oracle:
                 time.sleep(0.1)
 
     # ---------------------------------------------------------------- KV
-    def put(self, key, value, *, lease: int = 0, prev_kv: bool = False) -> epb.PutResponse:
-        return self.kv.Put(epb.PutRequest(key=_b(key), value=_b(value), lease=lease, prev_kv=prev_kv), timeout=DEADLINE)
+    # The stubs are wrapped by _Checked, whose calls are untyped: each result is typed where it is read.
+    def put(self, key: str | bytes, value: str | bytes, *, lease: int = 0, prev_kv: bool = False) -> epb.PutResponse:
+        req = epb.PutRequest(key=_b(key), value=_b(value), lease=lease, prev_kv=prev_kv)
+        resp: epb.PutResponse = self.kv.Put(req, timeout=DEADLINE)
+        return resp
 
-    def range(self, key, *, prefix: bool = False, range_end=None, revision: int = 0,
-              limit: int = 0, serializable: bool = False) -> epb.RangeResponse:
-        key, end = _select(key, prefix, range_end)
-        req = epb.RangeRequest(key=key, range_end=end, revision=revision, limit=limit, serializable=serializable)
-        return self.kv.Range(req, timeout=DEADLINE)
+    def range(self, key: str | bytes, *, prefix: bool = False, range_end: str | bytes | None = None,
+              revision: int = 0, limit: int = 0, serializable: bool = False) -> epb.RangeResponse:
+        k, end = _select(key, prefix, range_end)
+        req = epb.RangeRequest(key=k, range_end=end, revision=revision, limit=limit, serializable=serializable)
+        resp: epb.RangeResponse = self.kv.Range(req, timeout=DEADLINE)
+        return resp
 
-    def get(self, key) -> epb.KeyValue | None:
+    def get(self, key: str | bytes) -> epb.KeyValue | None:
         """The current key-value, or None."""
         kvs = self.range(key).kvs
         return kvs[0] if kvs else None
 
-    def value(self, key) -> bytes | None:
+    def value(self, key: str | bytes) -> bytes | None:
         kv = self.get(key)
         return kv.value if kv is not None else None
 
-    def keys(self, prefix) -> list[bytes]:
+    def keys(self, prefix: str | bytes) -> list[bytes]:
         return [kv.key for kv in self.range(prefix, prefix=True).kvs]
 
-    def delete(self, key, *, prefix: bool = False) -> epb.DeleteRangeResponse:
-        key, end = _select(key, prefix, None)
-        return self.kv.DeleteRange(epb.DeleteRangeRequest(key=key, range_end=end), timeout=DEADLINE)
+    def delete(self, key: str | bytes, *, prefix: bool = False) -> epb.DeleteRangeResponse:
+        k, end = _select(key, prefix, None)
+        resp: epb.DeleteRangeResponse = self.kv.DeleteRange(epb.DeleteRangeRequest(key=k, range_end=end),
+                                                            timeout=DEADLINE)
+        return resp
 
     def revision(self) -> int:
         """The store's current revision."""
-        return self.kv.Range(epb.RangeRequest(key=b"\0", count_only=True), timeout=DEADLINE).header.revision
+        resp: epb.RangeResponse = self.kv.Range(epb.RangeRequest(key=b"\0", count_only=True), timeout=DEADLINE)
+        return resp.header.revision
 
     def compact(self, revision: int, *, physical: bool = True) -> epb.CompactionResponse:
-        return self.kv.Compact(epb.CompactionRequest(revision=revision, physical=physical), timeout=DEADLINE)
+        resp: epb.CompactionResponse = self.kv.Compact(epb.CompactionRequest(revision=revision, physical=physical),
+                                                       timeout=DEADLINE)
+        return resp
 
     def txn(self, request: epb.TxnRequest) -> epb.TxnResponse:
-        return self.kv.Txn(request, timeout=DEADLINE)
+        resp: epb.TxnResponse = self.kv.Txn(request, timeout=DEADLINE)
+        return resp
 
     # ---------------------------------------------------------------- leases
     def lease_grant(self, ttl: int, lease_id: int = 0) -> int:
-        return self.lease.LeaseGrant(epb.LeaseGrantRequest(TTL=ttl, ID=lease_id), timeout=DEADLINE).ID
+        resp: epb.LeaseGrantResponse = self.lease.LeaseGrant(epb.LeaseGrantRequest(TTL=ttl, ID=lease_id),
+                                                             timeout=DEADLINE)
+        return resp.ID
 
     def lease_ttl(self, lease_id: int, *, keys: bool = False) -> epb.LeaseTimeToLiveResponse:
-        return self.lease.LeaseTimeToLive(epb.LeaseTimeToLiveRequest(ID=lease_id, keys=keys), timeout=DEADLINE)
+        resp: epb.LeaseTimeToLiveResponse = self.lease.LeaseTimeToLive(
+            epb.LeaseTimeToLiveRequest(ID=lease_id, keys=keys), timeout=DEADLINE)
+        return resp
 
     def lease_revoke(self, lease_id: int) -> None:
         self.lease.LeaseRevoke(epb.LeaseRevokeRequest(ID=lease_id), timeout=DEADLINE)
@@ -161,7 +178,8 @@ class Oracle:
 
     # ---------------------------------------------------------------- maintenance
     def status(self, timeout: float = DEADLINE) -> epb.StatusResponse:
-        return self.maintenance.Status(epb.StatusRequest(), timeout=timeout)
+        resp: epb.StatusResponse = self.maintenance.Status(epb.StatusRequest(), timeout=timeout)
+        return resp
 
     def server_version(self) -> str:
         return self.status().version

@@ -164,7 +164,7 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
     ident = client.identity
     assert ident is not None
     report.add("ok", f"Describe answers, protocol version 1 ({ident.label})")
-    for probe, good, detail in [
+    for title, good, detail in [
         ("Describe name matches the manifest", ident.name == m.name, f"{ident.name!r} vs {m.name!r}"),
         ("Describe language matches the manifest", ident.language == m.language,
          f"{ident.language!r} vs {m.language!r}"),
@@ -173,7 +173,7 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
         ("Describe sdk_version is the version built", ident.sdk_version == version,
          f"reports {ident.sdk_version!r}, built {version!r}: report the version actually linked"),
     ]:
-        report.add("ok" if good else "FAIL", probe, "" if good else detail)
+        report.add("ok" if good else "FAIL", title, "" if good else detail)
     unknown = caps.missing(ident.capabilities, caps.load_catalog().meanings)
     report.add("FAIL" if unknown else "ok", "every capability id is in the catalog",
                f"unknown ids: {', '.join(unknown)}" if unknown else "")

@@ -13,8 +13,10 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 
 from .. import proc
 from ..errors import PerformerCrashed, PerformerError, PerformerHung, ProtocolMismatch
@@ -45,7 +47,7 @@ class Identity:
 class PerformerClient:
     """One performer endpoint. `process` is None for --performer-address performers."""
 
-    def __init__(self, address: str, process: subprocess.Popen | None = None, log: Path | None = None):
+    def __init__(self, address: str, process: subprocess.Popen[bytes] | None = None, log: Path | None = None):
         self.address = address
         self.process = process
         self.log = log
@@ -135,7 +137,8 @@ class PerformerClient:
 
     def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000, timeout: float = CONNECT_TIMEOUT) -> str:
         req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=5000, request_timeout_ms=request_timeout_ms)
-        return self._call("Connect", self.stub.Connect, req, timeout).client_id
+        resp: pb.ConnectResponse = self._call("Connect", self.stub.Connect, req, timeout)
+        return resp.client_id
 
     def disconnect(self, client_id: str, timeout: float = 10.0) -> None:
         self._call("Disconnect", self.stub.Disconnect, pb.DisconnectRequest(client_id=client_id), timeout)
@@ -143,9 +146,10 @@ class PerformerClient:
     def execute(self, client_id: str, program: pb.Program, timeout: float) -> pb.ExecuteResponse:
         __tracebackhide__ = True
         req = pb.ExecuteRequest(client_id=client_id, program=program)
-        return self._call("Execute", self.stub.Execute, req, timeout)
+        resp: pb.ExecuteResponse = self._call("Execute", self.stub.Execute, req, timeout)
+        return resp
 
-    def _call(self, method: str, fn, request, timeout: float):
+    def _call(self, method: str, fn: grpc.UnaryUnaryMultiCallable[Any, Any], request: Message, timeout: float) -> Any:
         __tracebackhide__ = True
         # A blocking gRPC call does not return to Python until it ends, so Ctrl-C would
         # wait out the whole deadline; waiting on a future in slices keeps it immediate.

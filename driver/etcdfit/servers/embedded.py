@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import proc
 from ..errors import EtcdServerError
@@ -26,7 +27,7 @@ class EtcdServer:
 
     endpoints: list[str]
     version: str = ""
-    process: subprocess.Popen | None = None
+    process: subprocess.Popen[bytes] | None = None
     data_dir: Path | None = None
     log: Path | None = None
     # Seconds between watch progress notifications; None when unknown (an external server).
@@ -55,7 +56,7 @@ def distro_binary() -> Path:
     return path
 
 
-def start_version(spec: str, log_dir: Path, *, autobuild: bool = True, **kwargs) -> EtcdServer:
+def start_version(spec: str, log_dir: Path, *, autobuild: bool = True, **kwargs: Any) -> EtcdServer:
     """Start the catalog's etcd for `spec` (``3.6``, ``3.4``, ``embedded``, a path, ...),
     building a Go server first if needed; see servers.catalog.resolve."""
     from .catalog import resolve

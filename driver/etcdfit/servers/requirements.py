@@ -3,7 +3,16 @@ and frequent watch progress notifications."""
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from ..errors import ConfigError
+
+
+class _Server(Protocol):
+    """What a requirement is checked against: an EtcdServer, or anything shaped like one."""
+
+    version: str
+    endpoints: list[str]
 
 TOPOLOGIES = ("single", "cluster")
 #: The longest progress-notify interval (seconds) a progress_notify test may wait on.
@@ -20,7 +29,7 @@ def version_tuple(text: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def unmet(server, min_version: str | None = None, max_version: str | None = None,
+def unmet(server: _Server, min_version: str | None = None, max_version: str | None = None,
           topology: str = "single", progress_notify: bool = False) -> list[str]:
     """Reasons the server does not meet the requirements (empty: it does).
 
@@ -44,8 +53,8 @@ def unmet(server, min_version: str | None = None, max_version: str | None = None
         reasons.append(f"the test needs a 3-member cluster; this run's etcd has {members} member(s)")
     interval = getattr(server, "progress_notify_interval", None)
     if progress_notify and (interval is None or interval > MAX_PROGRESS_NOTIFY_INTERVAL):
-        have = ("an unknown one (it was not started by etcdfit)" if interval is None
-                else f"{interval:g}s")
+        shown = ("an unknown one (it was not started by etcdfit)" if interval is None
+                 else f"{interval:g}s")
         reasons.append(f"the test waits for watch progress notifications, so it needs a progress-notify "
-                       f"interval of at most {MAX_PROGRESS_NOTIFY_INTERVAL:g}s; this run's etcd has {have}")
+                       f"interval of at most {MAX_PROGRESS_NOTIFY_INTERVAL:g}s; this run's etcd has {shown}")
     return reasons
