@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def cmd_run(args) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
     from .report import html
     from .report.model import summary_table
     from .suite import run_suite
@@ -92,20 +92,20 @@ def cmd_run(args) -> int:
     return run.exit_code
 
 
-def cmd_gate(args) -> int:
+def cmd_gate(args: argparse.Namespace) -> int:
     from . import gate
 
     return gate.main(args)
 
 
-def cmd_matrix(args) -> int:
+def cmd_matrix(args: argparse.Namespace) -> int:
     from . import matrix
 
     m = matrix.load(Path(args.config))
     return matrix.run(m, Path(args.out).resolve(), jobs=args.jobs, shard_spec=args.shard)
 
 
-def cmd_report(args) -> int:
+def cmd_report(args: argparse.Namespace) -> int:
     from .report import html
     from .report.model import ResultsDoc
 
@@ -116,7 +116,7 @@ def cmd_report(args) -> int:
     return 0
 
 
-def cmd_performer(args) -> int:
+def cmd_performer(args: argparse.Namespace) -> int:
     from .performer import build, manifest
 
     if args.action == "check":
@@ -149,7 +149,7 @@ def cmd_performer(args) -> int:
         m = manifest.load(name)
         jobs.append((m, m.resolve_version(version)))
 
-    def one(job):
+    def one(job: tuple[manifest.Manifest, str]) -> Path:
         m, v = job
         return build.build(m, v, force=args.force)
 
@@ -165,7 +165,7 @@ def cmd_performer(args) -> int:
     return 1 if failed else 0
 
 
-def cmd_caps(args) -> int:
+def cmd_caps(args: argparse.Namespace) -> int:
     from .capabilities import load_catalog
     from .performer import build, manifest
     from .performer.client import PerformerClient

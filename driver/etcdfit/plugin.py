@@ -9,13 +9,18 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-if TYPE_CHECKING:
-    from .session import Session  # imported lazily at run time: it pulls in grpc and the servers
+if TYPE_CHECKING:  # imported lazily at run time: they pull in grpc and the servers
+    from .oracle import Oracle
+    from .performer.pool import PerformerSession
+    from .servers.embedded import EtcdServer
+    from .session import Session
+    from .specs.collect import SpecFile
 
 STATE: pytest.StashKey[Session] = pytest.StashKey()
 
@@ -123,7 +128,11 @@ def _terminate_like_interrupt(config: pytest.Config) -> None:
         raise KeyboardInterrupt(f"etcdfit: received signal {signum} (SIGTERM); cleaning up")
 
     previous = signal.signal(signal.SIGTERM, interrupt)
-    config.add_cleanup(lambda: signal.signal(signal.SIGTERM, previous))
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    config.add_cleanup(restore)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -184,19 +193,20 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 @pytest.fixture(scope="session")
-def etcd(request: pytest.FixtureRequest):
+def etcd(request: pytest.FixtureRequest) -> EtcdServer:
     """The etcd server for this session (embedded by default); has `.endpoints` and `.version`."""
     return request.config.stash[STATE].etcd()
 
 
 @pytest.fixture(scope="session")
-def oracle(request: pytest.FixtureRequest, etcd):
+def oracle(request: pytest.FixtureRequest, etcd: EtcdServer) -> Oracle:
     """The driver's own etcd client: arrange state and verify outcomes independently of the SDK."""
-    return request.config.stash[STATE].oracle()
+    client: Oracle = request.config.stash[STATE].oracle()
+    return client
 
 
 @pytest.fixture
-def performer(request: pytest.FixtureRequest, etcd):
+def performer(request: pytest.FixtureRequest, etcd: EtcdServer) -> Iterator[PerformerSession]:
     """A performer with a fresh SDK client on the session's etcd; skips on missing capabilities."""
     session = request.config.stash[STATE].open_session(request.param, request.node)
     yield session
@@ -204,7 +214,7 @@ def performer(request: pytest.FixtureRequest, etcd):
 
 
 @pytest.fixture
-def performers(request: pytest.FixtureRequest, etcd):
+def performers(request: pytest.FixtureRequest, etcd: EtcdServer) -> Iterator[list[PerformerSession]]:
     """Every performer of the run, each with a fresh client (for cross-SDK tests)."""
     run = request.config.stash[STATE]
     sessions = [run.open_session(key, request.node) for key in run.spec_keys]
@@ -229,7 +239,7 @@ class Namespace:
 
 
 @pytest.fixture
-def ns(request: pytest.FixtureRequest):
+def ns(request: pytest.FixtureRequest) -> Iterator[Namespace]:
     """Unique key prefix for this test: b'etcdfit/<random>/<test name>/'.
 
     Failure output shows keys under it as `<ns>/name`."""
@@ -260,7 +270,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+def pytest_runtest_makereport(item: pytest.Item,
+                              call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     from .report import recording
 
@@ -268,7 +279,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> SpecFile | None:
     """Collect *.spec.yaml files as modules of conformance cases."""
     if file_path.name.endswith(".spec.yaml"):
         from .specs.collect import SpecFile

@@ -13,19 +13,26 @@ pytest from running the other files.
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
+from google.protobuf.message import Message
 
 from .. import matchers, program
 from ..errors import ConfigError, ExpectationFailed
 from ..outcomes import Kind, Problem, ProgramRecord
 from . import loader
 
+if TYPE_CHECKING:
+    from ..oracle import Oracle
+    from ..performer.pool import PerformerSession
+    from ..plugin import Namespace
+
 
 class SpecFile(pytest.Module):
-    def _getobj(self):
+    def _getobj(self) -> types.ModuleType:
         path = Path(self.path)
         try:
             suite = loader.load(path)
@@ -42,7 +49,7 @@ class SpecFile(pytest.Module):
             setattr(mod, f"test_{case.name}", _make_test(case))
         return mod
 
-    def repr_failure(self, excinfo, style=None):  # type: ignore[override]
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ConfigError):
             return f"invalid spec: {excinfo.value}"
         return str(super().repr_failure(excinfo))
@@ -57,12 +64,12 @@ def _invalid(path: Path, exc: ConfigError) -> types.ModuleType:
 
     mod = types.ModuleType("etcdfit_invalid_spec")
     mod.__file__ = str(path)
-    mod.test_invalid_spec = test_invalid_spec  # type: ignore[attr-defined]
+    mod.test_invalid_spec = test_invalid_spec  # type: ignore[attr-defined]  # a module's attributes are open
     return mod
 
 
-def _make_test(case: loader.Case):
-    def test(performer, oracle, ns):
+def _make_test(case: loader.Case) -> Callable[[PerformerSession, Oracle, Namespace], None]:
+    def test(performer: PerformerSession, oracle: Oracle, ns: Namespace) -> None:
         __tracebackhide__ = True
         run_case(case, performer, oracle, ns.prefix)
 
@@ -72,13 +79,13 @@ def _make_test(case: loader.Case):
         marks.append(pytest.mark.requires(*case.requires))
     if case.server:
         marks.append(pytest.mark.server(**case.server))
-    test.pytestmark = marks  # type: ignore[attr-defined]
+    test.pytestmark = marks  # type: ignore[attr-defined]  # pytest reads a function's marks from here
     return test
 
 
-def run_case(case: loader.Case, performer, oracle, prefix: bytes) -> None:
+def run_case(case: loader.Case, performer: PerformerSession, oracle: Oracle, prefix: bytes) -> None:
     __tracebackhide__ = True
-    saved: dict = {}
+    saved: dict[str, Any] = {}
     for n, step in enumerate(case.steps, 1):
         if step.via == "oracle":
             _oracle_step(step, n, oracle, saved, prefix)
@@ -101,14 +108,14 @@ def run_case(case: loader.Case, performer, oracle, prefix: bytes) -> None:
                 _save(meta, out.ok, saved, f"{label}, step {n}", i, name, record)
 
 
-def _build(name: str, fields: Any, saved: dict, prefix: bytes, where: str) -> program.Cmd:
+def _build(name: str, fields: Any, saved: dict[str, Any], prefix: bytes, where: str) -> program.Cmd:
     try:
         return program.build(name, loader.resolve(fields, saved, prefix))
     except ConfigError as exc:  # e.g. a saved value of the wrong type for its field
         raise ConfigError(f"{where}: {exc}") from None
 
 
-def _save(meta: Any, result: Any, saved: dict, where: str, index: int | None, name: str,
+def _save(meta: Any, result: Any, saved: dict[str, Any], where: str, index: int | None, name: str,
           record: ProgramRecord | None = None) -> None:
     """Save the step's `save` paths; a field the SDK did not return fails the test here,
     instead of a 0 saved now failing a later step with a misleading mismatch."""
@@ -127,12 +134,13 @@ def _save(meta: Any, result: Any, saved: dict, where: str, index: int | None, na
                                     record) from None
 
 
-def _oracle_step(step: loader.Step, n: int, oracle, saved: dict, prefix: bytes) -> None:
+def _oracle_step(step: loader.Step, n: int, oracle: Oracle, saved: dict[str, Any], prefix: bytes) -> None:
     __tracebackhide__ = True
     where = f"step {n}, line {step.line}"
     (name, fields, meta), = step.commands
     f = loader.resolve(fields, saved, prefix)
     _build(name, fields, saved, prefix, where)  # the builder's type checks: no int where bytes belong
+    res: Message  # the etcd response of the oracle's call
     if name == "put":
         res = oracle.put(f["key"], f.get("value", b""), lease=f.get("lease", 0), prev_kv=f.get("prev_kv", False))
     elif name == "get":
