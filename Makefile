@@ -11,7 +11,7 @@ SERVERS := 3.4 3.5 3.6 3.7
 JOBS ?= 2
 
 .PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
-        test-harness test-conformance matrix bench clean
+        lint test-harness test-conformance matrix bench clean
 
 ## bootstrap: driver venv (.venv) + the default performers built into .cache/
 bootstrap: venv performers
@@ -57,7 +57,13 @@ run: bootstrap
 	$(BIN)/etcdfit run $(addprefix --performer ,$(RUN_PERFORMERS)) --out reports/latest
 
 ## test: bootstrap everything, then the harness self-tests and the suite against every performer
-test: venv system-deps all-performers servers protos-check test-harness test-conformance
+test: venv lint system-deps all-performers servers protos-check test-harness test-conformance
+
+## lint: ruff over the driver, tests and Python performers; mypy --strict over driver/etcdfit (pyproject.toml)
+lint: venv
+	$(BIN)/ruff check driver tests performers/python-etcd3 performers/python-aetcd performers/python-kit \
+	  tests/harness/performers/raw-grpc
+	$(BIN)/mypy driver/etcdfit
 
 test-harness: venv
 	$(BIN)/pytest tests/harness -q -n $(JOBS)
