@@ -253,6 +253,22 @@ def watch_cancel(handle: str) -> Cmd:
     return _cmd(watch_cancel=pb.WatchCancelCommand(handle=handle))
 
 
+def lease_keepalive_start(handle: str, *, id: int = 0, ttl: int = 0) -> Cmd:
+    """Start the SDK's keep-alive stream for lease `id`, or with `ttl` grant one through the SDK first."""
+    if (id == 0) == (ttl == 0):
+        raise ConfigError("lease_keepalive_start takes a lease id, or a ttl to grant one, not both or neither")
+    return _cmd(lease_keep_alive_start=pb.LeaseKeepAliveStartCommand(handle=handle, id=id, ttl=ttl))
+
+
+def lease_keepalive_collect(handle: str, min_responses: int = 1, *, timeout_ms: int = 5000) -> Cmd:
+    return _cmd(lease_keep_alive_collect=pb.LeaseKeepAliveCollectCommand(
+        handle=handle, min_responses=min_responses, timeout_ms=timeout_ms))
+
+
+def lease_keepalive_stop(handle: str) -> Cmd:
+    return _cmd(lease_keep_alive_stop=pb.LeaseKeepAliveStopCommand(handle=handle))
+
+
 #: Command names usable in YAML specs and their builders.
 BUILDERS: dict[str, Callable[..., Cmd]] = {
     "put": put, "get": get, "range": get, "delete": delete, "txn": txn, "compact": compact,
@@ -260,6 +276,8 @@ BUILDERS: dict[str, Callable[..., Cmd]] = {
     "lease_ttl": lease_ttl, "lease_leases": lease_leases,
     "lease_keepalive_once": lease_keepalive_once, "watch_start": watch_start,
     "watch_collect": watch_collect, "watch_cancel": watch_cancel,
+    "lease_keepalive_start": lease_keepalive_start, "lease_keepalive_collect": lease_keepalive_collect,
+    "lease_keepalive_stop": lease_keepalive_stop,
 }
 
 

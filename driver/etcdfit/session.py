@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from . import capabilities as caps
-from .errors import EtcdfitError, PerformerError
-from .performer.client import CONNECT_TIMEOUT
+from .errors import EtcdfitError, ExpectationFailed, PerformerError
+from .outcomes import Kind, Problem
+from .performer.client import CONNECT_TIMEOUT, SdkConnectError
 from .performer.pool import PerformerPool, PerformerSession, PerformerSpec
 from .report import recording
 from .report.model import ResultsDoc, TestRecord
@@ -202,6 +203,10 @@ class Session:
                                        timeout=min(CONNECT_TIMEOUT, self.config.option.program_timeout))
         except PerformerError as exc:  # the performer broke (crashed, stalled), not the SDK's dial
             pytest.fail(f"performer {key} failed during Connect: {exc}", pytrace=False)
+        except SdkConnectError as exc:  # the SDK itself could not connect to a healthy etcd
+            problem = Problem(Kind.UNEXPECTED_ERROR, "the SDK could not connect to the session's etcd",
+                              command="connect", expected="a client", actual=str(exc), where=ident.label)
+            raise ExpectationFailed(f"{ident.label}: {exc}", [problem]) from None
         except EtcdfitError as exc:
             pytest.fail(f"performer {key} could not connect to etcd: {exc}", pytrace=False)
         session = PerformerSession(client, client_id, key, self.config.option.program_timeout)

@@ -19,7 +19,7 @@ import grpc
 from google.protobuf.message import Message
 
 from .. import proc
-from ..errors import PerformerCrashed, PerformerError, PerformerHung, ProtocolMismatch
+from ..errors import EtcdfitError, PerformerCrashed, PerformerError, PerformerHung, ProtocolMismatch
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
 from ..gen.etcdfit.performer.v1 import performer_pb2_grpc as pbg
 from .manifest import Manifest
@@ -42,6 +42,16 @@ class Identity:
     @property
     def label(self) -> str:
         return f"{self.name}@{self.sdk_version}"
+
+
+class SdkConnectError(EtcdfitError):
+    """The SDK could not build a client (ConnectResponse.error): the SDK's failure, not the performer's."""
+
+    def __init__(self, response: pb.ConnectResponse):
+        e = response.error
+        code = pb.ErrorCode.Name(e.code) if response.HasField("error") else "no client id"
+        super().__init__(f"the SDK could not connect: {code} ({e.sdk_type}: {e.message})")
+        self.response = response
 
 
 class PerformerClient:
@@ -135,10 +145,22 @@ class PerformerClient:
         )
         return self.identity
 
-    def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000, timeout: float = CONNECT_TIMEOUT) -> str:
-        req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=5000, request_timeout_ms=request_timeout_ms)
-        resp: pb.ConnectResponse = self._call("Connect", self.stub.Connect, req, timeout)
+    def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000, timeout: float = CONNECT_TIMEOUT,
+                **options: int | bool) -> str:
+        """A new SDK client's id; SdkConnectError when the SDK could not build one."""
+        resp = self.connect_response(endpoints, request_timeout_ms=request_timeout_ms, timeout=timeout, **options)
+        if resp.HasField("error") or not resp.client_id:
+            raise SdkConnectError(resp)
         return resp.client_id
+
+    def connect_response(self, endpoints: list[str], *, request_timeout_ms: int = 10_000,
+                         dial_timeout_ms: int = 5000, timeout: float = CONNECT_TIMEOUT,
+                         **options: int | bool) -> pb.ConnectResponse:
+        """Connect as sent and answered: `options` are ConnectRequest fields (keepalive_time_ms, ...)."""
+        req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=dial_timeout_ms,
+                                request_timeout_ms=request_timeout_ms, **options)  # type: ignore[arg-type]
+        resp: pb.ConnectResponse = self._call("Connect", self.stub.Connect, req, timeout)
+        return resp
 
     def disconnect(self, client_id: str, timeout: float = 10.0) -> None:
         self._call("Disconnect", self.stub.Disconnect, pb.DisconnectRequest(client_id=client_id), timeout)

@@ -12,7 +12,7 @@ from ..outcomes import ProgramRecord
 from ..program import Cmd, Results, evaluate, program_lines
 from . import build as builder
 from . import manifest as manifests
-from .client import Identity, PerformerClient
+from .client import Identity, PerformerClient, SdkConnectError
 
 ADDRESS_DESCRIBE_TIMEOUT = 10.0
 
@@ -124,6 +124,7 @@ class PerformerSession:
     spec: str
     timeout: float
     programs: list[ProgramRecord] = field(default_factory=list, repr=False)  # sent, in order
+    children: list[PerformerSession] = field(default_factory=list, repr=False)  # closed with this one
 
     @property
     def identity(self) -> Identity:
@@ -149,7 +150,29 @@ class PerformerSession:
         response = self.client.execute(self.client_id, program, timeout or self.timeout)
         return evaluate(cmds, response, label, f"{label}, {where}" if where else "")
 
+    def connect(self, endpoints: list[str], **options: int | bool) -> PerformerSession:
+        """Another SDK client on this performer, e.g. to a fault test's own server. `options` are
+        ConnectRequest fields (dial_timeout_ms, request_timeout_ms, keepalive_time_ms, ...).
+        Closed when this session closes; raises SdkConnectError when the SDK cannot connect."""
+        outcome = self.try_connect(endpoints, **options)
+        if isinstance(outcome, PerformerSession):
+            return outcome
+        raise SdkConnectError(outcome)
+
+    def try_connect(self, endpoints: list[str], **options: int | bool) -> PerformerSession | pb.ConnectResponse:
+        """Like connect, but the SDK's connect failure comes back as the ConnectResponse
+        (its error and the call/return times) instead of an exception."""
+        options.setdefault("request_timeout_ms", 10_000)
+        resp = self.client.connect_response(endpoints, timeout=self.timeout, **options)
+        if resp.HasField("error") or not resp.client_id:
+            return resp
+        child = PerformerSession(self.client, resp.client_id, self.spec, self.timeout, self.programs)
+        self.children.append(child)
+        return child
+
     def close(self) -> None:
+        for child in self.children:
+            child.close()
         if self.client.alive():
             try:
                 # Short deadline: a performer may hold Disconnect behind a still-running
