@@ -6,6 +6,7 @@ import atexit
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ class EtcdServer:
     log: Path | None = None
     # Seconds between watch progress notifications; None when unknown (an external server).
     progress_notify_interval: float | None = None
+    argv: list[str] = field(default_factory=list, repr=False)  # how it was started (restart reuses it)
+    paused: bool = field(default=False, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     def stop(self) -> None:
@@ -39,9 +42,63 @@ class EtcdServer:
             return
         self._stopped = True
         if self.process is not None:
+            if self.paused and self.process.poll() is None:  # a stopped process takes SIGTERM only once continued
+                os.killpg(self.process.pid, signal.SIGCONT)
+                self.paused = False
             proc.stop(self.process)
         if self.data_dir is not None:
             shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    # ---------------------------------------------------------------- process faults
+    # Only for servers etcdfit started (process and argv known); each keeps the data dir.
+
+    def _own(self) -> subprocess.Popen[bytes]:
+        if self.process is None or not self.argv or self._stopped:
+            raise EtcdServerError("process faults need a server etcdfit started (not --etcd-endpoints)")
+        return self.process
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: the server dies at once, as on a crash or power loss; the data dir stays."""
+        p = self._own()
+        self.paused = False
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait(10)
+
+    def stop_gracefully(self, timeout: float = 10.0) -> int | None:
+        """SIGTERM and wait: etcd shuts down cleanly; the data dir stays."""
+        p = self._own()
+        if self.paused:
+            self.resume()
+        return proc.stop(p, grace=timeout)
+
+    def pause(self) -> None:
+        """SIGSTOP: the process freezes; connections stay open and nothing answers."""
+        p = self._own()
+        os.killpg(p.pid, signal.SIGSTOP)
+        self.paused = True
+
+    def resume(self) -> None:
+        """SIGCONT after pause()."""
+        p = self._own()
+        os.killpg(p.pid, signal.SIGCONT)
+        self.paused = False
+
+    def restart(self, startup_timeout: float = 30.0) -> None:
+        """Start the same binary again on the same ports and data dir (after kill or a graceful stop)."""
+        p = self._own()
+        if p.poll() is None:
+            raise EtcdServerError("restart: the server is still running; kill() or stop_gracefully() it first")
+        assert self.data_dir is not None and self.log is not None
+        self.process = proc.spawn(self.argv, cwd=self.data_dir, log=self.log)
+        oracle = Oracle(self.endpoints[0])
+        try:
+            self.version = _wait(self, oracle, startup_timeout)
+        finally:
+            oracle.close()
 
 
 def distro_binary() -> Path:
@@ -82,7 +139,7 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
         argv.append(f"{flag}={PROGRESS_NOTIFY_INTERVAL:g}s")
     log = log_dir / f"etcd-{client}.log"
     server = EtcdServer([curl], process=proc.spawn(argv, cwd=data_dir, log=log), data_dir=data_dir, log=log,
-                        progress_notify_interval=PROGRESS_NOTIFY_INTERVAL if flag else None)
+                        progress_notify_interval=PROGRESS_NOTIFY_INTERVAL if flag else None, argv=argv)
     atexit.register(server.stop)  # also on Ctrl-C and on errors before fixture teardown
     oracle = Oracle(curl)
     try:
