@@ -97,6 +97,17 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertEqual(sdk.map_error(FakeRpcError(S.UNKNOWN, "x")).sdk_type,
                          "test_error_mapping.FakeRpcError")
 
+    def test_typed(self):
+        # errors.typed: etcd3's own exception classes vs a grpc.RpcError let through.
+        for e in (exc.ConnectionFailedError(), exc.ConnectionTimeoutError(),
+                  exc.RevisionCompactedError(3), exc.WatchTimedOut(),
+                  exc.PreconditionFailedError(), exc.InternalServerError()):
+            self.assertTrue(sdk.map_error(e).typed, repr(e))
+        for e in (FakeRpcError(S.UNAVAILABLE, "Socket closed"),
+                  FakeRpcError(S.OUT_OF_RANGE, "etcdserver: mvcc: required revision has been compacted"),
+                  ValueError("x")):
+            self.assertFalse(sdk.map_error(e).typed, repr(e))
+
     def test_messages_contained(self):
         # gen/etcd_errors.tsv's rule: the text without "etcdserver: " anywhere in the details.
         got = sdk.map_error(FakeRpcError(S.INVALID_ARGUMENT, "rpc error: key not found (wrapped)"))

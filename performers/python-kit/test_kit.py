@@ -10,7 +10,7 @@ import unittest
 
 import grpc
 
-from etcdfit_kit import convert, dispatch, errors, timing, watches
+from etcdfit_kit import convert, dispatch, errors, protocol, timing, watches
 from etcdfit_kit.stubs import pb
 
 S = grpc.StatusCode
@@ -63,6 +63,11 @@ class MessageTableTest(unittest.TestCase):
         self.assertEqual(errors.by_grpc_status(S.CANCELLED), pb.CANCELED)
         self.assertIsNone(errors.by_grpc_status(S.NOT_FOUND))
         self.assertEqual(errors.by_type(KeyError(), [(LookupError, 7)]), 7)
+        self.assertFalse(errors.sdk_error(ValueError("v"), pb.UNKNOWN, None).typed)
+        self.assertTrue(errors.sdk_error(ValueError("v"), pb.UNKNOWN, None, typed=True).typed)
+        self.assertEqual(errors.sdk_helper(dict, a=1), {"a": 1})
+        with self.assertRaises(errors.SdkRaised):
+            errors.sdk_helper(int, "x")
 
 
 class ConvertTest(unittest.TestCase):
@@ -158,6 +163,73 @@ class WatchesTest(unittest.TestCase):
         self.assertEqual(len(w.take().events), 0)
         reg.reserve("h", watches.WatchBuffer("h"))  # an ended handle can be reused
         self.assertEqual(len(reg.drain()), 1)
+
+    def test_errors_and_response_numbers(self):
+        w = watches.WatchBuffer("h")
+        self.assertEqual((w.next_response(), w.next_response()), (1, 2))
+        w.record_error(pb.SdkError(code=pb.UNAVAILABLE))
+        res = w.take()
+        self.assertEqual(([e.code for e in res.errors], res.ended), ([pb.UNAVAILABLE], False))
+        self.assertEqual(len(w.take().errors), 0)
+        w.record_end(pb.SdkError(code=pb.CANCELED))
+        w.record_error(pb.SdkError(code=pb.UNAVAILABLE))  # after the end: not an error "while it went on"
+        self.assertEqual(len(w.take().errors), 0)
+        self.assertEqual(w.next_response(), 3)
+
+
+class FakeContext:
+    def abort(self, code, details):
+        raise AssertionError("abort %s %s" % (code, details))
+
+
+class FakeSession:
+    host, port, timeout = "h", 1, 1.0
+
+    def close(self):
+        pass
+
+
+def backend(new_session, caps=()):
+    return protocol.Backend(name="fake", version="0", sdk_package="fake-sdk", client_call="fake.client",
+                            sdk_version=lambda: "1.0", capabilities_for=lambda v: sorted(caps),
+                            map_error=map_error, new_session=new_session)
+
+
+class ConnectTest(unittest.TestCase):
+    def aborted(self, performer, request):
+        with self.assertRaisesRegex(AssertionError, "abort") as cm:
+            performer.Connect(request, FakeContext())
+        return str(cm.exception)
+
+    def test_unclaimed_options_are_refused_by_name(self):
+        p = protocol.ThreadedPerformer(backend(lambda r: FakeSession(), caps=["connect.keepalive"]))
+        ok = p.Connect(pb.ConnectRequest(endpoints=["e"], keepalive_time_ms=5), FakeContext())
+        self.assertTrue(ok.client_id)
+        self.assertLessEqual(ok.call_ns, ok.return_ns)
+        for field, cap in [("block_until_connected", "connect.block"),
+                           ("auto_sync_interval_ms", "connect.auto_sync")]:
+            msg = self.aborted(p, pb.ConnectRequest(endpoints=["e"], **{field: 1}))
+            self.assertIn("INVALID_ARGUMENT", msg)
+            self.assertIn(field, msg)
+            self.assertIn(cap, msg)
+        msg = self.aborted(protocol.ThreadedPerformer(backend(lambda r: FakeSession())),
+                           pb.ConnectRequest(endpoints=["e"], keepalive_timeout_ms=5))
+        self.assertIn("keepalive_timeout_ms", msg)
+
+    def test_sdk_constructor_failure_is_data(self):
+        def sdk_fails(r):
+            raise errors.SdkRaised(FakeRpcError(S.UNAVAILABLE, "refused"))
+        resp = protocol.ThreadedPerformer(backend(sdk_fails)).Connect(
+            pb.ConnectRequest(endpoints=["e"]), FakeContext())
+        self.assertEqual((resp.client_id, resp.error.code, resp.error.grpc_code), ("", pb.UNAVAILABLE, 14))
+        self.assertLessEqual(resp.call_ns, resp.return_ns)
+        self.assertGreater(resp.call_ns, 0)
+
+    def test_performer_bug_is_internal(self):
+        def bug(r):
+            raise KeyError("oops")
+        self.assertIn("INTERNAL", self.aborted(protocol.ThreadedPerformer(backend(bug)),
+                                               pb.ConnectRequest(endpoints=["e"])))
 
 
 if __name__ == "__main__":

@@ -32,4 +32,5 @@ BACKEND = protocol.Backend(
     name="python-aetcd", version="0.1.0", sdk_package=SDK_PACKAGE, client_call="aetcd.Client",
     sdk_version=sdk_version, capabilities_for=capabilities_for, map_error=map_error,
     new_session=lambda r: Session(list(r.endpoints), r.dial_timeout_ms, r.request_timeout_ms,
-                                  r.username, r.password))
+                                  r.username, r.password, r.keepalive_time_ms,
+                                  r.keepalive_timeout_ms))

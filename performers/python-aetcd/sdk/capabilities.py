@@ -54,6 +54,12 @@ _IMPLEMENTED = {
     "watch.filters": (1, 0, 0),       # watch(kind=EventKind.PUT / DELETE): one filter at a time
     "watch.cancel": (1, 0, 0),        # rtypes.Watch.cancel()
     "watch.compacted": (1, 0, 0),     # iterator raises RevisionCompactedError(compacted_revision)
+    # Client(options={"grpc.keepalive_time_ms": .., "grpc.keepalive_timeout_ms": ..}): the
+    # client's documented pass-through of gRPC channel options.
+    "connect.keepalive": (1, 0, 0),
+    # aetcd.exceptions.ClientError subclasses (every gRPC error of a Client method is
+    # turned into one) vs raw errors (asyncio's timeouts, grpc.aio errors) let through.
+    "errors.typed": (1, 0, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (aetcd 1.0.0). These are findings.
@@ -71,6 +77,14 @@ UNCLAIMED = {
     "lease.leases": "aetcd.Client has no API to list leases",
     "watch.progress_notify": "watch(progress_notify=True) is sent, but Watcher._handle_response "
                              "only forwards events, so progress notifications never reach the caller",
+    "lease.keepalive": "no background keep-alive: refresh_lease() / Lease.refresh() send one request on a "
+                       "new LeaseKeepAlive stream and return its first response",
+    "watch.resume": "Watcher._terminate_stream hands the stream's error to every watch and drops them "
+                    "(the iterator raises it); nothing re-creates a watch",
+    "watch.response_boundaries": "rtypes.Watch yields single rtypes.Event objects; Watcher._handle_response "
+                                 "drops the response they came in",
+    "connect.block": "Client.connect() only creates the lazy gRPC channel; there is no option to wait for it",
+    "connect.auto_sync": "aetcd.Client takes one host:port and never syncs the member list",
 }
 
 

@@ -56,4 +56,5 @@ def map_error(e):
         code = kit.by_grpc_status(status)
     if code is None:
         code = pb.UNKNOWN
-    return kit.sdk_error(e, code, status, message)
+    # typed (errors.typed): aetcd's own ClientError family, or a raw error let through.
+    return kit.sdk_error(e, code, status, message, typed=isinstance(e, exc.ClientError))

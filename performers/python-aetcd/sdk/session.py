@@ -7,7 +7,7 @@ import asyncio
 import aetcd
 
 from etcdfit_kit import dispatch
-from etcdfit_kit.errors import BadRequest
+from etcdfit_kit.errors import BadRequest, SdkRaised, sdk_helper
 from etcdfit_kit.watches import WatchRegistry
 
 from .endpoints import parse_endpoint
@@ -19,11 +19,21 @@ from .txn import TxnCommands
 from .watch import WatchCommands
 
 
+def channel_options(keepalive_time_ms=0, keepalive_timeout_ms=0):
+    """aetcd.Client(options=...) for the keepalive settings asked for (empty: none)."""
+    opts = {}
+    if keepalive_time_ms:
+        opts["grpc.keepalive_time_ms"] = keepalive_time_ms
+    if keepalive_timeout_ms:
+        opts["grpc.keepalive_timeout_ms"] = keepalive_timeout_ms
+    return opts
+
+
 class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, WatchCommands):
     """An aetcd.Client plus its watch registry. Create it on the running event loop."""
 
     def __init__(self, endpoints, dial_timeout_ms=0, request_timeout_ms=0, username="",
-                 password=""):
+                 password="", keepalive_time_ms=0, keepalive_timeout_ms=0):
         if not endpoints:
             raise ValueError("no endpoints given")
         self.endpoints = list(endpoints)
@@ -33,17 +43,28 @@ class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, Watch
         kwargs = {}
         if username:
             kwargs.update(username=username, password=password)
+        options = channel_options(keepalive_time_ms, keepalive_timeout_ms)
+        if options:
+            kwargs["options"] = options
         # aetcd.Client takes one host:port; extra endpoints cannot be given to it. It has
         # no dial timeout (the channel connects lazily); connect_wait_timeout bounds how
         # long a concurrent caller waits for connect() to finish.
-        self.client = aetcd.Client(host=self.host, port=self.port, timeout=self.timeout,
-                                   connect_wait_timeout=self.dial_timeout, **kwargs)
+        # `timeout` is the gRPC deadline of every call (and the wait for a watch's
+        # creation). A failing constructor is the SDK's (SdkRaised).
+        self.client = sdk_helper(aetcd.Client, host=self.host, port=self.port,
+                                 timeout=self.timeout, connect_wait_timeout=self.dial_timeout,
+                                 **kwargs)
         self.watches = WatchRegistry()
         self.closed = False
 
     async def connect(self):
-        """Client.connect(): opens the channel (and authenticates, with credentials)."""
-        await asyncio.wait_for(self.client.connect(), self.dial_timeout + self.timeout)
+        """Client.connect(): opens the channel (and authenticates, with credentials, under
+        the request timeout). Its failure is the SDK's; the performer bounds the whole
+        call by dial + request timeout as a safety net (asyncio.TimeoutError)."""
+        try:
+            await asyncio.wait_for(self.client.connect(), self.dial_timeout + self.timeout)
+        except Exception as e:
+            raise SdkRaised(e) from e
 
     async def close(self):
         """Ends every watch at once, then closes the client (bounded)."""

@@ -28,4 +28,4 @@ BACKEND = protocol.Backend(
     name="python-etcd3", version="0.1.0", sdk_package=SDK_PACKAGE, client_call="etcd3.client",
     sdk_version=sdk_version, capabilities_for=capabilities_for, map_error=map_error,
     new_session=lambda r: Session(list(r.endpoints), r.request_timeout_ms, r.username,
-                                  r.password))
+                                  r.password, r.keepalive_time_ms, r.keepalive_timeout_ms))

@@ -51,6 +51,15 @@ _IMPLEMENTED = {
     "watch.cancel": (0, 10, 0),      # cancel_watch()
     "watch.compacted": (0, 10, 0),   # RevisionCompactedError(compacted_revision)
     "watch.progress_notify": (0, 11, 0),  # 0.10 calls back per event, never for a progress notify
+    # 0.11+ call back once per watch response (etcd3.watch.WatchResponse with its events);
+    # 0.10 calls back once per event, so the responses are hidden.
+    "watch.response_boundaries": (0, 11, 0),
+    # etcd3.client(grpc_options=[("grpc.keepalive_time_ms", ..), ("grpc.keepalive_timeout_ms", ..)]):
+    # the client's documented pass-through of gRPC channel options (every version).
+    "connect.keepalive": (0, 10, 0),
+    # Etcd3Exception subclasses (ConnectionFailedError, ConnectionTimeoutError,
+    # PreconditionFailedError, InternalServerError, ...) vs grpc.RpcError let through.
+    "errors.typed": (0, 10, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
@@ -68,6 +77,12 @@ UNCLAIMED = {
     "txn.compare.lease": "etcd3.transactions has Value/Version/Create/Mod compares only, no Lease",
     "lease.leases": "no API to list leases",
     "watch.filters": "add_watch_callback(filters=...) raises AttributeError (assigns a repeated protobuf field)",
+    "lease.keepalive": "no background keep-alive: refresh_lease() / Lease.refresh() send one request on a "
+                       "new LeaseKeepAlive stream and return its one response",
+    "watch.resume": "Watcher._run hands a stream's grpc.RpcError to every callback and drops them; the "
+                    "next stream carries only watches added after it (no re-creation, no resume)",
+    "connect.block": "etcd3.client() has no option to wait for a connection: the gRPC channel is lazy",
+    "connect.auto_sync": "etcd3.client() takes one host:port and never syncs the member list",
 }
 
 

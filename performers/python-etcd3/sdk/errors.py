@@ -35,4 +35,7 @@ def map_error(e):
         code = kit.by_grpc_status(status)
     if code is None:
         code = pb.UNKNOWN
-    return kit.sdk_error(e, code, status)
+    # typed (errors.typed): etcd3 turns a gRPC error of INTERNAL, UNAVAILABLE,
+    # DEADLINE_EXCEEDED and FAILED_PRECONDITION into its own Etcd3Exception subclass;
+    # other codes, and every error of the watch stream, reach the caller as grpc.RpcError.
+    return kit.sdk_error(e, code, status, typed=isinstance(e, exc.Etcd3Exception))

@@ -6,6 +6,9 @@ from etcdfit_kit.stubs import pb
 
 from .capabilities import sdk_version
 
+NO_KEEPALIVE = ("etcd3 %s has no background lease keep-alive: refresh_lease() and "
+                "Lease.refresh() are one-shot")
+
 
 class LeaseCommands:
     """Session methods for the lease commands (self.client is an etcd3 client)."""
@@ -34,3 +37,14 @@ class LeaseCommands:
             raise RuntimeError("refresh_lease() returned no response")
         r = resps[0]
         return pb.LeaseKeepAliveOnceResult(header=convert.raw_header(r), id=r.ID, ttl=r.TTL)
+
+    # lease.keepalive is not claimed: etcd3 has no keep-alive stream of its own, and a
+    # loop of one-shot refresh_lease() calls would be the performer's, not the SDK's.
+    def _do_lease_keep_alive_start(self, c, t):
+        raise Unimplemented(NO_KEEPALIVE % sdk_version())
+
+    def _do_lease_keep_alive_collect(self, c, t):
+        raise Unimplemented(NO_KEEPALIVE % sdk_version())
+
+    def _do_lease_keep_alive_stop(self, c, t):
+        raise Unimplemented(NO_KEEPALIVE % sdk_version())

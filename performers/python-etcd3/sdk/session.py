@@ -1,9 +1,12 @@
 """One connected etcd3 client: its watches and the dispatch of commands to the
 per-concern methods (kv, txn, lease, maintenance, watch)."""
 
+import threading
+
 import etcd3
 
 from etcdfit_kit import dispatch
+from etcdfit_kit.errors import sdk_helper
 from etcdfit_kit.watches import WatchRegistry
 
 from .endpoints import parse_endpoint
@@ -15,32 +18,64 @@ from .txn import TxnCommands
 from .watch import WatchCommands
 
 
+# Disconnect waits at most this long for the watch cancels before closing the channel.
+CANCEL_BOUND_S = 2.0
+
+
+def grpc_options(keepalive_time_ms=0, keepalive_timeout_ms=0):
+    """etcd3.client(grpc_options=...) for the keepalive settings asked for; None: none."""
+    opts = []
+    if keepalive_time_ms:
+        opts.append(("grpc.keepalive_time_ms", keepalive_time_ms))
+    if keepalive_timeout_ms:
+        opts.append(("grpc.keepalive_timeout_ms", keepalive_timeout_ms))
+    return opts or None
+
+
 class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, WatchCommands):
     """An etcd3 client plus its watch registry."""
 
-    def __init__(self, endpoints, request_timeout_ms=0, username="", password=""):
+    def __init__(self, endpoints, request_timeout_ms=0, username="", password="",
+                 keepalive_time_ms=0, keepalive_timeout_ms=0):
         if not endpoints:
             raise ValueError("no endpoints given")
         self.endpoints = list(endpoints)
         self.host, self.port = parse_endpoint(endpoints[0])
+        # etcd3 passes `timeout` as the gRPC deadline of every call (and as the wait for
+        # a watch's creation). It has no dial timeout: the channel connects lazily.
         self.timeout = (request_timeout_ms or 10000) / 1000.0
         kwargs = {}
         if username:
             kwargs.update(user=username, password=password)
-        # etcd3.client takes one host:port; extra endpoints cannot be given to it.
-        self.client = etcd3.client(host=self.host, port=self.port, timeout=self.timeout,
-                                   **kwargs)
+        options = grpc_options(keepalive_time_ms, keepalive_timeout_ms)
+        if options:
+            kwargs["grpc_options"] = options
+        # etcd3.client takes one host:port; extra endpoints cannot be given to it. It
+        # authenticates in the constructor: a failure there is the SDK's (SdkRaised).
+        self.client = sdk_helper(etcd3.client, host=self.host, port=self.port,
+                                 timeout=self.timeout, **kwargs)
         self.watches = WatchRegistry()
 
     def close(self):
-        for w in self.watches.drain():
-            if w.watch_id is not None:
-                try:
-                    self.client.cancel_watch(w.watch_id)
-                except Exception:
-                    pass
+        """Ends every watch of the client at once, then closes the channel (bounded:
+        a cancel request that cannot be queued is given up after CANCEL_BOUND_S)."""
+        watches = self.watches.drain()
+        for w in watches:
             w.mark_canceled()
+        ids = [w.watch_id for w in watches if w.watch_id is not None]
+        if ids:
+            t = threading.Thread(target=self._cancel_watches, args=(ids,), daemon=True,
+                                 name="etcdfit-cancel-watches")
+            t.start()
+            t.join(CANCEL_BOUND_S)
         self.client.close()
+
+    def _cancel_watches(self, ids):
+        for watch_id in ids:
+            try:
+                self.client.cancel_watch(watch_id)
+            except Exception:
+                pass
 
     def execute(self, command):
         """Run one Command, always returning exactly one CommandResult."""

@@ -29,18 +29,24 @@ class Watch(WatchBuffer):
             if self.ended:
                 return
             if isinstance(response, BaseException):
+                # etcd3 ends the watch with any error it hands over: Watcher._run drops
+                # every callback after a stream error (raw grpc.RpcError), and a
+                # compacted watch is canceled after its RevisionCompactedError.
                 compacted = 0
                 if isinstance(response, exc.RevisionCompactedError):
                     compacted = response.compacted_revision
                 self.record_end(map_error(response), compacted)
             elif isinstance(response, (etcd3.events.PutEvent, etcd3.events.DeleteEvent)):
-                self.events.append(watch_event(response))  # etcd3 0.10: one event per call
-            elif not response.events:
-                # The SDK calls back with an empty response only for progress notifies.
-                self.progress.append(response.header.revision)
+                # etcd3 0.10: one call per event, the response it came in is hidden.
+                self.events.append(watch_event(response))
             else:
+                # etcd3 0.11+: one call per watch response (WatchResponse), numbered.
+                n = self.next_response()
+                if not response.events:
+                    # The SDK calls back with an empty response only for progress notifies.
+                    self.progress.append(response.header.revision)
                 for ev in response.events:
-                    self.events.append(watch_event(ev))
+                    self.events.append(watch_event(ev, n))
             self.cond.notify_all()
 
     def mark_canceled(self):
@@ -59,9 +65,10 @@ class Watch(WatchBuffer):
             return self.take()
 
 
-def watch_event(ev):
+def watch_event(ev, response=0):
     # etcd3.events.PutEvent / DeleteEvent proxy the raw event's kv fields, and the
-    # prev_kv fields as prev_<name>.
+    # prev_kv fields as prev_<name>. response: the number of the watch response that
+    # carried it (0: hidden by the SDK).
     if isinstance(ev, etcd3.events.DeleteEvent):
         etype = pb.EVENT_TYPE_DELETE
     elif isinstance(ev, etcd3.events.PutEvent):
@@ -70,7 +77,7 @@ def watch_event(ev):
         raise RuntimeError("unknown watch event class %s" % type(ev).__name__)
     out = pb.WatchEvent(type=etype, kv=pb.KeyValue(
         key=ev.key, create_revision=ev.create_revision, mod_revision=ev.mod_revision,
-        version=ev.version, value=ev.value, lease=ev.lease))
+        version=ev.version, value=ev.value, lease=ev.lease), response=response)
     if ev.prev_key:  # etcd keys are never empty: empty means no prev_kv
         out.prev_kv.CopyFrom(pb.KeyValue(
             key=ev.prev_key, create_revision=ev.prev_create_revision,

@@ -30,10 +30,11 @@ class ErrorTableError(Exception):
     """gen/etcd_errors.tsv is missing or malformed: rerun protos/generate.sh."""
 
 
-def sdk_helper(fn, *args):
-    """An SDK helper called while building a request (its failure is the SDK's)."""
+def sdk_helper(fn, *args, **kwargs):
+    """An SDK helper or constructor called outside a command's timed call (building a
+    request, making the client): its failure is the SDK's."""
     try:
-        return fn(*args)
+        return fn(*args, **kwargs)
     except Exception as e:
         raise SdkRaised(e) from e
 
@@ -83,11 +84,13 @@ def by_grpc_status(status):
     return CODE_BY_GRPC_STATUS.get(status) if status is not None else None
 
 
-def sdk_error(e, code, status, message=None):
-    """The SdkError of exception e: its type, its message verbatim, its gRPC code or -1."""
+def sdk_error(e, code, status, message=None, typed=False):
+    """The SdkError of exception e: its type, its message verbatim, its gRPC code or -1,
+    and whether e is one of the SDK's own error types (typed, capability errors.typed)."""
     grpc_code = status.value[0] if isinstance(status, grpc.StatusCode) else -1
     return pb.SdkError(code=code, sdk_type=type_name(type(e)),
-                       message=str(e) if message is None else message, grpc_code=grpc_code)
+                       message=str(e) if message is None else message, grpc_code=grpc_code,
+                       typed=bool(typed))
 
 
 class MessageTable:

@@ -5,8 +5,14 @@ serve.py runs them.
 The performer supplies a Backend: its identity, the SDK's version and capabilities,
 map_error and new_session(ConnectRequest). A session has host, port, timeout (seconds),
 execute(command) and close(); an asyncio session's execute, close and connect() are
-coroutines (connect() is awaited by Connect). new_session may raise Unimplemented or
-ValueError (a request the SDK cannot take); any other failure is FAILED_PRECONDITION.
+coroutines (connect() is awaited by Connect).
+
+Connect: an option behind a capability the performer does not claim (CONNECT_OPTIONS) is
+refused with INVALID_ARGUMENT naming it, before the SDK is touched. new_session (and
+connect()) may raise Unimplemented or ValueError (a request the SDK cannot take), or
+SdkRaised when the SDK's own client constructor failed: that is answered as data,
+ConnectResponse.error (mapped by map_error) with call_ns/return_ns around the
+constructor. Any other exception is a performer bug (INTERNAL).
 """
 
 import itertools
@@ -18,9 +24,25 @@ from dataclasses import dataclass
 
 import grpc
 
-from .errors import Unimplemented
+from .errors import SdkRaised, Unimplemented
 from .stubs import pb, pbg
 from .timing import now_ns
+
+# ConnectRequest options that are SDK client settings, each behind a capability.
+CONNECT_OPTIONS = (
+    ("keepalive_time_ms", "connect.keepalive"),
+    ("keepalive_timeout_ms", "connect.keepalive"),
+    ("block_until_connected", "connect.block"),
+    ("auto_sync_interval_ms", "connect.auto_sync"),
+)
+
+
+def check_connect_options(request, capabilities, who):
+    """ValueError naming the first option set in request whose capability is not claimed."""
+    for name, cap in CONNECT_OPTIONS:
+        if getattr(request, name) and cap not in capabilities:
+            raise ValueError("ConnectRequest.%s is not supported: %s does not claim %s"
+                             % (name, who, cap))
 
 
 @dataclass(frozen=True)
@@ -53,6 +75,7 @@ class _Shell:
         self._lock = threading.Lock()
         self._clients = {}
         self._ids = itertools.count(1)
+        self._caps = None
 
     def _describe(self):
         b = self.backend
@@ -64,27 +87,44 @@ class _Shell:
             performer_version=b.version, protocol_version=pb.PROTOCOL_VERSION_1,
             capabilities=caps)
 
+    def _capabilities(self):
+        if self._caps is None:
+            self._caps = frozenset(self.backend.capabilities_for(self.backend.sdk_version()))
+        return self._caps
+
     def _new_session(self, request):
-        """(session, None), or (None, (status, message)) to abort Connect with."""
+        """(session, None), or (None, failure): failure is (status, message) to abort
+        Connect with, or the ConnectResponse carrying the SDK's error."""
         eps = list(request.endpoints)
+        b = self.backend
+        call_ns = now_ns()
         try:
-            return self.backend.new_session(request), None
-        except Unimplemented as e:
+            check_connect_options(request, self._capabilities(), "%s (%s %s)" % (
+                b.name, b.sdk_package, b.sdk_version()))
+            return b.new_session(request), None
+        except Exception as e:
+            return None, self._connect_failure(eps, e, b.client_call, call_ns)
+
+    def _connect_failure(self, eps, e, call, call_ns):
+        """How Connect answers a failure of new_session / connect() (see the module doc)."""
+        return_ns = now_ns()
+        if isinstance(e, SdkRaised):  # the SDK's client constructor failed: data
+            err = self.backend.map_error(e.original)
+            self.log("Connect %s -> SDK error %s %s: %s (%.1f ms)" % (
+                eps, pb.ErrorCode.Name(err.code), err.sdk_type,
+                (err.message.strip().splitlines() or [""])[-1][:300], (return_ns - call_ns) / 1e6))
+            return pb.ConnectResponse(error=err, call_ns=call_ns, return_ns=return_ns)
+        if isinstance(e, Unimplemented):
             self.log("Connect %s -> UNIMPLEMENTED %s" % (eps, e))
-            return None, (grpc.StatusCode.UNIMPLEMENTED, str(e))
-        except ValueError as e:
+            return grpc.StatusCode.UNIMPLEMENTED, str(e)
+        if isinstance(e, ValueError):
             self.log("Connect %s -> INVALID_ARGUMENT %s" % (eps, e))
-            return None, (grpc.StatusCode.INVALID_ARGUMENT, str(e))
-        except Exception as e:  # e.g. authentication at construction failed
-            return None, self._connect_failed(eps, e, self.backend.client_call)
+            return grpc.StatusCode.INVALID_ARGUMENT, str(e)
+        self.log("Connect %s -> performer bug in %s: %s: %s" % (eps, call, type(e).__name__, e))
+        return grpc.StatusCode.INTERNAL, "performer bug making the client (%s): %s: %s" % (
+            call, type(e).__name__, e)
 
-    def _connect_failed(self, eps, e, call):
-        err = self.backend.map_error(e)
-        self.log("Connect %s -> FAILED %s: %s" % (eps, err.sdk_type, err.message))
-        return grpc.StatusCode.FAILED_PRECONDITION, "%s failed: %s: %s" % (
-            call, err.sdk_type, err.message)
-
-    def _register(self, request, session):
+    def _register(self, request, session, call_ns):
         eps = list(request.endpoints)
         with self._lock:
             client_id = "c%d" % next(self._ids)
@@ -93,9 +133,11 @@ class _Shell:
         if len(eps) > 1:
             note = " (%s takes one host:port; ignored %d other endpoint(s))" % (
                 self.backend.client_call, len(eps) - 1)
-        self.log("Connect %s -> %s %s:%d timeout=%.1fs%s" % (
-            eps, client_id, session.host, session.port, session.timeout, note))
-        return pb.ConnectResponse(client_id=client_id)
+        return_ns = now_ns()
+        self.log("Connect %s -> %s %s:%d timeout=%.1fs%s (%.1f ms)" % (
+            eps, client_id, session.host, session.port, session.timeout, note,
+            (return_ns - call_ns) / 1e6))
+        return pb.ConnectResponse(client_id=client_id, call_ns=call_ns, return_ns=return_ns)
 
     def _pop(self, client_id):
         with self._lock:
@@ -152,10 +194,13 @@ class ThreadedPerformer(_Shell, pbg.PerformerServiceServicer):
         return self._describe()
 
     def Connect(self, request, context):
-        session, abort = self._new_session(request)
-        if abort is not None:
-            context.abort(*abort)
-        return self._register(request, session)
+        call_ns = now_ns()
+        session, failure = self._new_session(request)
+        if isinstance(failure, pb.ConnectResponse):
+            return failure
+        if failure is not None:
+            context.abort(*failure)
+        return self._register(request, session, call_ns)
 
     def Disconnect(self, request, context):
         session = self._pop(request.client_id)
@@ -195,20 +240,23 @@ class AsyncPerformer(_Shell, pbg.PerformerServiceServicer):
         return self._describe()
 
     async def Connect(self, request, context):
-        session, abort = self._new_session(request)
-        if abort is not None:
-            await context.abort(*abort)
-        try:
-            await session.connect()
-        except Exception as e:  # e.g. authentication failed
-            abort = self._connect_failed(list(request.endpoints), e,
-                                         self.backend.client_call + ".connect")
+        call_ns = now_ns()
+        session, failure = self._new_session(request)
+        if failure is None:
             try:
-                await session.close()
-            except Exception:
-                pass
-            await context.abort(*abort)
-        return self._register(request, session)
+                await session.connect()
+            except Exception as e:  # e.g. authentication failed
+                failure = self._connect_failure(list(request.endpoints), e,
+                                                self.backend.client_call + ".connect", call_ns)
+                try:
+                    await session.close()
+                except Exception:
+                    pass
+        if isinstance(failure, pb.ConnectResponse):
+            return failure
+        if failure is not None:
+            await context.abort(*failure)
+        return self._register(request, session, call_ns)
 
     async def Disconnect(self, request, context):
         session = self._pop(request.client_id)

@@ -62,6 +62,19 @@ class WatchBuffer:
         self.ended = False
         self.end_error = None
         self.compact_revision = 0
+        self.errors = []      # SdkErrors surfaced while the watch went on
+        self.responses = 0    # watch responses the SDK handed over so far
+
+    def next_response(self):
+        """The 1-based number of the response the SDK just handed over (WatchEvent.response;
+        only for an SDK that exposes response boundaries)."""
+        self.responses += 1
+        return self.responses
+
+    def record_error(self, sdk_error):
+        """An error the SDK surfaced without ending the watch (WatchCollectResult.errors)."""
+        if not self.ended:
+            self.errors.append(sdk_error)
 
     def done(self, min_events):
         # min_events 0 means "no threshold": wait the whole timeout (protocol contract),
@@ -79,9 +92,10 @@ class WatchBuffer:
         """The WatchCollectResult of everything buffered; the buffer is emptied."""
         res = pb.WatchCollectResult(events=self.events, ended=self.ended,
                                     compact_revision=self.compact_revision,
-                                    progress_revisions=self.progress)
+                                    progress_revisions=self.progress, errors=self.errors)
         if self.end_error is not None:
             res.end_error.CopyFrom(self.end_error)
         self.events = []
         self.progress = []
+        self.errors = []
         return res
