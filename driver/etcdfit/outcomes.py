@@ -35,11 +35,12 @@ class Kind(str, enum.Enum):  # noqa: UP042 - a StrEnum's str() is its value: mes
 
 
 # Failure classes, most decisive first: a test with a crash and a mismatch is a crash.
+# A server fault comes before the performer's: a performer that hung on a frozen server is a consequence.
 CLASS_OF_KIND: dict[Kind, str] = {
     Kind.KNOWN_FAILURE_PASSED: "known_failure_passed",
+    Kind.SERVER_FAULT: "server_fault",
     Kind.PERFORMER_CRASHED: "performer_crash",
     Kind.PERFORMER_HUNG: "timeout",
-    Kind.SERVER_FAULT: "server_fault",
     Kind.HARNESS_ERROR: "harness_error",
     Kind.MISSING_RESULT: "harness_error",
     Kind.PROTOCOL_VIOLATION: "harness_error",

@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Generator, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -225,6 +225,16 @@ def performers(request: pytest.FixtureRequest, etcd: EtcdServer) -> Iterator[lis
         s.close()
 
 
+@pytest.fixture
+def fault(request: pytest.FixtureRequest, etcd: Any) -> Any:
+    """A server of this test's own behind a network-fault proxy (etcdfit.faults.FaultLab):
+    connect an SDK with `performer.connect(fault.endpoints, ...)`, then kill, pause, restart,
+    blackhole, delay, cut or reset. Every fault is undone (the server replaced) when the test ends."""
+    lab = request.config.stash[STATE].fault_lab(request.node)
+    yield lab
+    lab.close()
+
+
 class Namespace:
     """A key prefix unique to one test, so tests never see each other's keys."""
 
@@ -275,6 +285,11 @@ def pytest_runtest_makereport(item: pytest.Item,
     report = yield
     from .report import recording
 
+    if call.excinfo is not None and not isinstance(call.excinfo.value, pytest.skip.Exception):
+        fault = item.config.stash[STATE].server_fault(item)
+        if fault is not None:  # the server broke, not the SDK: say so in the record and the output
+            item.stash[recording.SERVER_FAULT] = fault
+            report.sections.append(("etcd server fault", fault))
     recording.annotate(item, call, report)
     return report
 

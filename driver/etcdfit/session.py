@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from . import capabilities as caps
-from .errors import EtcdfitError, ExpectationFailed, PerformerError
+from .errors import EtcdfitError, EtcdServerError, ExpectationFailed, PerformerError
 from .outcomes import Kind, Problem
 from .performer.client import CONNECT_TIMEOUT, SdkConnectError
 from .performer.pool import PerformerPool, PerformerSession, PerformerSpec
@@ -68,6 +68,10 @@ class Session:
         self.pool = PerformerPool(self.specs, self.log_dir, root, autobuild=not opt.no_build)
         self._etcd: EtcdServer | None = None
         self._oracle: Any = None
+        self._toxiproxy: Any = None   # etcdfit.faults.Toxiproxy, started by the first fault test
+        self._replacements = 0        # times the session's etcd died or froze and was replaced
+        self._server_broken: str | None = None  # set when it keeps dying: the rest fail at once
+        self._labs = 0
         self._checked_identities: set[str] = set()
         self.records: list[TestRecord] = []
         self.performers: dict[str, dict[str, Any]] = {}
@@ -214,6 +218,65 @@ class Session:
         node.stash[recording.LOG_TAIL] = lambda: client.log_tail(30)
         return session
 
+    # ---------------------------------------------------------------- a server that dies by itself
+
+    MAX_REPLACEMENTS = 3
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Before a test: a session etcd that died since the last test is replaced, or, once it
+        has died too often, the test fails at once as a server fault."""
+        if self._server_broken is not None and "etcd" in getattr(item, "fixturenames", ()):
+            raise EtcdServerError(f"the session's etcd keeps failing; not started again: {self._server_broken}")
+        s = self._etcd
+        if s is not None and s.process is not None and s.process.poll() is not None:
+            self.replace_server(s.health() or "it exited")
+
+    def server_fault(self, item: pytest.Item) -> str | None:
+        """After a failed test that used the session's etcd: what is wrong with the server, if
+        anything (dead, or no answer within 2 s); the server is then replaced for the next test."""
+        s = self._etcd
+        if s is None or "etcd" not in getattr(item, "fixturenames", ()):
+            return None
+        problem = s.health()
+        if problem is not None and s.process is not None:
+            self.replace_server(problem)
+        return problem
+
+    def replace_server(self, reason: str) -> None:
+        s = self._etcd
+        assert s is not None
+        self._replacements += 1
+        if self._replacements > self.MAX_REPLACEMENTS:
+            self._server_broken = reason
+            return
+        try:
+            s.replace()
+        except EtcdfitError as exc:
+            self._server_broken = f"{reason}\nreplacing it failed: {exc}"
+
+    def fault_lab(self, node: pytest.Item) -> Any:
+        """A FaultLab for this test: its own etcd (the session's version) behind a toxiproxy link."""
+        from .faults import FaultLab, Toxiproxy
+        from .servers import catalog
+
+        opt = self.config.option
+        if opt.etcd_endpoints:
+            pytest.skip("fault tests need an etcd that etcdfit starts, kills and restarts; "
+                        "not available with --etcd-endpoints")
+        self.etcd()  # the session's server first: a test's server requirements are checked against it
+        self._check_server(node)
+        try:
+            if self._toxiproxy is None:
+                self._toxiproxy = Toxiproxy(self.log_dir)
+            binary = Path(opt.etcd) if Path(opt.etcd).is_file() else catalog.resolve(opt.etcd,
+                                                                                      autobuild=not opt.no_build)
+            self._labs += 1
+            lab = FaultLab(binary, self.log_dir, self._toxiproxy, f"lab{os.getpid()}-{self._labs}")
+        except EtcdfitError as exc:
+            pytest.fail(f"could not set up the fault test's own server and proxy: {exc}", pytrace=False)
+        node.stash[recording.TIMELINE] = lab.timeline
+        return lab
+
     def _check_server(self, node: pytest.Item) -> None:
         """Skip when the session's etcd does not meet the test's `server(...)` requirements."""
         from .servers.requirements import unmet
@@ -251,6 +314,8 @@ class Session:
 
     def close(self) -> None:
         self.pool.close()
+        if self._toxiproxy is not None:
+            self._toxiproxy.close()
         if self._oracle is not None:
             self._oracle.close()
         if self._etcd is not None:

@@ -112,6 +112,11 @@ def _drill(t: TestRecord, col_label: str) -> str:
     elif o in FAILING and t.message:  # a version-1 results file: only the text is known
         parts.append(f"<pre class=other>{e(t.message[-3000:])}</pre>")
     parts.append(_program(t))
+    if t.timeline:
+        rows = "".join(f"<tr><td>+{float(ev.get('at_s', 0)):.3f} s</td><td>{e(ev.get('action'))}</td>"
+                       f"<td>{e(ev.get('target'))}</td><td>{e(ev.get('detail'))}</td></tr>" for ev in t.timeline)
+        parts.append("<h4>faults in place (timeline)</h4><table class=mm><tr><th>when</th><th>fault</th>"
+                     f"<th>on</th><th>detail</th></tr>{rows}</table>")
     if o in FAILING:
         parts.append(_pre("performer log (last lines)", t.log_tail, "log"))
         if t.message:

@@ -53,13 +53,14 @@ class TestRecord:
     program: ProgramRecord | None = None
     message: str = ""
     log_tail: str = ""
+    timeline: list[dict[str, Any]] = field(default_factory=list)  # a fault test's faults: at_s, action, target, detail
 
     def to_json(self) -> dict[str, Any]:
         return {"cell": self.cell, "nodeid": self.nodeid, "test": self.test, "performer": self.performer,
                 "phase": self.phase, "outcome": self.outcome, "duration_s": self.duration_s,
                 "classification": self.classification, "problems": [p.to_json() for p in self.problems],
                 "program": self.program.to_json() if self.program else None,
-                "message": self.message, "log_tail": self.log_tail}
+                "message": self.message, "log_tail": self.log_tail, "timeline": self.timeline}
 
     @classmethod
     def from_json(cls, d: dict[str, Any], v1: bool = False) -> TestRecord:
@@ -73,7 +74,8 @@ class TestRecord:
                    phase=str(d.get("phase") or "call"), cell=d.get("cell"), performer=d.get("performer"),
                    duration_s=float(d.get("duration_s") or 0), classification=d.get("classification"),
                    problems=[Problem.from_json(p) for p in d.get("problems") or []], program=prog,
-                   message=str(d.get("message") or ""), log_tail=str(d.get("log_tail") or ""))
+                   message=str(d.get("message") or ""), log_tail=str(d.get("log_tail") or ""),
+                   timeline=list(d.get("timeline") or []))
 
 
 @dataclass

@@ -22,8 +22,11 @@ from .model import TestRecord, cell_id
 IDENTITY = pytest.StashKey[dict[str, Any]]()        # the performer's identity (see session.py)
 PROGRAMS = pytest.StashKey[list[ProgramRecord]]()        # ProgramRecords sent, in order
 LOG_TAIL = pytest.StashKey[Any]()         # () -> str: the performer log's last lines
+TIMELINE = pytest.StashKey[Any]()         # etcdfit.faults.Timeline of a fault test
+SERVER_FAULT = pytest.StashKey[str]()     # what was wrong with the session's etcd when the test failed
 
 _PERFORMER, _PROBLEMS, _PROGRAM, _LOG = "etcdfit_performer", "etcdfit_problems", "etcdfit_program", "etcdfit_log_tail"
+_TIMELINE = "etcdfit_timeline"
 
 # The last failing comparison of a plain `assert a == b` (pytest_assertrepr_compare gives both
 # sides as objects): the left side is taken as the actual value, the right as the expected one.
@@ -64,12 +67,21 @@ def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
                             ("server", info.get("etcd_version", ""))):
             if (name, value) not in item.user_properties:
                 item.user_properties.append((name, value))
+    timeline = item.stash.get(TIMELINE, None)
+    if timeline is not None and timeline.events:
+        report.user_properties.append((_TIMELINE, json.dumps([e.to_json() for e in timeline.events])))
+        if call.excinfo is not None:
+            report.sections.append(("fault timeline", timeline.text()))
     if call.excinfo is None:
         return
     exc = call.excinfo.value
     if isinstance(exc, pytest.skip.Exception):
         return
-    report.user_properties.append((_PROBLEMS, json.dumps([p.to_json() for p in _problems(exc)])))
+    problems = _problems(exc)
+    server = item.stash.get(SERVER_FAULT, None)
+    if server is not None:  # never blamed on the SDK: the server's fault comes first, the rest as seen
+        problems = [Problem(Kind.SERVER_FAULT, server.splitlines()[0], where="the session's etcd"), *problems]
+    report.user_properties.append((_PROBLEMS, json.dumps([p.to_json() for p in problems])))
     prog = getattr(exc, "program", None)
     if prog is None:
         progs = item.stash.get(PROGRAMS, [])
@@ -119,6 +131,7 @@ def record(report: pytest.TestReport) -> TestRecord | None:
         message = str(report.longreprtext)[-4000:]
     performer = json.loads(props[_PERFORMER]) if _PERFORMER in props else None
     program = ProgramRecord.from_json(json.loads(props[_PROGRAM])) if _PROGRAM in props else None
+    timeline = json.loads(props[_TIMELINE]) if _TIMELINE in props else []
     failing = outcome in ("failed", "error")
     return TestRecord(
         nodeid=report.nodeid,
@@ -130,7 +143,7 @@ def record(report: pytest.TestReport) -> TestRecord | None:
         duration_s=round(report.duration, 4),
         classification=failure_class(problems) if failing else None,
         problems=problems if (failing or outcome in ("known_failure", "flaky")) else [],
-        program=program, message=message,
+        program=program, message=message, timeline=timeline,
         log_tail=props.get(_LOG, "") if failing else "",
     )
 

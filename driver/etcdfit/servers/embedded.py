@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import proc
-from ..errors import EtcdServerError
+from ..errors import EtcdfitError, EtcdServerError
 from ..oracle import Oracle
 
 #: Seconds between etcd's progress notifications to watches that ask for them, on every
@@ -87,12 +87,42 @@ class EtcdServer:
         os.killpg(p.pid, signal.SIGCONT)
         self.paused = False
 
+    def health(self, timeout: float = 2.0) -> str | None:
+        """None when the server answers a status call within `timeout`; else what is wrong with it."""
+        where = f"etcd {self.version} at {self.endpoints[0]}"
+        if self.process is not None and self.process.poll() is not None:
+            return (f"{where} exited with code {self.process.returncode}; the last lines of its log "
+                    f"({self.log}):\n{proc.tail(self.log) if self.log else '(no log)'}")
+        oracle = Oracle(self.endpoints[0])
+        try:
+            oracle.status(timeout=timeout)
+        except EtcdfitError as exc:
+            tail = proc.tail(self.log) if self.log else "(no log: not started by etcdfit)"
+            return f"{where} did not answer a status call within {timeout:g}s ({exc}); log tail:\n{tail}"
+        finally:
+            oracle.close()
+        return None
+
+    def replace(self, startup_timeout: float = 30.0) -> None:
+        """A fresh server on the same ports (so every client and fixture keeps its endpoint), with
+        an empty data dir: after the old one died or froze. Tests never share keys, so no state is needed."""
+        p = self._own()
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)  # SIGKILL also ends a stopped (frozen) process
+            p.wait(10)
+        self.paused = False
+        assert self.data_dir is not None
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        self.data_dir.mkdir(parents=True)
+        self.restart(startup_timeout)
+
     def restart(self, startup_timeout: float = 30.0) -> None:
         """Start the same binary again on the same ports and data dir (after kill or a graceful stop)."""
         p = self._own()
         if p.poll() is None:
             raise EtcdServerError("restart: the server is still running; kill() or stop_gracefully() it first")
-        assert self.data_dir is not None and self.log is not None
+        assert self.data_dir is not None
+        assert self.log is not None
         self.process = proc.spawn(self.argv, cwd=self.data_dir, log=self.log)
         oracle = Oracle(self.endpoints[0])
         try:
