@@ -86,9 +86,14 @@ pub fn status_code(code: Code, message: &str) -> ErrorCode {
         Code::DeadlineExceeded => ErrorCode::DeadlineExceeded,
         Code::Unavailable => ErrorCode::Unavailable,
         // tonic reports its own per-request timeout (ConnectOptions::with_timeout,
-        // tonic::transport::Endpoint::timeout) as Cancelled "Timeout expired".
-        Code::Cancelled if message.contains("Timeout expired") => ErrorCode::DeadlineExceeded,
+        // tonic::transport::Endpoint::timeout) as Cancelled "Timeout expired": the SDK
+        // says Cancelled, so this is CANCELED (a divergence the fault tests show; the
+        // message and grpc_code 1 stay as the SDK gave them).
         Code::Cancelled => ErrorCode::Canceled,
+        // A connection that broke under a call or stream comes through hyper/h2 as
+        // Unknown ("h2 protocol error: error reading a body from connection", source
+        // BrokenPipe / ConnectionReset): the error says the transport failed.
+        Code::Unknown if is_transport_failure(message) => ErrorCode::Unavailable,
         Code::PermissionDenied => ErrorCode::PermissionDenied,
         Code::Unauthenticated => ErrorCode::AuthFailed,
         // gRPC's own message-size limit is the same failure as etcd's
@@ -96,6 +101,24 @@ pub fn status_code(code: Code, message: &str) -> ErrorCode {
         Code::ResourceExhausted if message.contains("larger than max") => ErrorCode::RequestTooLarge,
         _ => ErrorCode::Unknown,
     }
+}
+
+/// Texts of tonic/hyper/h2 errors that mean the connection under a call failed
+/// (matched against the status's Display, which includes its source chain).
+const TRANSPORT_FAILURES: &[&str] = &[
+    "error reading a body from connection",
+    "connection reset",
+    "ConnectionReset",
+    "broken pipe",
+    "BrokenPipe",
+    "connection closed",
+    "ConnectionAborted",
+    "UnexpectedEof",
+];
+
+/// Whether an Unknown status's text names a failed connection.
+pub fn is_transport_failure(message: &str) -> bool {
+    TRANSPORT_FAILURES.iter().any(|t| message.contains(t))
 }
 
 /// The canonical code of an etcd server message, if it is one of etcd's.
@@ -125,7 +148,15 @@ pub fn map_error(err: &Error) -> SdkError {
             // The status is of the SDK's tonic, which for older SDK lines is not
             // this performer's tonic (feature sdk-own-tonic): compare codes by number.
             let grpc = status.code() as i32;
-            (status_code(Code::from_i32(grpc), status.message()), grpc)
+            let code = match status_code(Code::from_i32(grpc), status.message()) {
+                // The status's own message may be terse ("h2 protocol error: ..."); its
+                // Display carries the source chain (BrokenPipe, ConnectionReset, ...).
+                ErrorCode::Unknown if grpc == Code::Unknown as i32 && is_transport_failure(&err.to_string()) => {
+                    ErrorCode::Unavailable
+                }
+                c => c,
+            };
+            (code, grpc)
         }
         Error::InvalidArgs(_) | Error::InvalidUri(_) => (ErrorCode::InvalidArgument, -1),
         // LeaseClient::keep_alive turns a first keep-alive response with TTL <= 0
@@ -139,7 +170,15 @@ pub fn map_error(err: &Error) -> SdkError {
         sdk_type: variant_name(err),
         message: err.to_string(),
         grpc_code,
+        typed: is_typed(err),
     }
+}
+
+/// errors.typed: an etcd_client::Error variant of the SDK's own making is typed; a
+/// raw tonic Status (GRpcStatus), tonic transport error (TransportError) or
+/// std::io::Error (IoError) that the SDK only passed through is not.
+pub fn is_typed(err: &Error) -> bool {
+    !matches!(err, Error::GRpcStatus(_) | Error::TransportError(_) | Error::IoError(_))
 }
 
 #[cfg(test)]
@@ -179,6 +218,7 @@ mod tests {
             assert_eq!(e.code, *want as i32, "{msg}");
             assert_eq!(e.grpc_code, *code as i32, "{msg}");
             assert_eq!(e.sdk_type, "etcd_client::Error::GRpcStatus");
+            assert!(!e.typed, "a raw tonic Status is not typed");
             assert!(e.message.contains(msg), "message kept verbatim: {}", e.message);
         }
     }
@@ -189,8 +229,10 @@ mod tests {
             (Code::InvalidArgument, "etcdserver: some new check", ErrorCode::InvalidArgument),
             (Code::Unavailable, "tcp connect error", ErrorCode::Unavailable),
             (Code::DeadlineExceeded, "context deadline exceeded", ErrorCode::DeadlineExceeded),
-            (Code::Cancelled, "Timeout expired", ErrorCode::DeadlineExceeded),
+            (Code::Cancelled, "Timeout expired", ErrorCode::Canceled),
             (Code::Cancelled, "context canceled", ErrorCode::Canceled),
+            (Code::Unknown, "h2 protocol error: error reading a body from connection", ErrorCode::Unavailable),
+            (Code::Unknown, "transport error: connection reset", ErrorCode::Unavailable),
             (Code::Unauthenticated, "etcdserver: invalid auth token", ErrorCode::AuthFailed),
             (Code::ResourceExhausted, "grpc: received message larger than max (5 vs. 4)", ErrorCode::RequestTooLarge),
             (Code::ResourceExhausted, "something else", ErrorCode::Unknown),
@@ -208,6 +250,7 @@ mod tests {
         assert_eq!(e.grpc_code, -1);
         assert_eq!(e.sdk_type, "etcd_client::Error::LeaseKeepAliveError");
         assert_eq!(e.message, "lease keep alive error: lease not found");
+        assert!(e.typed);
 
         let e = map_error(&Error::InvalidArgs("empty endpoints".into()));
         assert_eq!(e.code, ErrorCode::InvalidArgument as i32);
@@ -219,6 +262,9 @@ mod tests {
         let e = map_error(&Error::IoError(std::io::Error::other("x")));
         assert_eq!(e.sdk_type, "etcd_client::Error::IoError");
         assert_eq!(e.code, ErrorCode::Unavailable as i32);
+        assert!(!e.typed, "a raw io error is not typed");
+        assert!(map_error(&Error::InvalidArgs("x".into())).typed);
+        assert!(map_error(&Error::WatchError("x".into())).typed);
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::capabilities::capabilities;
 use crate::clock::now_ns;
 use crate::pb::performer_service_server::{PerformerService, PerformerServiceServer};
 use crate::pb::{self, command::Command, command_result::Outcome, CommandResult};
+use crate::sdk::keepalive::KeepAlive;
 use crate::sdk::watch::Watch;
 use crate::sdk::{Config, Harness, Session};
 
@@ -41,6 +42,7 @@ struct ClientState {
 struct Exec {
     session: Session,
     watches: HashMap<String, Watch>,
+    keepalives: HashMap<String, KeepAlive>,
 }
 
 #[derive(Default)]
@@ -81,6 +83,9 @@ fn command_name(cmd: &Option<Command>) -> &'static str {
         Some(Command::WatchCollect(_)) => "watch_collect",
         Some(Command::WatchCancel(_)) => "watch_cancel",
         Some(Command::Status(_)) => "status",
+        Some(Command::LeaseKeepAliveStart(_)) => "lease_keep_alive_start",
+        Some(Command::LeaseKeepAliveCollect(_)) => "lease_keep_alive_collect",
+        Some(Command::LeaseKeepAliveStop(_)) => "lease_keep_alive_stop",
     }
 }
 
@@ -110,6 +115,27 @@ async fn run_one(exec: &mut Exec, cmd: &Option<Command>) -> CommandResult {
         Command::WatchCancel(c) => match exec.watches.remove(&c.handle) {
             Some(w) => w.cancel(exec.session.request_timeout).await,
             None => Harness::bad_request(format!("unknown watch handle {:?}", c.handle)).result(),
+        },
+        Command::LeaseKeepAliveStart(k) => {
+            if k.handle.is_empty() {
+                return Harness::bad_request("lease_keep_alive_start needs a handle").result();
+            }
+            if exec.keepalives.contains_key(&k.handle) {
+                return Harness::bad_request(format!("keep-alive handle {:?} is already live on this client", k.handle)).result();
+            }
+            let (ka, res) = exec.session.keep_alive_start(k).await;
+            if let Some(ka) = ka {
+                exec.keepalives.insert(k.handle.clone(), ka);
+            }
+            res
+        }
+        Command::LeaseKeepAliveCollect(c) => match exec.keepalives.get(&c.handle) {
+            Some(ka) => ka.collect(c).await,
+            None => Harness::bad_request(format!("unknown keep-alive handle {:?}", c.handle)).result(),
+        },
+        Command::LeaseKeepAliveStop(s) => match exec.keepalives.remove(&s.handle) {
+            Some(ka) => ka.stop().await,
+            None => Harness::bad_request(format!("unknown keep-alive handle {:?}", s.handle)).result(),
         },
         other => exec.session.run(other).await,
     }
@@ -159,14 +185,31 @@ impl PerformerService for Arc<Performer> {
     async fn connect(&self, req: Request<pb::ConnectRequest>) -> Result<Response<pb::ConnectResponse>, Status> {
         let req = req.into_inner();
         logln!(
-            "Connect endpoints={:?} dial_timeout_ms={} request_timeout_ms={} auth={}",
+            "Connect endpoints={:?} dial_timeout_ms={} request_timeout_ms={} auth={} keepalive_time_ms={} keepalive_timeout_ms={} block={} auto_sync_ms={}",
             req.endpoints,
             req.dial_timeout_ms,
             req.request_timeout_ms,
-            !req.username.is_empty()
+            !req.username.is_empty(),
+            req.keepalive_time_ms,
+            req.keepalive_timeout_ms,
+            req.block_until_connected,
+            req.auto_sync_interval_ms
         );
         if req.endpoints.is_empty() {
             return Err(Status::invalid_argument("cannot build the SDK client: no endpoints given"));
+        }
+        // Options behind capabilities this SDK has no setting for (see capabilities.rs).
+        if req.block_until_connected {
+            return Err(Status::invalid_argument(
+                "block_until_connected: not supported (capability connect.block not claimed: etcd-client's \
+                 Client::connect has no blocking option; its balanced channel dials on first use)",
+            ));
+        }
+        if req.auto_sync_interval_ms != 0 {
+            return Err(Status::invalid_argument(
+                "auto_sync_interval_ms: not supported (capability connect.auto_sync not claimed: etcd-client \
+                 has no member-list auto-sync)",
+            ));
         }
         let cfg = Config {
             endpoints: req.endpoints,
@@ -174,24 +217,31 @@ impl PerformerService for Arc<Performer> {
             request_timeout: Duration::from_millis(req.request_timeout_ms.into()),
             username: req.username,
             password: req.password,
+            keepalive_time: Duration::from_millis(req.keepalive_time_ms.into()),
+            keepalive_timeout: Duration::from_millis(req.keepalive_timeout_ms.into()),
         };
         let (close, closed) = signal::channel(false);
-        let session = match Session::connect(cfg, closed).await {
+        let call_ns = now_ns();
+        let connected = Session::connect(cfg, closed).await;
+        let return_ns = now_ns();
+        let session = match connected {
             Ok(s) => s,
-            Err(e) => {
-                logln!("Connect failed: {e}");
-                return Err(Status::unavailable(format!("cannot build the SDK client: {e}")));
+            Err(f) => {
+                // The SDK's constructor failed: data for the driver, not a gRPC error.
+                let error = f.error("Client::connect did not return");
+                logln!("Connect failed: {} {}", error.sdk_type, error.message);
+                return Ok(Response::new(pb::ConnectResponse { client_id: String::new(), error: Some(error), call_ns, return_ns }));
             }
         };
         let id = format!("c{}", self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
         let state = Arc::new(ClientState {
             id: id.clone(),
-            exec: AsyncMutex::new(Exec { session, watches: HashMap::new() }),
+            exec: AsyncMutex::new(Exec { session, watches: HashMap::new(), keepalives: HashMap::new() }),
             close,
         });
         self.clients.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), state);
         logln!("Connect client={id}");
-        Ok(Response::new(pb::ConnectResponse { client_id: id }))
+        Ok(Response::new(pb::ConnectResponse { client_id: id, error: None, call_ns, return_ns }))
     }
 
     async fn disconnect(&self, req: Request<pb::DisconnectRequest>) -> Result<Response<pb::DisconnectResponse>, Status> {
@@ -201,12 +251,13 @@ impl PerformerService for Arc<Performer> {
         let Some(cs) = cs else {
             return Err(Status::not_found(format!("unknown client id {id:?}")));
         };
-        // Ends a running Execute's current SDK call and every watch task at once;
-        // the SDK client and the watches' streams are dropped with the last
+        // Ends a running Execute's current SDK call and every watch and keep-alive
+        // task at once; the SDK client and the streams are dropped with the last
         // reference (here, or when that Execute returns). Never waits for it.
         let _ = cs.close.send(true);
         if let Ok(mut exec) = cs.exec.try_lock() {
             exec.watches.clear();
+            exec.keepalives.clear();
         }
         Ok(Response::new(pb::DisconnectResponse {}))
     }

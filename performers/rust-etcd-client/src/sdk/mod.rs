@@ -2,6 +2,7 @@
 //! responses and errors onto the protocol's canonical results.
 
 pub mod convert;
+pub mod keepalive;
 pub mod opts;
 pub mod watch;
 
@@ -16,6 +17,10 @@ use crate::pb::{self, command::Command, command_ok::Payload, command_result::Out
 
 pub const DEFAULT_DIAL_TIMEOUT: Duration = Duration::from_millis(5000);
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_millis(10000);
+/// tonic's own default HTTP/2 keep-alive timeout, used when Connect sets
+/// keepalive_time_ms without keepalive_timeout_ms (ConnectOptions::with_keep_alive
+/// takes both).
+pub const DEFAULT_KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// An error of the performer itself (not of the SDK).
 #[derive(Debug, Clone)]
@@ -58,6 +63,55 @@ pub fn sdk_error_value_result(call: i64, ret: i64, err: pb::SdkError) -> Command
     CommandResult { call_ns: call, return_ns: ret, outcome: Some(Outcome::SdkError(err)) }
 }
 
+/// The performer's own deadline expired around an SDK call (the SDK itself had not
+/// ended it): DEADLINE_EXCEEDED, not an SDK error type (typed false).
+pub fn deadline_error(what: &str, after: Duration) -> pb::SdkError {
+    pb::SdkError {
+        code: pb::ErrorCode::DeadlineExceeded as i32,
+        sdk_type: "tokio::time::error::Elapsed".into(),
+        message: format!("performer-side deadline: {what} within {} ms", after.as_millis()),
+        grpc_code: -1,
+        typed: false,
+    }
+}
+
+/// How an SDK call bounded by the performer's deadline failed.
+pub enum Failure {
+    Sdk(etcd_client::Error),
+    Deadline(Duration),
+}
+
+impl From<etcd_client::Error> for Failure {
+    fn from(e: etcd_client::Error) -> Self {
+        Failure::Sdk(e)
+    }
+}
+
+impl Failure {
+    /// The canonical error; `what` says what the performer's deadline waited for.
+    pub fn error(&self, what: &str) -> pb::SdkError {
+        match self {
+            Failure::Sdk(e) => map_error(e),
+            Failure::Deadline(after) => deadline_error(what, *after),
+        }
+    }
+
+    pub fn result(&self, call: i64, ret: i64, what: &str) -> CommandResult {
+        sdk_error_value_result(call, ret, self.error(what))
+    }
+}
+
+/// Runs an SDK call under the performer's backstop deadline `limit`.
+pub async fn bounded<T>(
+    limit: Duration,
+    fut: impl std::future::Future<Output = Result<T, etcd_client::Error>>,
+) -> Result<T, Failure> {
+    match tokio::time::timeout(limit, fut).await {
+        Ok(r) => r.map_err(Failure::Sdk),
+        Err(_) => Err(Failure::Deadline(limit)),
+    }
+}
+
 /// Resolves once `closed` turns true (or its sender is gone).
 pub async fn wait_closed(closed: &mut signal::Receiver<bool>) {
     let _ = closed.wait_for(|c| *c).await;
@@ -71,6 +125,10 @@ pub struct Config {
     pub request_timeout: Duration,
     pub username: String,
     pub password: String,
+    /// HTTP/2 keep-alive ping interval (connect.keepalive); zero: off (the SDK's default).
+    pub keepalive_time: Duration,
+    /// HTTP/2 keep-alive ping timeout; zero: tonic's default (with a keepalive_time).
+    pub keepalive_timeout: Duration,
 }
 
 /// One SDK client (Client::connect) and the settings its commands run with.
@@ -79,21 +137,41 @@ pub struct Session {
     pub endpoints: Vec<String>,
     pub connect_options: ConnectOptions,
     pub request_timeout: Duration,
-    /// Becomes true when the client is disconnected: ends watches.
+    /// The performer's backstop around a unary SDK call: dial + request timeout. The
+    /// SDK's own per-request timeout (tonic's, which also covers waiting for a
+    /// connection) ends a call first; this only guarantees a call never hangs.
+    pub call_limit: Duration,
+    /// Becomes true when the client is disconnected: ends watches and keep-alives.
     pub closed: signal::Receiver<bool>,
 }
 
+/// The SDK's ConnectOptions for a Connect: with_connect_timeout (dial), with_timeout
+/// (per request), with_keep_alive(interval, timeout) when keepalive_time is set (the
+/// SDK's HTTP/2 keep-alive; keep_alive_while_idle stays the SDK's default, off, as
+/// etcd's server refuses pings without streams by default), with_user.
+pub fn connect_options(cfg: &Config) -> (ConnectOptions, Duration, Duration) {
+    let dial = if cfg.dial_timeout.is_zero() { DEFAULT_DIAL_TIMEOUT } else { cfg.dial_timeout };
+    let request = if cfg.request_timeout.is_zero() { DEFAULT_REQUEST_TIMEOUT } else { cfg.request_timeout };
+    let mut options = ConnectOptions::new().with_connect_timeout(dial).with_timeout(request);
+    if !cfg.keepalive_time.is_zero() {
+        let ka_timeout = if cfg.keepalive_timeout.is_zero() { DEFAULT_KEEPALIVE_TIMEOUT } else { cfg.keepalive_timeout };
+        options = options.with_keep_alive(cfg.keepalive_time, ka_timeout);
+    }
+    if !cfg.username.is_empty() {
+        options = options.with_user(cfg.username.clone(), cfg.password.clone());
+    }
+    (options, dial, request)
+}
+
 impl Session {
-    /// Client::connect(endpoints, ConnectOptions with_connect_timeout / with_timeout / with_user).
-    pub async fn connect(cfg: Config, closed: signal::Receiver<bool>) -> Result<Session, etcd_client::Error> {
-        let dial = if cfg.dial_timeout.is_zero() { DEFAULT_DIAL_TIMEOUT } else { cfg.dial_timeout };
-        let request = if cfg.request_timeout.is_zero() { DEFAULT_REQUEST_TIMEOUT } else { cfg.request_timeout };
-        let mut options = ConnectOptions::new().with_connect_timeout(dial).with_timeout(request);
-        if !cfg.username.is_empty() {
-            options = options.with_user(cfg.username.clone(), cfg.password.clone());
-        }
-        let client = Client::connect(&cfg.endpoints, Some(options.clone())).await?;
-        Ok(Session { client, endpoints: cfg.endpoints, connect_options: options, request_timeout: request, closed })
+    /// Client::connect(endpoints, connect_options(cfg)). The SDK's constructor is lazy
+    /// (a balanced channel that dials on first use) except that with a user it
+    /// authenticates at once; it runs under the dial + request backstop.
+    pub async fn connect(cfg: Config, closed: signal::Receiver<bool>) -> Result<Session, Failure> {
+        let (options, dial, request) = connect_options(&cfg);
+        let call_limit = dial + request;
+        let client = bounded(call_limit, Client::connect(&cfg.endpoints, Some(options.clone()))).await?;
+        Ok(Session { client, endpoints: cfg.endpoints, connect_options: options, request_timeout: request, call_limit, closed })
     }
 
     /// Runs one non-watch command through the SDK.
@@ -110,8 +188,13 @@ impl Session {
             Command::LeaseLeases(_) => self.lease_leases().await,
             Command::LeaseKeepAliveOnce(k) => self.lease_keep_alive_once(k).await,
             Command::Status(s) => self.status(s).await,
-            Command::WatchStart(_) | Command::WatchCollect(_) | Command::WatchCancel(_) => {
-                Harness::internal("watch commands are dispatched by the server's watch registry").result()
+            Command::WatchStart(_)
+            | Command::WatchCollect(_)
+            | Command::WatchCancel(_)
+            | Command::LeaseKeepAliveStart(_)
+            | Command::LeaseKeepAliveCollect(_)
+            | Command::LeaseKeepAliveStop(_) => {
+                Harness::internal("watch and keep-alive commands are dispatched by the server's registries").result()
             }
         }
     }
@@ -119,11 +202,11 @@ impl Session {
     async fn put(&mut self, p: &pb::PutCommand) -> CommandResult {
         let options = opts::put_options(p);
         let call = now_ns();
-        let r = self.client.put(p.key.clone(), p.value.clone(), Some(options)).await;
+        let r = bounded(self.call_limit, self.client.put(p.key.clone(), p.value.clone(), Some(options))).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(call, ret, Payload::Put(convert::put_result(&resp))),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -133,11 +216,11 @@ impl Session {
             Err(h) => return h.result(),
         };
         let call = now_ns();
-        let r = self.client.get(g.key.clone(), Some(options)).await;
+        let r = bounded(self.call_limit, self.client.get(g.key.clone(), Some(options))).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(call, ret, Payload::Range(convert::range_result(&resp))),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -147,11 +230,11 @@ impl Session {
             Err(h) => return h.result(),
         };
         let call = now_ns();
-        let r = self.client.delete(d.key.clone(), Some(options)).await;
+        let r = bounded(self.call_limit, self.client.delete(d.key.clone(), Some(options))).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(call, ret, Payload::DeleteRange(convert::delete_result(&resp))),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -161,11 +244,11 @@ impl Session {
             Err(h) => return h.result(),
         };
         let call = now_ns();
-        let r = self.client.txn(txn).await;
+        let r = bounded(self.call_limit, self.client.txn(txn)).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(call, ret, Payload::Txn(convert::txn_result(&resp))),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -175,11 +258,11 @@ impl Session {
             options = options.with_physical();
         }
         let call = now_ns();
-        let r = self.client.compact(c.revision, Some(options)).await;
+        let r = bounded(self.call_limit, self.client.compact(c.revision, Some(options))).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(call, ret, Payload::Compact(pb::CompactResult { header: convert::header(resp.header()) })),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -189,7 +272,7 @@ impl Session {
             options = options.with_id(g.id);
         }
         let call = now_ns();
-        let r = self.client.lease_grant(g.ttl, Some(options)).await;
+        let r = bounded(self.call_limit, self.client.lease_grant(g.ttl, Some(options))).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(
@@ -197,17 +280,17 @@ impl Session {
                 ret,
                 Payload::LeaseGrant(pb::LeaseGrantResult { header: convert::header(resp.header()), id: resp.id(), ttl: resp.ttl() }),
             ),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
     async fn lease_revoke(&mut self, r: &pb::LeaseRevokeCommand) -> CommandResult {
         let call = now_ns();
-        let res = self.client.lease_revoke(r.id).await;
+        let res = bounded(self.call_limit, self.client.lease_revoke(r.id)).await;
         let ret = now_ns();
         match res {
             Ok(resp) => ok_result(call, ret, Payload::LeaseRevoke(pb::LeaseRevokeResult { header: convert::header(resp.header()) })),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -217,7 +300,7 @@ impl Session {
             options = options.with_keys();
         }
         let call = now_ns();
-        let r = self.client.lease_time_to_live(t.id, Some(options)).await;
+        let r = bounded(self.call_limit, self.client.lease_time_to_live(t.id, Some(options))).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(
@@ -231,13 +314,13 @@ impl Session {
                     keys: resp.keys().to_vec(),
                 }),
             ),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
     async fn lease_leases(&mut self) -> CommandResult {
         let call = now_ns();
-        let r = self.client.leases().await;
+        let r = bounded(self.call_limit, self.client.leases()).await;
         let ret = now_ns();
         match r {
             Ok(resp) => ok_result(
@@ -248,7 +331,7 @@ impl Session {
                     ids: resp.leases().iter().map(|l| l.id()).collect(),
                 }),
             ),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 
@@ -261,31 +344,13 @@ impl Session {
         let call = now_ns();
         // The SDK's request timeout bounds only the opening of the stream; its
         // responses are awaited here under the same timeout.
-        let r = tokio::time::timeout(self.request_timeout, async {
+        let r = bounded(self.request_timeout, async {
             let (mut keeper, mut stream) = self.client.lease_keep_alive(k.id).await?;
             keeper.keep_alive().await?;
             stream.message().await
         })
         .await;
         let ret = now_ns();
-        let r = match r {
-            Ok(r) => r,
-            Err(_) => {
-                return sdk_error_value_result(
-                    call,
-                    ret,
-                    pb::SdkError {
-                        code: pb::ErrorCode::DeadlineExceeded as i32,
-                        sdk_type: "tokio::time::error::Elapsed".into(),
-                        message: format!(
-                            "no keep-alive response within the request timeout ({} ms)",
-                            self.request_timeout.as_millis()
-                        ),
-                        grpc_code: -1,
-                    },
-                )
-            }
-        };
         match r {
             Ok(Some(resp)) => ok_result(
                 call,
@@ -304,9 +369,10 @@ impl Session {
                     sdk_type: "etcd_client::LeaseKeepAliveStream".into(),
                     message: "keep-alive stream ended without a response".into(),
                     grpc_code: -1,
+                    typed: true,
                 },
             ),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no keep-alive response from the SDK"),
         }
     }
 
@@ -318,13 +384,15 @@ impl Session {
         let only_ours = self.endpoints.len() == 1 && (s.endpoint.is_empty() || s.endpoint == self.endpoints[0]);
         let target = if s.endpoint.is_empty() { self.endpoints.first().cloned().unwrap_or_default() } else { s.endpoint.clone() };
         let call = now_ns();
+        let options = self.connect_options.clone();
         let r = if only_ours {
-            self.client.status().await
+            bounded(self.call_limit, self.client.status()).await
         } else {
-            match Client::connect([target.as_str()], Some(self.connect_options.clone())).await {
-                Ok(mut one) => one.status().await,
-                Err(e) => Err(e),
-            }
+            bounded(self.call_limit, async move {
+                let mut one = Client::connect([target.as_str()], Some(options)).await?;
+                one.status().await
+            })
+            .await
         };
         let ret = now_ns();
         match r {
@@ -340,7 +408,7 @@ impl Session {
                     raft_term: resp.raft_term(),
                 }),
             ),
-            Err(e) => sdk_error_result(call, ret, &e),
+            Err(f) => f.result(call, ret, "no answer from the SDK"),
         }
     }
 }

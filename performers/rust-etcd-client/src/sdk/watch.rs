@@ -32,6 +32,9 @@ struct Buf {
     ended: bool,
     end_error: Option<SdkError>,
     compact_revision: i64,
+    /// Watch responses the SDK has handed over so far (WatchEvent.response numbers
+    /// them from 1; with the >= 0.18 API the creation response is the first).
+    responses: u64,
 }
 
 struct Shared {
@@ -156,6 +159,7 @@ impl Session {
                     sdk_type: "etcd_client::WatchStream".into(),
                     message: "watch stream ended before the server confirmed the watch".into(),
                     grpc_code: -1,
+                    typed: true,
                 };
                 return (None, super::sdk_error_value_result(call, ret, err));
             }
@@ -163,8 +167,14 @@ impl Session {
         };
 
         let (changed, _) = watch::channel(0u64);
-        let shared = Arc::new(Shared { buf: Mutex::new(Buf::default()), changed });
+        // >= 0.18: the creation response was handed over (and read) as response 1.
+        let handed = if cfg!(feature = "sdk-watch-legacy") { 0 } else { 1 };
+        let buf = Buf { responses: handed, ..Buf::default() };
+        let shared = Arc::new(Shared { buf: Mutex::new(buf), changed });
         if let Some(first) = first {
+            // A first response that was more than the creation confirmation: it is
+            // response 1 itself, not one after it.
+            shared.update(|b| b.responses = 0);
             record(&shared, &first);
         }
         let (cancel_tx, cancel_rx) = mpsc::channel(1);
@@ -175,16 +185,7 @@ impl Session {
 }
 
 fn deadline_result(call: i64, ret: i64, after: Duration) -> CommandResult {
-    super::sdk_error_value_result(
-        call,
-        ret,
-        SdkError {
-            code: ErrorCode::DeadlineExceeded as i32,
-            sdk_type: "tokio::time::error::Elapsed".into(),
-            message: format!("no watch creation response within the request timeout ({} ms)", after.as_millis()),
-            grpc_code: -1,
-        },
-    )
+    super::sdk_error_value_result(call, ret, super::deadline_error("no watch creation response from the SDK", after))
 }
 
 /// Reads the SDK's stream until it ends, the server cancels the watch, or the
@@ -242,6 +243,8 @@ fn record(shared: &Shared, resp: &WatchResponse) -> bool {
         && resp.header().map(|h| h.revision() != 0).unwrap_or(false);
     let mut ended = false;
     shared.update(|b| {
+        b.responses += 1;
+        let seq = b.responses;
         if progress {
             if let Some(h) = resp.header() {
                 b.progress.push(h.revision());
@@ -256,6 +259,7 @@ fn record(shared: &Shared, resp: &WatchResponse) -> bool {
                 r#type: event_type as i32,
                 kv: ev.kv().map(convert::key_value),
                 prev_kv: ev.prev_kv().map(convert::key_value),
+                response: seq,
             });
         }
         if resp.canceled() || resp.compact_revision() != 0 {
@@ -271,6 +275,7 @@ fn record(shared: &Shared, resp: &WatchResponse) -> bool {
                     sdk_type: "etcd_client::WatchResponse".into(),
                     message: reason.to_string(),
                     grpc_code: -1,
+                    typed: true,
                 });
             }
         }
@@ -290,7 +295,14 @@ fn compacted_error(resp: &WatchResponse) -> SdkError {
     } else {
         resp.cancel_reason().to_string()
     };
-    SdkError { code: ErrorCode::Compacted as i32, sdk_type: "etcd_client::WatchResponse".into(), message, grpc_code: -1 }
+    // The SDK's own response type carries it (no raw transport error): typed.
+    SdkError {
+        code: ErrorCode::Compacted as i32,
+        sdk_type: "etcd_client::WatchResponse".into(),
+        message,
+        grpc_code: -1,
+        typed: true,
+    }
 }
 
 impl Watch {
@@ -324,6 +336,9 @@ impl Watch {
             end_error: b.end_error.clone(),
             compact_revision: b.compact_revision,
             progress_revisions: std::mem::take(&mut b.progress),
+            // etcd-client surfaces no error that leaves a watch running: an error on
+            // its stream ends the watch (end_error).
+            errors: Vec::new(),
         };
         ok_result(call, ret, Payload::WatchCollect(res))
     }
