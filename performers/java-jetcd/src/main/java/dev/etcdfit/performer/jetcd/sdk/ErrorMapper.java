@@ -31,7 +31,8 @@ import etcdfit.performer.v1.Performer.SdkError;
  * {@link StatusRuntimeException}), then the gRPC code
  * (jetcd's {@link io.etcd.jetcd.common.exception.ErrorCode} mirrors gRPC's codes by name).
  * sdk_type is the Java class name of the (unwrapped) exception, message its getMessage()
- * verbatim, grpc_code the status code when the exception carries one, else -1.
+ * verbatim, grpc_code the status code when the exception carries one, else -1, typed whether
+ * it is one of jetcd's own {@link EtcdException} types.
  */
 public final class ErrorMapper {
     private ErrorMapper() {
@@ -120,7 +121,18 @@ public final class ErrorMapper {
             .setSdkType(t.getClass().getName())
             .setMessage(message)
             .setGrpcCode(grpc == null ? -1 : grpc.value())
+            .setTyped(typed(t))
             .build();
+    }
+
+    /**
+     * errors.typed: jetcd's own error types all extend {@link EtcdException} (CompactedException,
+     * ClosedClientException, ...). A raw io.grpc.StatusRuntimeException (what jetcd's KV, lease
+     * and maintenance futures fail with), an IllegalArgumentException of an option builder and
+     * the performer's own TimeoutException (its request deadline) are not.
+     */
+    static boolean typed(Throwable unwrapped) {
+        return unwrapped instanceof EtcdException;
     }
 
     /**

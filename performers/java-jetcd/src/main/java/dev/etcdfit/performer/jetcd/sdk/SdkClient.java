@@ -17,8 +17,10 @@ import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.Watch;
 import io.etcd.jetcd.options.CompactOption;
 import io.etcd.jetcd.options.LeaseOption;
+import io.etcd.jetcd.support.CloseableClient;
 
 import etcdfit.performer.v1.Performer.Command;
+import etcdfit.performer.v1.Performer.ConnectRequest;
 import etcdfit.performer.v1.Performer.CommandOk;
 import etcdfit.performer.v1.Performer.CommandResult;
 import etcdfit.performer.v1.Performer.CompactCommand;
@@ -29,6 +31,8 @@ import etcdfit.performer.v1.Performer.LeaseGrantCommand;
 import etcdfit.performer.v1.Performer.LeaseGrantResult;
 import etcdfit.performer.v1.Performer.LeaseKeepAliveOnceCommand;
 import etcdfit.performer.v1.Performer.LeaseKeepAliveOnceResult;
+import etcdfit.performer.v1.Performer.LeaseKeepAliveStartCommand;
+import etcdfit.performer.v1.Performer.LeaseKeepAliveStartResult;
 import etcdfit.performer.v1.Performer.LeaseRevokeCommand;
 import etcdfit.performer.v1.Performer.LeaseRevokeResult;
 import etcdfit.performer.v1.Performer.LeaseTimeToLiveCommand;
@@ -62,25 +66,58 @@ public final class SdkClient implements AutoCloseable {
     }
 
     /**
-     * Client.builder().endpoints(...).connectTimeout(...)[.user().password()].build().
-     * jetcd connects lazily, so this fails only for arguments the builder rejects
-     * (IllegalArgumentException).
+     * The Connect options this performer cannot pass to jetcd, or null when every option set
+     * is supported. jetcd's ClientBuilder has no option that blocks until connected
+     * (build() is always lazy; waitForReady is a per-call option, not a connect) and no
+     * member-list auto-sync, so connect.block and connect.auto_sync are not claimed.
      */
-    public static SdkClient connect(List<String> endpoints, long dialTimeoutMs, long requestTimeoutMs,
-        String username, String password) {
-        if (endpoints.isEmpty()) {
+    public static String unsupportedOption(ConnectRequest req) {
+        if (req.getBlockUntilConnected()) {
+            return "block_until_connected: jetcd's ClientBuilder has no blocking connect (Client.build() is lazy);"
+                + " capability connect.block is not claimed";
+        }
+        if (req.getAutoSyncIntervalMs() != 0) {
+            return "auto_sync_interval_ms: jetcd has no member-list auto-sync; capability connect.auto_sync is not claimed";
+        }
+        return null;
+    }
+
+    /**
+     * The jetcd ClientBuilder for a Connect: Client.builder().endpoints(...)
+     * .connectTimeout(dial)[.keepaliveTime(..)][.keepaliveTimeout(..)][.user().password()].
+     * Options jetcd does not have must have been refused first ({@link #unsupportedOption}).
+     */
+    public static ClientBuilder builder(ConnectRequest req) {
+        if (req.getEndpointsCount() == 0) {
             throw new IllegalArgumentException("no endpoints given");
         }
-        long dial = dialTimeoutMs > 0 ? dialTimeoutMs : DEFAULT_DIAL_TIMEOUT_MS;
-        long req = requestTimeoutMs > 0 ? requestTimeoutMs : DEFAULT_REQUEST_TIMEOUT_MS;
+        long dial = req.getDialTimeoutMs() != 0 ? Integer.toUnsignedLong(req.getDialTimeoutMs()) : DEFAULT_DIAL_TIMEOUT_MS;
         ClientBuilder b = Client.builder()
-            .endpoints(endpoints.toArray(new String[0]))
+            .endpoints(req.getEndpointsList().toArray(new String[0]))
             .connectTimeout(Duration.ofMillis(dial));
-        if (username != null && !username.isEmpty()) {
-            b.user(ByteSequence.from(username, StandardCharsets.UTF_8))
-                .password(ByteSequence.from(password == null ? "" : password, StandardCharsets.UTF_8));
+        // connect.keepalive: jetcd's own gRPC keepalive settings (jetcd defaults: 30 s / 10 s,
+        // keepaliveWithoutCalls true); grpc-java raises a keepalive time below 10 s to 10 s.
+        if (req.getKeepaliveTimeMs() != 0) {
+            b.keepaliveTime(Duration.ofMillis(Integer.toUnsignedLong(req.getKeepaliveTimeMs())));
         }
-        return new SdkClient(b.build(), endpoints, req);
+        if (req.getKeepaliveTimeoutMs() != 0) {
+            b.keepaliveTimeout(Duration.ofMillis(Integer.toUnsignedLong(req.getKeepaliveTimeoutMs())));
+        }
+        if (!req.getUsername().isEmpty()) {
+            b.user(ByteSequence.from(req.getUsername(), StandardCharsets.UTF_8))
+                .password(ByteSequence.from(req.getPassword(), StandardCharsets.UTF_8));
+        }
+        return b;
+    }
+
+    /**
+     * Builds the jetcd client. jetcd connects lazily, so build() fails only for arguments it
+     * rejects (e.g. a malformed endpoint); that failure is thrown as the SDK gave it.
+     */
+    public static SdkClient connect(ConnectRequest req, ClientBuilder b) {
+        long reqTimeout = req.getRequestTimeoutMs() != 0 ? Integer.toUnsignedLong(req.getRequestTimeoutMs())
+            : DEFAULT_REQUEST_TIMEOUT_MS;
+        return new SdkClient(b.build(), req.getEndpointsList(), reqTimeout);
     }
 
     public long requestTimeoutMs() {
@@ -241,6 +278,61 @@ public final class SdkClient implements AutoCloseable {
         return call(() -> client.getLeaseClient().keepAliveOnce(k.getId()),
             resp -> CommandOk.newBuilder().setLeaseKeepAliveOnce(LeaseKeepAliveOnceResult.newBuilder()
                 .setHeader(Convert.header(resp.getHeader())).setId(resp.getID()).setTtl(resp.getTTL())).build());
+    }
+
+    /** A started keep-alive stream and the result of starting it; handle is null when it did not start. */
+    public static final class KeepAliveStarted {
+        public final KeepAliveHandle handle;
+        public final CommandResult result;
+
+        KeepAliveStarted(KeepAliveHandle handle, CommandResult result) {
+            this.handle = handle;
+            this.result = result;
+        }
+    }
+
+    /**
+     * lease.keepalive: Lease.keepAlive(id, observer), jetcd's background keep-alive. With id 0
+     * the lease is granted first through Lease.grant(ttl) (under the request timeout). call_ns
+     * is taken before the grant (if any), return_ns once jetcd accepted the observer.
+     */
+    public KeepAliveStarted startKeepAlive(LeaseKeepAliveStartCommand k) throws InterruptedException {
+        if (k.getHandle().isEmpty()) {
+            return new KeepAliveStarted(null, Results.harness(HarnessError.Kind.BAD_REQUEST,
+                "lease_keep_alive_start needs a handle"));
+        }
+        if (k.getId() == 0 && k.getTtl() <= 0) {
+            return new KeepAliveStarted(null, Results.harness(HarnessError.Kind.BAD_REQUEST,
+                "lease_keep_alive_start needs a lease id, or id 0 and a ttl > 0 to grant one"));
+        }
+        if (k.getId() != 0 && k.getTtl() != 0) {
+            return new KeepAliveStarted(null, Results.harness(HarnessError.Kind.BAD_REQUEST,
+                "lease_keep_alive_start: ttl is only for id 0 (grant, then keep alive)"));
+        }
+        long call = Clock.now();
+        long id = k.getId();
+        long grantedTtl = 0;
+        if (id == 0) {
+            CommandResult g = call(() -> client.getLeaseClient().grant(k.getTtl()),
+                resp -> CommandOk.newBuilder().setLeaseGrant(LeaseGrantResult.newBuilder()
+                    .setHeader(Convert.header(resp.getHeader())).setId(resp.getID()).setTtl(resp.getTTL())).build());
+            if (!g.hasOk()) {
+                return new KeepAliveStarted(null, g);
+            }
+            id = g.getOk().getLeaseGrant().getId();
+            grantedTtl = g.getOk().getLeaseGrant().getTtl();
+        }
+        KeepAliveHandle h = new KeepAliveHandle(k.getHandle(), id);
+        CloseableClient stream;
+        try {
+            stream = client.getLeaseClient().keepAlive(id, h);
+        } catch (RuntimeException e) { // e.g. ClosedClientException: the lease client is closed
+            return new KeepAliveStarted(null, Results.sdkError(call, Clock.now(), e));
+        }
+        h.attach(stream);
+        long ret = Clock.now();
+        return new KeepAliveStarted(h, Results.ok(call, ret, CommandOk.newBuilder().setLeaseKeepAliveStart(
+            LeaseKeepAliveStartResult.newBuilder().setId(id).setTtl(grantedTtl)).build()));
     }
 
     // ------------------------------------------------------------------ maintenance

@@ -26,7 +26,15 @@ import etcdfit.performer.v1.Performer.WatchCollectResult;
  * UNAVAILABLE / INTERNAL) or follows with onCompleted (the watch is over: e.g. the server
  * cancelled it because the start revision was compacted, reported as CompactedException);
  * onCompleted also when the watcher is closed. So "ended" is onCompleted, and its end error
- * is the error jetcd reported just before it.
+ * is the error jetcd reported just before it (jetcd calls onCompleted on the same thread
+ * right after that onError). Every other onError is an error the SDK surfaced while the
+ * watch went on (jetcd re-creates the watch 500 ms later from the revision after the last
+ * event it delivered): WatchCollectResult.errors.
+ *
+ * <p>
+ * watch.response_boundaries: every onNext is one etcd WatchResponse handed to the
+ * application (the created notification and progress notifications included); its events
+ * carry that response's 1-based sequence number.
  */
 public final class WatchHandle implements Watch.Listener {
     /** WatchCollect's wait when timeout_ms is 0. */
@@ -39,6 +47,10 @@ public final class WatchHandle implements Watch.Listener {
     private boolean created;
     private final List<etcdfit.performer.v1.Performer.WatchEvent> events = new ArrayList<>();
     private final List<Long> progress = new ArrayList<>();
+    /** Errors surfaced while the watch went on, not yet collected. */
+    private final List<Throwable> errors = new ArrayList<>();
+    /** Responses handed over so far (watch.response_boundaries). */
+    private long responses;
     private boolean ended;
     private Throwable lastError;
     private Throwable endError;
@@ -60,6 +72,7 @@ public final class WatchHandle implements Watch.Listener {
     @Override
     public void onNext(WatchResponse response) {
         synchronized (this) {
+            responses++;
             if (response.isCreatedNotify()) {
                 created = true;
             } else {
@@ -67,7 +80,7 @@ public final class WatchHandle implements Watch.Listener {
                     progress.add(response.getHeader().getRevision());
                 }
                 for (WatchEvent ev : response.getEvents()) {
-                    events.add(event(ev));
+                    events.add(event(ev, responses));
                 }
             }
             lastError = null; // the watch is alive again after a retried error
@@ -79,6 +92,7 @@ public final class WatchHandle implements Watch.Listener {
     public void onError(Throwable throwable) {
         synchronized (this) {
             lastError = throwable;
+            errors.add(throwable);
             notifyAll();
         }
     }
@@ -89,13 +103,18 @@ public final class WatchHandle implements Watch.Listener {
             ended = true;
             if (endError == null) {
                 endError = lastError;
+                // the error that ended the watch is end_error, not one it went on after
+                if (lastError != null && !errors.isEmpty() && errors.get(errors.size() - 1) == lastError) {
+                    errors.remove(errors.size() - 1);
+                }
             }
             notifyAll();
         }
     }
 
-    private static etcdfit.performer.v1.Performer.WatchEvent event(WatchEvent ev) {
-        etcdfit.performer.v1.Performer.WatchEvent.Builder b = etcdfit.performer.v1.Performer.WatchEvent.newBuilder();
+    private static etcdfit.performer.v1.Performer.WatchEvent event(WatchEvent ev, long response) {
+        etcdfit.performer.v1.Performer.WatchEvent.Builder b = etcdfit.performer.v1.Performer.WatchEvent.newBuilder()
+            .setResponse(response);
         switch (ev.getEventType()) {
             case PUT:
                 b.setType(EventType.EVENT_TYPE_PUT);
@@ -158,6 +177,9 @@ public final class WatchHandle implements Watch.Listener {
                 .addAllEvents(events)
                 .setEnded(ended)
                 .addAllProgressRevisions(progress);
+            for (Throwable e : errors) {
+                r.addErrors(ErrorMapper.map(e));
+            }
             if (ended && endError != null) {
                 r.setEndError(ErrorMapper.map(endError));
                 Throwable e = ErrorMapper.unwrap(endError);
@@ -167,6 +189,7 @@ public final class WatchHandle implements Watch.Listener {
             }
             events.clear();
             progress.clear();
+            errors.clear();
             return Results.ok(call, ret, CommandOk.newBuilder().setWatchCollect(r).build());
         }
     }

@@ -13,6 +13,9 @@ import io.grpc.stub.StreamObserver;
 
 import dev.etcdfit.performer.jetcd.Log;
 import dev.etcdfit.performer.jetcd.sdk.Capabilities;
+import dev.etcdfit.performer.jetcd.sdk.Clock;
+import dev.etcdfit.performer.jetcd.sdk.ErrorMapper;
+import dev.etcdfit.performer.jetcd.sdk.KeepAliveHandle;
 import dev.etcdfit.performer.jetcd.sdk.Results;
 import dev.etcdfit.performer.jetcd.sdk.SdkClient;
 import dev.etcdfit.performer.jetcd.sdk.SdkInfo;
@@ -29,6 +32,7 @@ import etcdfit.performer.v1.Performer.DisconnectResponse;
 import etcdfit.performer.v1.Performer.ExecuteRequest;
 import etcdfit.performer.v1.Performer.ExecuteResponse;
 import etcdfit.performer.v1.Performer.HarnessError;
+import etcdfit.performer.v1.Performer.LeaseKeepAliveStartCommand;
 import etcdfit.performer.v1.Performer.ProtocolVersion;
 import etcdfit.performer.v1.Performer.WatchStartCommand;
 import etcdfit.performer.v1.PerformerServiceGrpc;
@@ -52,6 +56,7 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
         /** Serialises Execute calls on one client: one program stream per client. */
         final ReentrantLock exec = new ReentrantLock();
         final Map<String, WatchHandle> watches = new ConcurrentHashMap<>();
+        final Map<String, KeepAliveHandle> keepAlives = new ConcurrentHashMap<>();
         volatile boolean closed;
 
         ClientState(String id, SdkClient sdk) {
@@ -59,9 +64,14 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
             this.sdk = sdk;
         }
 
-        /** Closes the watches and the client without waiting for a running Execute. */
+        /** Closes the keep-alive streams, the watches and the client without waiting for a running Execute. */
         void close() {
             closed = true;
+            List<KeepAliveHandle> ks = new ArrayList<>(keepAlives.values());
+            keepAlives.clear();
+            for (KeepAliveHandle k : ks) {
+                k.close();
+            }
             List<WatchHandle> ws = new ArrayList<>(watches.values());
             watches.clear();
             for (WatchHandle w : ws) {
@@ -95,25 +105,38 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
     @Override
     public void connect(ConnectRequest req, StreamObserver<ConnectResponse> out) {
         String what = "Connect endpoints=" + req.getEndpointsList() + " dial_timeout_ms=" + req.getDialTimeoutMs()
-            + " request_timeout_ms=" + req.getRequestTimeoutMs() + " auth=" + !req.getUsername().isEmpty();
-        SdkClient sdk;
-        try {
-            sdk = SdkClient.connect(req.getEndpointsList(), Integer.toUnsignedLong(req.getDialTimeoutMs()),
-                Integer.toUnsignedLong(req.getRequestTimeoutMs()), req.getUsername(), req.getPassword());
-        } catch (IllegalArgumentException e) {
-            Log.line(what + " -> INVALID_ARGUMENT " + e.getMessage());
-            out.onError(Status.INVALID_ARGUMENT.withDescription("cannot build the jetcd client: " + e.getMessage())
-                .asRuntimeException());
-            return;
-        } catch (RuntimeException e) {
-            Log.line(what + " -> UNAVAILABLE " + e);
-            out.onError(Status.UNAVAILABLE.withDescription("cannot build the jetcd client: " + e).asRuntimeException());
+            + " request_timeout_ms=" + req.getRequestTimeoutMs() + " keepalive_time_ms=" + req.getKeepaliveTimeMs()
+            + " keepalive_timeout_ms=" + req.getKeepaliveTimeoutMs() + " auth=" + !req.getUsername().isEmpty();
+        String unsupported = SdkClient.unsupportedOption(req);
+        if (unsupported != null) {
+            Log.line(what + " -> INVALID_ARGUMENT " + unsupported);
+            out.onError(Status.INVALID_ARGUMENT.withDescription(unsupported).asRuntimeException());
             return;
         }
+        if (req.getEndpointsCount() == 0) { // the request itself is unusable
+            Log.line(what + " -> INVALID_ARGUMENT no endpoints");
+            out.onError(Status.INVALID_ARGUMENT.withDescription("cannot build the jetcd client: no endpoints given")
+                .asRuntimeException());
+            return;
+        }
+        // The SDK's own builder or constructor failing (e.g. ClientBuilder.endpoints refusing a
+        // malformed URI) is data (ConnectResponse.error), not a performer failure.
+        SdkClient sdk;
+        long call = Clock.now();
+        try {
+            sdk = SdkClient.connect(req, SdkClient.builder(req));
+        } catch (RuntimeException e) {
+            long ret = Clock.now();
+            Log.line(what + " -> SDK error " + e);
+            out.onNext(ConnectResponse.newBuilder().setError(ErrorMapper.map(e)).setCallNs(call).setReturnNs(ret).build());
+            out.onCompleted();
+            return;
+        }
+        long ret = Clock.now();
         String id = "c" + nextId.incrementAndGet();
         clients.put(id, new ClientState(id, sdk));
         Log.line(what + " -> " + id);
-        out.onNext(ConnectResponse.newBuilder().setClientId(id).build());
+        out.onNext(ConnectResponse.newBuilder().setClientId(id).setCallNs(call).setReturnNs(ret).build());
         out.onCompleted();
     }
 
@@ -212,6 +235,25 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
                     }
                     return w.cancel();
                 }
+                case LEASE_KEEP_ALIVE_START:
+                    return keepAliveStart(cs, cmd.getLeaseKeepAliveStart());
+                case LEASE_KEEP_ALIVE_COLLECT: {
+                    KeepAliveHandle k = cs.keepAlives.get(cmd.getLeaseKeepAliveCollect().getHandle());
+                    if (k == null) {
+                        return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                            "unknown keep-alive handle " + quote(cmd.getLeaseKeepAliveCollect().getHandle()));
+                    }
+                    return k.collect(cmd.getLeaseKeepAliveCollect());
+                }
+                case LEASE_KEEP_ALIVE_STOP: {
+                    // the stopped stream stays registered (ended), so a later collect reports ended
+                    KeepAliveHandle k = cs.keepAlives.get(cmd.getLeaseKeepAliveStop().getHandle());
+                    if (k == null) {
+                        return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                            "unknown keep-alive handle " + quote(cmd.getLeaseKeepAliveStop().getHandle()));
+                    }
+                    return k.stop();
+                }
                 default:
                     return cs.sdk.run(cmd);
             }
@@ -239,6 +281,22 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
             cs.watches.put(w.getHandle(), s.watch);
             if (cs.closed) { // disconnected meanwhile: do not leak the watcher
                 s.watch.close();
+            }
+        }
+        return s.result;
+    }
+
+    private static CommandResult keepAliveStart(ClientState cs, LeaseKeepAliveStartCommand k) throws InterruptedException {
+        KeepAliveHandle old = cs.keepAlives.get(k.getHandle());
+        if (old != null && !old.isEnded()) {
+            return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                "keep-alive handle " + quote(k.getHandle()) + " is already live on this client");
+        }
+        SdkClient.KeepAliveStarted s = cs.sdk.startKeepAlive(k);
+        if (s.handle != null) {
+            cs.keepAlives.put(k.getHandle(), s.handle);
+            if (cs.closed) { // disconnected meanwhile: do not leak the stream
+                s.handle.close();
             }
         }
         return s.result;
