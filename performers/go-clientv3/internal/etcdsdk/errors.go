@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -116,7 +117,8 @@ var grpcCodeCodes = map[codes.Code]ppb.ErrorCode{
 // MapError turns an error returned by the SDK into the canonical SdkError.
 // sdk_type is the Go dynamic type, message is err.Error() verbatim, grpc_code
 // the status code when the error carries one (a gRPC status, or the SDK's
-// rpctypes.EtcdError which keeps the server's code), else -1.
+// rpctypes.EtcdError which keeps the server's code), else -1; typed says
+// whether the SDK handed over one of its own error types (isTyped).
 func MapError(err error) *ppb.SdkError {
 	if err == nil {
 		return nil
@@ -126,7 +128,38 @@ func MapError(err error) *ppb.SdkError {
 		SdkType:  fmt.Sprintf("%T", err),
 		Message:  err.Error(),
 		GrpcCode: grpcCode(err),
+		Typed:    isTyped(err),
 	}
+}
+
+// clientv3's own sentinel errors (package-level errors.New values).
+var sdkSentinels = []error{
+	clientv3.ErrNoAvailableEndpoints,
+	clientv3.ErrOldCluster,
+}
+
+// isTyped: the error, exactly as the SDK returned it, is one of the SDK's own
+// error types: rpctypes.EtcdError (what clientv3 turns etcd's server errors
+// into), clientv3.ErrKeepAliveHalted, or a clientv3 sentinel. A raw gRPC
+// status error (e.g. UNAVAILABLE from the transport), context.DeadlineExceeded
+// / context.Canceled (what clientv3 returns when the call's context ends) and
+// any other error are not the SDK's own. No normalisation (rpctypes.Error) is
+// applied here: the point is what the application received.
+func isTyped(err error) bool {
+	var ee rpctypes.EtcdError
+	if errors.As(err, &ee) {
+		return true
+	}
+	var halted clientv3.ErrKeepAliveHalted
+	if errors.As(err, &halted) {
+		return true
+	}
+	for _, s := range sdkSentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func grpcCode(err error) int32 {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -104,6 +105,32 @@ func TestErrorTable(t *testing.T) {
 	for _, bad := range []string{"NOPE\tOUT_OF_RANGE\tetcdserver: x", "COMPACTED\tNOPE\tetcdserver: x", "COMPACTED\tOUT_OF_RANGE", "# only a comment"} {
 		if _, err := parseErrorTable(bad); err == nil {
 			t.Errorf("parseErrorTable(%q) accepted it", bad)
+		}
+	}
+}
+
+// TestTyped: typed is true only for the SDK's own error types, judged on the
+// error exactly as the SDK returned it.
+func TestTyped(t *testing.T) {
+	cases := []struct {
+		name  string
+		err   error
+		typed bool
+	}{
+		{"etcd error", rpctypes.ErrCompacted, true},
+		{"wrapped etcd error", fmt.Errorf("op: %w", rpctypes.ErrLeaseNotFound), true},
+		{"keep-alive halted", clientv3.ErrKeepAliveHalted{Reason: context.Canceled}, true},
+		{"no endpoints", clientv3.ErrNoAvailableEndpoints, true},
+		{"old cluster", clientv3.ErrOldCluster, true},
+		{"raw status with etcd's message", rpctypes.ErrGRPCCompacted, false},
+		{"raw unavailable", status.Error(codes.Unavailable, "connection refused"), false},
+		{"ctx deadline", context.DeadlineExceeded, false},
+		{"ctx canceled", context.Canceled, false},
+		{"plain", errors.New("x"), false},
+	}
+	for _, tc := range cases {
+		if got := MapError(tc.err).Typed; got != tc.typed {
+			t.Errorf("%s: typed = %t, want %t", tc.name, got, tc.typed)
 		}
 	}
 }
