@@ -18,8 +18,9 @@ const DefaultCollectTimeout = 5 * time.Second
 // Watch is one SDK watch (clientv3.Watcher.Watch) whose responses a goroutine
 // buffers until WatchCollect takes them.
 type Watch struct {
-	cancel context.CancelFunc
-	done   chan struct{} // closed when the SDK's watch channel has closed
+	cancel     context.CancelFunc
+	done       chan struct{}   // closed when the SDK's watch channel has closed
+	clientDone <-chan struct{} // closed when the client is closed
 
 	mu         sync.Mutex
 	changed    chan struct{} // closed and replaced whenever the state changes
@@ -28,6 +29,7 @@ type Watch struct {
 	ended      bool
 	endErr     error
 	compactRev int64
+	responses  uint64 // watch responses the SDK handed over so far
 }
 
 func watchOpts(w *ppb.WatchStartCommand) ([]clientv3.OpOption, error) {
@@ -69,6 +71,12 @@ var errWatchClosed = errors.New("watch channel closed before the watch was creat
 // StartWatch opens a watch and returns once the server has confirmed its
 // creation (or the watch already ended, e.g. compacted start revision), so that
 // a put issued after it is never missed. On failure the Watch is nil.
+//
+// clientv3's Watch call itself blocks until the server has created the watch
+// (or its context ends), and the watch's context is its whole lifetime, so it
+// cannot carry the request timeout. The call therefore runs in a goroutine;
+// when request_timeout passes first, the watch's context is canceled (the SDK
+// then returns a closed channel) and the command reports DEADLINE_EXCEEDED.
 func (cl *Client) StartWatch(w *ppb.WatchStartCommand) (*Watch, *ppb.CommandResult) {
 	opts, err := watchOpts(w)
 	if err != nil {
@@ -78,34 +86,39 @@ func (cl *Client) StartWatch(w *ppb.WatchStartCommand) (*Watch, *ppb.CommandResu
 	timer := time.NewTimer(cl.requestTimeout)
 	defer timer.Stop()
 
+	type opened struct {
+		wch   clientv3.WatchChan
+		first clientv3.WatchResponse
+		ok    bool
+	}
+	openc := make(chan opened, 1)
 	call := Now()
-	wch := cl.c.Watch(wctx, string(w.Key), opts...)
-	var first clientv3.WatchResponse
+	go func() {
+		wch := cl.c.Watch(wctx, string(w.Key), opts...)
+		first, ok := <-wch
+		openc <- opened{wch, first, ok}
+	}()
+	var o opened
 	select {
-	case resp, ok := <-wch:
-		if !ok {
-			ret := Now()
-			err := wctx.Err()
-			if err == nil {
-				err = errWatchClosed
-			}
-			wcancel()
-			return nil, sdkErrResult(call, ret, err)
-		}
-		first = resp
+	case o = <-openc:
 	case <-timer.C:
 		ret := Now()
 		wcancel()
 		return nil, sdkErrResult(call, ret, context.DeadlineExceeded)
 	}
 	ret := Now()
-
-	wt := &Watch{cancel: wcancel, done: make(chan struct{}), changed: make(chan struct{})}
-	if !first.Created {
-		// The watch ended (or delivered) before a creation response: keep it.
-		wt.record(first)
+	if !o.ok {
+		err := wctx.Err()
+		if err == nil {
+			err = errWatchClosed
+		}
+		wcancel()
+		return nil, sdkErrResult(call, ret, err)
 	}
-	go wt.loop(wch)
+
+	wt := &Watch{cancel: wcancel, done: make(chan struct{}), changed: make(chan struct{}), clientDone: cl.ctx.Done()}
+	wt.record(o.first) // the creation response (or the one that ended the watch)
+	go wt.loop(o.wch)
 	return wt, okResult(call, ret, &ppb.CommandOk{Payload: &ppb.CommandOk_WatchStart{WatchStart: &ppb.WatchStartResult{}}})
 }
 
@@ -120,14 +133,21 @@ func (wt *Watch) loop(wch clientv3.WatchChan) {
 	wt.mu.Unlock()
 }
 
+// record buffers one response the SDK handed over. Every response counts for
+// WatchEvent.response (the creation response asked for with WithCreatedNotify
+// is response 1). clientv3 resumes a watch by itself after a lost connection
+// and tells the application nothing; a response with an error (Err(): compacted,
+// canceled by the server, or the stream's close error) is always the last one
+// clientv3 sends before closing the channel, so it ends the watch.
 func (wt *Watch) record(resp clientv3.WatchResponse) {
 	wt.mu.Lock()
 	defer wt.mu.Unlock()
+	wt.responses++
 	if resp.IsProgressNotify() {
 		wt.progress = append(wt.progress, resp.Header.Revision)
 	}
 	for _, ev := range resp.Events {
-		we := &ppb.WatchEvent{Kv: keyValue(ev.Kv), PrevKv: keyValue(ev.PrevKv)}
+		we := &ppb.WatchEvent{Kv: keyValue(ev.Kv), PrevKv: keyValue(ev.PrevKv), Response: wt.responses}
 		switch ev.Type {
 		case mvccpb.PUT:
 			we.Type = ppb.EventType_EVENT_TYPE_PUT
@@ -136,9 +156,9 @@ func (wt *Watch) record(resp clientv3.WatchResponse) {
 		}
 		wt.events = append(wt.events, we)
 	}
-	if resp.Canceled || resp.CompactRevision != 0 {
+	if err := resp.Err(); resp.Canceled || resp.CompactRevision != 0 || err != nil {
 		wt.ended = true
-		if err := resp.Err(); err != nil && wt.endErr == nil {
+		if err != nil && wt.endErr == nil {
 			wt.endErr = err
 		}
 		if resp.CompactRevision != 0 {
@@ -176,6 +196,8 @@ func (wt *Watch) Collect(c *ppb.WatchCollectCommand) *ppb.CommandResult {
 		case <-changed:
 			continue
 		case <-timer.C:
+		case <-wt.clientDone:
+			awaitClose(wt.done)
 		}
 		break
 	}
