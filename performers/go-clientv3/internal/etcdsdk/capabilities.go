@@ -49,6 +49,7 @@ var capabilitySince = map[string]string{
 	"lease.ttl.keys":                  "3.5.0", // WithAttachedKeys
 	"lease.leases":                    "3.5.0", // Lease.Leases
 	"lease.keepalive_once":            "3.5.0",
+	"lease.keepalive":                 "3.5.0", // Lease.KeepAlive: a channel of renewals, closed when the lease is gone
 	"watch":                           "3.5.0",
 	"watch.prefix":                    "3.5.0",
 	"watch.range_end":                 "3.5.0",
@@ -58,6 +59,26 @@ var capabilitySince = map[string]string{
 	"watch.cancel":                    "3.5.0",
 	"watch.compacted":                 "3.5.0",
 	"watch.progress_notify":           "3.5.0", // WithProgressNotify
+	// clientv3's watchGRPCStream re-opens the stream after a lost connection and
+	// re-creates each watch from the revision after the last one it delivered
+	// (serveSubstream's nextRev); verified against kill/restart, see README.
+	"watch.resume": "3.5.0",
+	// Each WatchResponse on the WatchChan is one server response (events of one
+	// revision arrive together; fragments are joined unless WithFragment).
+	"watch.response_boundaries": "3.5.0",
+	// Config.DialKeepAliveTime / DialKeepAliveTimeout.
+	"connect.keepalive": "3.5.0",
+	// Config.DialOptions with grpc.WithBlock(), clientv3's documented way to
+	// make New wait (up to DialTimeout) for a connection. Claimed at every
+	// version because the performer passes that option; clientv3 3.7 dials
+	// with grpc.NewClient, which ignores WithBlock (an SDK divergence the
+	// fault suite shows, not something the performer emulates).
+	"connect.block": "3.5.0",
+	// Config.AutoSyncInterval.
+	"connect.auto_sync": "3.5.0",
+	// rpctypes.EtcdError (and clientv3's own errors) vs raw grpc status /
+	// context errors: see isTyped.
+	"errors.typed": "3.5.0",
 }
 
 // NotClaimed lists catalog capabilities this performer deliberately does not

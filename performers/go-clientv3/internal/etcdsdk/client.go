@@ -5,10 +5,10 @@ package etcdsdk
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"google.golang.org/grpc"
 )
 
 const (
@@ -23,6 +23,12 @@ type Config struct {
 	RequestTimeout time.Duration // 0: DefaultRequestTimeout
 	Username       string
 	Password       string
+
+	// The SDK's own client options (0 / false: the SDK's default).
+	KeepAliveTime    time.Duration // clientv3.Config.DialKeepAliveTime
+	KeepAliveTimeout time.Duration // clientv3.Config.DialKeepAliveTimeout
+	BlockUntilReady  bool          // grpc.WithBlock() in clientv3.Config.DialOptions
+	AutoSyncInterval time.Duration // clientv3.Config.AutoSyncInterval
 }
 
 // Client is one SDK client plus the settings its commands run with.
@@ -30,17 +36,40 @@ type Client struct {
 	c              *clientv3.Client
 	endpoints      []string
 	requestTimeout time.Duration
-	ctx            context.Context // canceled by Close: ends in-flight calls and watches
+	ctx            context.Context // canceled by Close: ends in-flight calls, watches and keep-alives
 	cancel         context.CancelFunc
 }
 
 // ErrNoEndpoints is returned by New when the request names no endpoint.
 var ErrNoEndpoints = errors.New("no endpoints given")
 
-// New builds an SDK client with clientv3.New.
-func New(cfg Config) (*Client, error) {
+// SDKConfig is the clientv3.Config an application would write for cfg
+// (after defaults are applied): every option goes to the SDK's own setting.
+func SDKConfig(cfg Config) clientv3.Config {
+	sc := clientv3.Config{
+		Endpoints:            cfg.Endpoints,
+		DialTimeout:          cfg.DialTimeout,
+		Username:             cfg.Username,
+		Password:             cfg.Password,
+		DialKeepAliveTime:    cfg.KeepAliveTime,
+		DialKeepAliveTimeout: cfg.KeepAliveTimeout,
+		AutoSyncInterval:     cfg.AutoSyncInterval,
+	}
+	if cfg.BlockUntilReady {
+		// clientv3's documented way to make New wait for a connection (up to
+		// DialTimeout). clientv3 3.7 dials with grpc.NewClient, which ignores it.
+		sc.DialOptions = []grpc.DialOption{grpc.WithBlock()} //nolint:staticcheck // the SDK's documented option
+	}
+	return sc
+}
+
+// New builds an SDK client with clientv3.New. The error, when the SDK's
+// constructor fails, is the SDK's own, unwrapped (for MapError); call and ret
+// bracket the constructor on the performer's monotonic clock.
+func New(cfg Config) (cl *Client, call, ret int64, err error) {
 	if len(cfg.Endpoints) == 0 {
-		return nil, ErrNoEndpoints
+		now := Now()
+		return nil, now, now, ErrNoEndpoints
 	}
 	if cfg.DialTimeout <= 0 {
 		cfg.DialTimeout = DefaultDialTimeout
@@ -48,14 +77,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.RequestTimeout <= 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	c, err := clientv3.New(clientv3.Config{
-		Endpoints:   cfg.Endpoints,
-		DialTimeout: cfg.DialTimeout,
-		Username:    cfg.Username,
-		Password:    cfg.Password,
-	})
+	sc := SDKConfig(cfg)
+	call = Now()
+	c, err := clientv3.New(sc)
+	ret = Now()
 	if err != nil {
-		return nil, fmt.Errorf("clientv3.New: %w", err)
+		return nil, call, ret, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Client{
@@ -64,10 +91,11 @@ func New(cfg Config) (*Client, error) {
 		requestTimeout: cfg.RequestTimeout,
 		ctx:            ctx,
 		cancel:         cancel,
-	}, nil
+	}, call, ret, nil
 }
 
-// Close cancels everything running on the client and closes the SDK client.
+// Close cancels everything running on the client and closes the SDK client
+// (which closes its watch and keep-alive channels).
 func (cl *Client) Close() error {
 	cl.cancel()
 	return cl.c.Close()

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -99,8 +100,13 @@ type clientState struct {
 
 	// exec serialises Execute calls on one client, so handles and command
 	// order behave as one program stream per client.
-	exec    sync.Mutex
-	watches map[string]*etcdsdk.Watch
+	exec       sync.Mutex
+	watches    map[string]*etcdsdk.Watch
+	keepAlives map[string]*etcdsdk.KeepAlive
+}
+
+func newClientState(id string, cl *etcdsdk.Client) *clientState {
+	return &clientState{id: id, cl: cl, watches: map[string]*etcdsdk.Watch{}, keepAlives: map[string]*etcdsdk.KeepAlive{}}
 }
 
 // New returns a Server with an empty registry.
@@ -133,30 +139,70 @@ func (s *Server) Describe(ctx context.Context, _ *ppb.DescribeRequest) (*ppb.Des
 	}, nil
 }
 
+// connectOptions are ConnectRequest's SDK options, each behind a capability:
+// a Connect that sets one this performer does not claim (at the linked SDK
+// version) is refused with INVALID_ARGUMENT naming the option.
+var connectOptions = []struct {
+	name       string
+	capability string
+	set        func(*ppb.ConnectRequest) bool
+}{
+	{"keepalive_time_ms", "connect.keepalive", func(r *ppb.ConnectRequest) bool { return r.KeepaliveTimeMs != 0 }},
+	{"keepalive_timeout_ms", "connect.keepalive", func(r *ppb.ConnectRequest) bool { return r.KeepaliveTimeoutMs != 0 }},
+	{"block_until_connected", "connect.block", func(r *ppb.ConnectRequest) bool { return r.BlockUntilConnected }},
+	{"auto_sync_interval_ms", "connect.auto_sync", func(r *ppb.ConnectRequest) bool { return r.AutoSyncIntervalMs != 0 }},
+}
+
+// checkConnectOptions returns an INVALID_ARGUMENT status error for the first
+// option set in req whose capability is not in caps.
+func checkConnectOptions(req *ppb.ConnectRequest, caps []string) error {
+	for _, o := range connectOptions {
+		if o.set(req) && !slices.Contains(caps, o.capability) {
+			return status.Errorf(codes.InvalidArgument,
+				"Connect option %s needs capability %s, which %s does not claim at SDK %s",
+				o.name, o.capability, Name, etcdsdk.SDKVersion())
+		}
+	}
+	return nil
+}
+
 func (s *Server) Connect(ctx context.Context, req *ppb.ConnectRequest) (*ppb.ConnectResponse, error) {
-	s.log.Printf("Connect endpoints=%v dial_timeout_ms=%d request_timeout_ms=%d auth=%t",
-		req.Endpoints, req.DialTimeoutMs, req.RequestTimeoutMs, req.Username != "")
-	cl, err := etcdsdk.New(etcdsdk.Config{
-		Endpoints:      req.Endpoints,
-		DialTimeout:    time.Duration(req.DialTimeoutMs) * time.Millisecond,
-		RequestTimeout: time.Duration(req.RequestTimeoutMs) * time.Millisecond,
-		Username:       req.Username,
-		Password:       req.Password,
+	s.log.Printf("Connect endpoints=%v dial_timeout_ms=%d request_timeout_ms=%d auth=%t keepalive_time_ms=%d keepalive_timeout_ms=%d block=%t auto_sync_interval_ms=%d",
+		req.Endpoints, req.DialTimeoutMs, req.RequestTimeoutMs, req.Username != "",
+		req.KeepaliveTimeMs, req.KeepaliveTimeoutMs, req.BlockUntilConnected, req.AutoSyncIntervalMs)
+	if len(req.Endpoints) == 0 {
+		return nil, status.Error(codes.InvalidArgument, "Connect needs at least one endpoint")
+	}
+	if err := checkConnectOptions(req, etcdsdk.Capabilities(etcdsdk.SDKVersion())); err != nil {
+		s.log.Printf("Connect refused: %v", err)
+		return nil, err
+	}
+	ms := func(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }
+	cl, call, ret, err := etcdsdk.New(etcdsdk.Config{
+		Endpoints:        req.Endpoints,
+		DialTimeout:      ms(req.DialTimeoutMs),
+		RequestTimeout:   ms(req.RequestTimeoutMs),
+		Username:         req.Username,
+		Password:         req.Password,
+		KeepAliveTime:    ms(req.KeepaliveTimeMs),
+		KeepAliveTimeout: ms(req.KeepaliveTimeoutMs),
+		BlockUntilReady:  req.BlockUntilConnected,
+		AutoSyncInterval: ms(req.AutoSyncIntervalMs),
 	})
 	if err != nil {
-		s.log.Printf("Connect failed: %v", err)
-		code := codes.Unavailable
-		if errors.Is(err, etcdsdk.ErrNoEndpoints) {
-			code = codes.InvalidArgument
-		}
-		return nil, status.Errorf(code, "cannot build the SDK client: %v", err)
+		// The SDK's constructor failed: that is the SDK's answer, not a
+		// performer failure, so it goes back as data.
+		e := etcdsdk.MapError(err)
+		s.log.Printf("Connect: the SDK could not build a client in %v: %v %s: %s",
+			time.Duration(ret-call), e.Code, e.SdkType, e.Message)
+		return &ppb.ConnectResponse{Error: e, CallNs: call, ReturnNs: ret}, nil
 	}
 	id := "c" + strconv.FormatUint(s.nextID.Add(1), 10)
 	s.mu.Lock()
-	s.clients[id] = &clientState{id: id, cl: cl, watches: map[string]*etcdsdk.Watch{}}
+	s.clients[id] = newClientState(id, cl)
 	s.mu.Unlock()
-	s.log.Printf("Connect client=%s", id)
-	return &ppb.ConnectResponse{ClientId: id}, nil
+	s.log.Printf("Connect client=%s (%v)", id, time.Duration(ret-call))
+	return &ppb.ConnectResponse{ClientId: id, CallNs: call, ReturnNs: ret}, nil
 }
 
 func (s *Server) Disconnect(ctx context.Context, req *ppb.DisconnectRequest) (*ppb.DisconnectResponse, error) {
@@ -172,15 +218,25 @@ func (s *Server) Disconnect(ctx context.Context, req *ppb.DisconnectRequest) (*p
 	return &ppb.DisconnectResponse{}, nil
 }
 
+// close closes the SDK client first: that cancels every in-flight call, ends
+// every watch and keep-alive channel and wakes any collect, so an Execute
+// running on this client returns promptly and the lock below is free soon.
+// Then it cancels what the registries still hold.
 func (cs *clientState) close() {
+	if cs.cl != nil {
+		_ = cs.cl.Close()
+	}
 	cs.exec.Lock()
-	watches := cs.watches
+	watches, keepAlives := cs.watches, cs.keepAlives
 	cs.watches = map[string]*etcdsdk.Watch{}
+	cs.keepAlives = map[string]*etcdsdk.KeepAlive{}
 	cs.exec.Unlock()
 	for _, w := range watches {
 		w.Cancel(0)
 	}
-	_ = cs.cl.Close()
+	for _, ka := range keepAlives {
+		ka.Stop(0)
+	}
 }
 
 func (s *Server) Execute(ctx context.Context, req *ppb.ExecuteRequest) (*ppb.ExecuteResponse, error) {
@@ -244,6 +300,21 @@ func (s *Server) runOne(cs *clientState, cmd *ppb.Command) (res *ppb.CommandResu
 		}
 		delete(cs.watches, x.WatchCancel.Handle)
 		return w.Cancel(cs.cl.RequestTimeout())
+	case *ppb.Command_LeaseKeepAliveStart:
+		return cs.keepAliveStart(x.LeaseKeepAliveStart)
+	case *ppb.Command_LeaseKeepAliveCollect:
+		ka, ok := cs.keepAlives[x.LeaseKeepAliveCollect.Handle]
+		if !ok {
+			return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, fmt.Sprintf("unknown keep-alive handle %q", x.LeaseKeepAliveCollect.Handle))
+		}
+		return ka.Collect(x.LeaseKeepAliveCollect)
+	case *ppb.Command_LeaseKeepAliveStop:
+		ka, ok := cs.keepAlives[x.LeaseKeepAliveStop.Handle]
+		if !ok {
+			return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, fmt.Sprintf("unknown keep-alive handle %q", x.LeaseKeepAliveStop.Handle))
+		}
+		delete(cs.keepAlives, x.LeaseKeepAliveStop.Handle)
+		return ka.Stop(cs.cl.RequestTimeout())
 	}
 	return cs.cl.Run(cmd)
 }
@@ -258,6 +329,20 @@ func (cs *clientState) watchStart(w *ppb.WatchStartCommand) *ppb.CommandResult {
 	wt, res := cs.cl.StartWatch(w)
 	if wt != nil {
 		cs.watches[w.Handle] = wt
+	}
+	return res
+}
+
+func (cs *clientState) keepAliveStart(k *ppb.LeaseKeepAliveStartCommand) *ppb.CommandResult {
+	if k.Handle == "" {
+		return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, "lease_keep_alive_start needs a handle")
+	}
+	if _, dup := cs.keepAlives[k.Handle]; dup {
+		return etcdsdk.HarnessResult(ppb.HarnessError_BAD_REQUEST, fmt.Sprintf("keep-alive handle %q is already live on this client", k.Handle))
+	}
+	ka, res := cs.cl.StartKeepAlive(k)
+	if ka != nil {
+		cs.keepAlives[k.Handle] = ka
 	}
 	return res
 }
