@@ -109,6 +109,8 @@ class ErrorMapperTest {
         assertEquals(grpcCode, got.getGrpcCode(), "grpc_code");
         assertEquals(error.getMessage(), got.getMessage(), "message verbatim");
         assertEquals(error.getClass().getName(), got.getSdkType(), "sdk_type");
+        // errors.typed: jetcd's own EtcdException family, never a raw status or JDK exception
+        assertEquals(error instanceof io.etcd.jetcd.common.exception.EtcdException, got.getTyped(), "typed");
 
         // the same error reaching the performer through a future's wrappers maps the same way
         for (Throwable wrapped : new Throwable[] {new ExecutionException(error), new CompletionException(error),

@@ -29,6 +29,9 @@ import etcdfit.performer.v1.Performer.ExecuteRequest;
 import etcdfit.performer.v1.Performer.ExecuteResponse;
 import etcdfit.performer.v1.Performer.HarnessError;
 import etcdfit.performer.v1.Performer.LeaseGrantCommand;
+import etcdfit.performer.v1.Performer.LeaseKeepAliveCollectCommand;
+import etcdfit.performer.v1.Performer.LeaseKeepAliveStartCommand;
+import etcdfit.performer.v1.Performer.LeaseKeepAliveStopCommand;
 import etcdfit.performer.v1.Performer.LeaseLeasesCommand;
 import etcdfit.performer.v1.Performer.Program;
 import etcdfit.performer.v1.Performer.ProtocolVersion;
@@ -124,6 +127,52 @@ class PerformerServiceTest {
         s.disconnect(DisconnectRequest.newBuilder().setClientId("missing").build(), d);
         assertNotNull(d.error);
         assertEquals(Status.Code.NOT_FOUND, Status.fromThrowable(d.error).getCode());
+    }
+
+    @Test
+    void unclaimedConnectOptionsAreRefusedAndSdkFailuresAreData() {
+        PerformerService s = new PerformerService();
+        Capture<ConnectResponse> block = new Capture<>();
+        s.connect(ConnectRequest.newBuilder().addEndpoints("http://127.0.0.1:1").setBlockUntilConnected(true).build(), block);
+        assertEquals(Status.Code.INVALID_ARGUMENT, Status.fromThrowable(block.error).getCode());
+        assertTrue(Status.fromThrowable(block.error).getDescription().contains("block_until_connected"));
+        Capture<ConnectResponse> sync = new Capture<>();
+        s.connect(ConnectRequest.newBuilder().addEndpoints("http://127.0.0.1:1").setAutoSyncIntervalMs(500).build(), sync);
+        assertTrue(Status.fromThrowable(sync.error).getDescription().contains("auto_sync_interval_ms"));
+        // jetcd's ClientBuilder refuses a malformed endpoint: the SDK's error, as data
+        Capture<ConnectResponse> bad = new Capture<>();
+        s.connect(ConnectRequest.newBuilder().addEndpoints("not a url::").build(), bad);
+        assertNull(bad.error);
+        ConnectResponse r = bad.values.get(0);
+        assertTrue(r.getClientId().isEmpty());
+        assertEquals(etcdfit.performer.v1.Performer.ErrorCode.INVALID_ARGUMENT, r.getError().getCode());
+        assertTrue(r.getCallNs() > 0 && r.getCallNs() <= r.getReturnNs());
+        Capture<ConnectResponse> ok = new Capture<>();
+        s.connect(ConnectRequest.newBuilder().addEndpoints("http://127.0.0.1:1").setKeepaliveTimeMs(10000)
+            .setKeepaliveTimeoutMs(2000).build(), ok);
+        assertTrue(!ok.values.get(0).getClientId().isEmpty());
+        assertTrue(ok.values.get(0).getCallNs() <= ok.values.get(0).getReturnNs());
+        s.closeAll();
+    }
+
+    @Test
+    void keepAliveCommandsCheckTheirHandles() {
+        PerformerService s = new PerformerService();
+        String id = connect(s);
+        List<Command> cmds = List.of(
+            Command.newBuilder().setLeaseKeepAliveCollect(LeaseKeepAliveCollectCommand.newBuilder().setHandle("nope")).build(),
+            Command.newBuilder().setLeaseKeepAliveStop(LeaseKeepAliveStopCommand.newBuilder().setHandle("nope")).build(),
+            Command.newBuilder().setLeaseKeepAliveStart(LeaseKeepAliveStartCommand.newBuilder().setHandle("k")).build(),
+            Command.newBuilder().setLeaseKeepAliveStart(LeaseKeepAliveStartCommand.newBuilder().setId(5).setTtl(5)).build(),
+            Command.newBuilder().setLeaseKeepAliveStart(LeaseKeepAliveStartCommand.newBuilder().setHandle("k").setId(5).setTtl(5)).build());
+        Capture<ExecuteResponse> c = new Capture<>();
+        s.execute(ExecuteRequest.newBuilder().setClientId(id).setProgram(Program.newBuilder().addAllCommands(cmds)).build(), c);
+        List<CommandResult> rs = c.values.get(0).getResultsList();
+        assertEquals(cmds.size(), rs.size());
+        for (int i = 0; i < rs.size(); i++) {
+            assertEquals(HarnessError.Kind.BAD_REQUEST, rs.get(i).getHarnessError().getKind(), "result " + i + ": " + rs.get(i));
+        }
+        s.closeAll();
     }
 
     @Test
