@@ -10,7 +10,9 @@
 const path = require('path');
 const deps = require('./deps');
 const { Session } = require('./sdk/session');
-const { capabilitiesFor, fluentOnly } = require('./sdk/capabilities');
+const { mapError } = require('./sdk/errors');
+const { SdkRaised, BadRequest } = require('./sdk/outcomes');
+const { capabilitiesFor, fluentOnly, NOT_CLAIMED } = require('./sdk/capabilities');
 const { SDK_PACKAGE, sdkVersion } = require('./sdk/version');
 
 const PERFORMER_NAME = 'node-etcd3';
@@ -19,6 +21,8 @@ const MAX_MSG = 64 << 20;
 
 const PROTOS_ROOT = path.resolve(__dirname, '..', '..', '..', 'protos');
 const PERFORMER_PROTO = 'etcdfit/performer/v1/performer.proto';
+
+class InvalidConnect extends Error {}
 
 function log(msg) {
   const ts = new Date().toISOString().slice(11, 23);
@@ -68,13 +72,46 @@ class Performer {
     };
   }
 
+  // Connect options behind a capability: a set option this SDK version cannot apply is
+  // refused (gRPC INVALID_ARGUMENT naming it), never ignored.
+  unsupportedOption(req) {
+    const caps = new Set(capabilitiesFor(sdkVersion()));
+    const options = [
+      ['keepalive_time_ms', 'connect.keepalive'],
+      ['keepalive_timeout_ms', 'connect.keepalive'],
+      ['block_until_connected', 'connect.block'],
+      ['auto_sync_interval_ms', 'connect.auto_sync'],
+    ];
+    for (const [field, cap] of options) {
+      if (req[field] && !caps.has(cap)) {
+        return `Connect option ${field} is not supported: ${SDK_PACKAGE} ${sdkVersion()} lacks ${cap}` +
+          (NOT_CLAIMED[cap] ? ` (${NOT_CLAIMED[cap]})` : '');
+      }
+    }
+    return null;
+  }
+
+  // -> ConnectResponse. The SDK's own constructor failure is data (`error`), not a
+  // gRPC error; a malformed request (no endpoints, an unsupported option) throws.
   connect(req) {
-    const session = new Session(req, log);
+    const bad = this.unsupportedOption(req);
+    if (bad) throw new InvalidConnect(bad);
+    let session;
+    try {
+      session = new Session(req, log);
+    } catch (e) {
+      if (!(e instanceof SdkRaised)) throw e;
+      const error = mapError(e.original);
+      log(`Connect ${JSON.stringify(req.endpoints)} -> SDK constructor failed: ${error.sdk_type}: ${error.message}`);
+      return { client_id: '', error, call_ns: String(e.callNs), return_ns: String(e.returnNs) };
+    }
     const id = `c${this.nextId++}`;
     this.sessions.set(id, session);
+    const ka = req.keepalive_time_ms || req.keepalive_timeout_ms
+      ? ` keepalive=${req.keepalive_time_ms}/${req.keepalive_timeout_ms}ms` : '';
     log(`Connect ${JSON.stringify(req.endpoints)} -> ${id} request_timeout=${session.requestTimeoutMs}ms ` +
-      `dial_timeout=${session.dialTimeoutMs}ms auth=${Boolean(req.username)}`);
-    return { client_id: id };
+      `dial_timeout=${session.dialTimeoutMs}ms (not read by etcd3)${ka} auth=${Boolean(req.username)}`);
+    return { client_id: id, call_ns: String(session.callNs), return_ns: String(session.returnNs) };
   }
 
   async disconnect(req) {
@@ -161,8 +198,14 @@ function run(listen) {
       try {
         callback(null, performer.connect(call.request));
       } catch (e) {
-        log(`Connect ${JSON.stringify(call.request.endpoints)} failed: ${e && e.message}`);
-        fail(callback, grpc.status.INVALID_ARGUMENT, `etcd3 client construction failed: ${e && e.message}`);
+        log(`Connect ${JSON.stringify(call.request.endpoints)} refused: ${e && e.message}`);
+        if (e instanceof InvalidConnect) {
+          fail(callback, grpc.status.INVALID_ARGUMENT, e.message);
+        } else if (e instanceof BadRequest) {
+          fail(callback, grpc.status.INVALID_ARGUMENT, `bad Connect request: ${e.message}`);
+        } else {
+          fail(callback, grpc.status.INTERNAL, `Connect failed in the performer: ${e && e.stack}`);
+        }
       }
     },
     Disconnect: (call, callback) => {

@@ -73,6 +73,10 @@ const CLAIMED = {
   'watch.cancel': ['0.2.13', 'fluent', 'Watcher.cancel()'],
   'watch.compacted': ['0.2.13', 'fluent', "Watcher 'error' event after the server cancels the watch"],
   'watch.progress_notify': ['0.2.13', 'fluent', 'WatchBuilder always sends progress_notify: true'],
+  'watch.response_boundaries': ['0.2.13', 'fluent', "Watcher 'data' event: one per WatchResponse, numbered from 1"],
+  'lease.keepalive': ['0.2.13', 'fluent', "lease(ttl) grants and keeps alive; 'keepaliveSucceeded' per renewal, 'lost' at the end, release() stops"],
+  'connect.keepalive': ['0.2.13', 'fluent', "IOptions.grpcOptions {'grpc.keepalive_time_ms', 'grpc.keepalive_timeout_ms'}"],
+  'errors.typed': ['0.2.13', 'fluent', 'etcd3 error classes (errors.ts exports) vs raw grpc / cockatiel / runtime errors'],
 };
 
 // Catalog ids not claimed, with the SDK reason. Every catalog id is in CLAIMED or here.
@@ -80,6 +84,16 @@ const NOT_CLAIMED = {
   'kv.range.from_key':
     'no from-key helper: Range/MultiRangeBuilder offer prefix(), inRange() and all() only ' +
     '(all() is the \\0..\\0 range, not >= key)',
+  'connect.block':
+    'no blocking connect: new Etcd3() only builds the connection pool; channels connect on the first call ' +
+    '(dialTimeout is declared in IOptions but read nowhere)',
+  'watch.resume':
+    "the Watcher reconnects by itself ('disconnected', then 'connected'), but from the revision after the last " +
+    "response header it saw, the created response's included (Watcher.updateRevision on 'connected'): a watch " +
+    'whose catch-up events were still to come when the stream broke resumes past them. Shown on 1.1.2: a watch ' +
+    'from revision 2 at revision 4, server killed at the created response, resumed from 5; events 2-4 never came ' +
+    "(0.2.13 has the same updateRevision on 'connected')",
+  'connect.auto_sync': 'no member-list sync: the client uses the hosts it was given',
 };
 
 function fluentOnly(env = process.env) {

@@ -19,6 +19,7 @@
 const fs = require('fs');
 const path = require('path');
 const deps = require('../deps');
+const { PerformerDeadline } = require('./outcomes');
 
 // (1) etcd3's own etcd-specific error classes (errors.ts), by class name.
 const ETCD_CLASS_CODES = [
@@ -72,6 +73,9 @@ const CLASS_CODES = [
   // then refuses calls to that host for 5 s without trying it.
   ['BrokenCircuitError', 'UNAVAILABLE'],
   ['TaskCancelledError', 'CANCELED'],
+  // A watch stream the server side ended without a cancel (a 'disconnected' error;
+  // the Watcher reconnects): the connection went away.
+  ['EtcdWatchStreamEnded', 'UNAVAILABLE'],
   // A call on a closed client (Host.getServiceClient).
   ['ClientClosedError', 'CANCELED'],
   // new Lease(ttl < 1) throws RangeError (1.1.0+; plain Error before).
@@ -179,17 +183,35 @@ function canonicalCode(err) {
   return 'UNKNOWN';
 }
 
+// errors.typed: true when the error is one of etcd3's own classes (everything errors.ts
+// exports: EtcdError and the Etcd*Error classes, the GRPC*Error classes castGrpcError
+// makes, EtcdWatchStreamEnded, ClientClosedError, ...). false for what came through
+// unwrapped: a raw @grpc/grpc-js / grpc error (castGrpcError not applied, e.g. the error
+// a Watcher's 'disconnected' event carries), cockatiel's BrokenCircuitError from the
+// SDK's default circuit breaker, a RangeError/TypeError, or the performer's own deadline.
+function isTyped(err) {
+  const ctor = err && typeof err === 'object' ? err.constructor : null;
+  if (!ctor || !etcd3Exports().has(ctor)) return false;
+  return err instanceof Error;
+}
+
 // An error the SDK threw or emitted -> protocol SdkError (as a plain object).
 function mapError(err) {
+  if (err instanceof PerformerDeadline) {
+    // No SDK deadline covers this call (a stream, a watch creation): the performer's own
+    // request_timeout_ms expired -> DEADLINE_EXCEEDED, named as the performer's.
+    return { code: 'DEADLINE_EXCEEDED', sdk_type: 'performer-deadline', message: err.message, grpc_code: -1, typed: false };
+  }
   return {
     code: canonicalCode(err),
     sdk_type: sdkType(err),
     message: messageOf(err),
     grpc_code: grpcCode(err),
+    typed: isTyped(err),
   };
 }
 
 module.exports = {
-  mapError, canonicalCode, grpcCode, sdkType, parseErrorTable, loadErrorTable,
+  mapError, isTyped, canonicalCode, grpcCode, sdkType, parseErrorTable, loadErrorTable,
   ERROR_TABLE, ETCD_MESSAGES, CLASS_CODES, ETCD_CLASS_CODES,
 };

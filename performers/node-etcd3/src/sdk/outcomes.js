@@ -12,6 +12,12 @@ class BadRequest extends Error {}
 // (streams carry no gRPC deadline) -> INTERNAL, with the SDK call named.
 class PerformerTimeout extends Error {}
 
+// An SDK call that has no deadline of its own (a stream: Lease.keepaliveOnce on 0.x, a
+// Watcher waiting for 'connected') did not settle within request_timeout_ms: the
+// performer-side deadline the guide asks for -> sdk_error DEADLINE_EXCEEDED with
+// sdk_type "performer-deadline" (errors.js).
+class PerformerDeadline extends Error {}
+
 // Wraps anything the SDK threw or rejected with during a call -> sdk_error.
 class SdkRaised extends Error {
   constructor(original) {
@@ -21,7 +27,8 @@ class SdkRaised extends Error {
 }
 
 function isPerformerError(e) {
-  return e instanceof Unimplemented || e instanceof BadRequest || e instanceof PerformerTimeout || e instanceof SdkRaised;
+  return e instanceof Unimplemented || e instanceof BadRequest || e instanceof PerformerTimeout ||
+    e instanceof PerformerDeadline || e instanceof SdkRaised;
 }
 
-module.exports = { Unimplemented, BadRequest, PerformerTimeout, SdkRaised, isPerformerError };
+module.exports = { Unimplemented, BadRequest, PerformerTimeout, PerformerDeadline, SdkRaised, isPerformerError };

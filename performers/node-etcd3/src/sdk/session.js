@@ -17,11 +17,17 @@ const { mapError } = require('./errors');
 const { fluentOnly } = require('./capabilities');
 const { sdkVersion, features } = require('./version');
 const { Watch, WatchRegistry } = require('./watch');
-const { Unimplemented, BadRequest, PerformerTimeout, SdkRaised, isPerformerError } = require('./outcomes');
+const { KeepAlive } = require('./keepalive');
+const {
+  Unimplemented, BadRequest, PerformerTimeout, PerformerDeadline, SdkRaised, isPerformerError,
+} = require('./outcomes');
 
 const DEFAULT_DIAL_TIMEOUT_MS = 5000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 const DEFAULT_COLLECT_TIMEOUT_MS = 5000;
+// Disconnect waits this long for each watch's cancel (in parallel): prompt even when the
+// server is frozen and the cancel is never answered.
+const CLOSE_CANCEL_MS = 500;
 
 // ---------------------------------------------------------------- outcomes
 
@@ -29,16 +35,28 @@ function nowNs() {
   return process.hrtime.bigint();
 }
 
-// Monotonic clock around the SDK call(s) of one command.
+// How far past request_timeout_ms the performer's backstop deadline lies: the SDK's
+// own deadline (absolute, in the call options) should always fire first.
+const BACKSTOP_MS = 500;
+
+// Monotonic clock around the SDK call(s) of one command, and the performer-side
+// backstop deadline on each: request_timeout_ms + BACKSTOP_MS (0: none). etcd3 0.x
+// waits for a failed host's backoff (300 ms growing to 10 s) before it even starts
+// the gRPC call, outside any gRPC deadline; the backstop ends such a call with
+// DEADLINE_EXCEEDED (sdk_type "performer-deadline").
 class Timer {
-  constructor() {
+  constructor(backstopMs = 0) {
     this.callNs = null;
     this.returnNs = null;
+    this.backstopMs = backstopMs;
   }
 
   async call(fn) {
     if (this.callNs === null) this.callNs = nowNs();
     try {
+      if (this.backstopMs > 0) {
+        return await withTimeout(Promise.resolve().then(fn), this.backstopMs, 'the SDK call', PerformerDeadline);
+      }
       return await fn();
     } catch (e) {
       // The performer's own outcomes (Unimplemented, BadRequest, PerformerTimeout)
@@ -103,10 +121,13 @@ function rangeFilters(r) {
     isSet(r.min_create_revision) || isSet(r.max_create_revision);
 }
 
-function withTimeout(promise, ms, what) {
+// A performer-side bound on an SDK promise. `Kind` is PerformerTimeout (a performer
+// bug or an SDK hang where none may happen -> INTERNAL) or PerformerDeadline (an SDK
+// call with no deadline of its own -> DEADLINE_EXCEEDED).
+function withTimeout(promise, ms, what, Kind = PerformerTimeout) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new PerformerTimeout(`${what} did not settle within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new Kind(`${what} did not settle within ${ms} ms (performer-side deadline)`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -127,24 +148,48 @@ class Session {
     this.rpcAllowed = !fluentOnly();
     const options = {
       hosts: endpoints,
-      // Documented as the connect timeout; etcd3 1.x declares it but never reads it.
+      // Documented as the connect timeout; no etcd3 version reads it (grep lib/: the
+      // option is declared in options.d.ts only). A call to an unreachable host ends
+      // by gRPC's own failure (closed port) or by the call's deadline (blackhole).
       dialTimeout: this.dialTimeoutMs,
     };
     if (this.features.defaultCallOptions) {
       // The documented way to put a deadline on every unary call (streams excluded).
+      // Every call below also passes its own absolute deadline (this.co()), see there.
       const ms = this.requestTimeoutMs;
       options.defaultCallOptions = ctx => (ctx.isStream ? {} : { deadline: Date.now() + ms });
+    }
+    if (req.keepalive_time_ms || req.keepalive_timeout_ms) {
+      // connect.keepalive: gRPC channel arguments through IOptions.grpcOptions.
+      options.grpcOptions = {};
+      if (req.keepalive_time_ms) options.grpcOptions['grpc.keepalive_time_ms'] = req.keepalive_time_ms;
+      if (req.keepalive_timeout_ms) options.grpcOptions['grpc.keepalive_timeout_ms'] = req.keepalive_timeout_ms;
     }
     if (req.username) {
       options.auth = { username: req.username, password: req.password };
     }
-    this.client = new this.etcd3.Etcd3(options);
-    // Per-call options: only needed where defaultCallOptions does not exist (0.x).
-    this.co = this.features.defaultCallOptions
-      ? () => undefined
-      : () => ({ deadline: Date.now() + this.requestTimeoutMs });
+    // ConnectResponse.call_ns/return_ns: around the SDK's client constructor.
+    this.callNs = nowNs();
+    try {
+      this.client = new this.etcd3.Etcd3(options);
+    } catch (e) {
+      const err = new SdkRaised(e);
+      err.callNs = this.callNs;
+      err.returnNs = nowNs();
+      throw err;
+    }
+    this.returnNs = nowNs();
+    // Per-call options: an absolute deadline made once per command, passed to the
+    // builder's .options() / the RPC call (call options win over defaultCallOptions).
+    // The SDK hands the same object to every attempt of its retry policy (1.x: the
+    // global policy retries recoverable errors, DEADLINE_EXCEEDED included, up to 3
+    // times), so the whole call ends at request_timeout_ms. With defaultCallOptions
+    // alone each attempt gets a fresh deadline: a put to a frozen server took 3 x the
+    // request timeout (6.0 s for 2 s) before the circuit breaker opened.
+    this.co = () => ({ deadline: Date.now() + this.requestTimeoutMs });
     this.leases = new Map(); // lease id (decimal string) -> the Lease object that granted it
     this.watches = new WatchRegistry();
+    this.keepAlives = new WatchRegistry(); // handle -> KeepAlive
     this.rpcNotes = [];
   }
 
@@ -152,11 +197,12 @@ class Session {
     const pending = [];
     for (const w of this.watches.drain()) {
       if (!w.ended && w.watcher) {
-        pending.push(withTimeout(Promise.resolve().then(() => w.watcher.cancel()), 1000, 'Watcher.cancel()')
+        pending.push(withTimeout(Promise.resolve().then(() => w.watcher.cancel()), CLOSE_CANCEL_MS, 'Watcher.cancel()')
           .catch(() => undefined));
       }
       w.markEnded();
     }
+    for (const k of this.keepAlives.drain()) k.stop();
     await Promise.all(pending);
     for (const lease of this.leases.values()) {
       try {
@@ -181,7 +227,7 @@ class Session {
 
   // Runs one Command; always resolves to exactly one CommandResult object.
   async execute(command) {
-    const t = new Timer();
+    const t = new Timer(this.requestTimeoutMs + BACKSTOP_MS);
     const kind = command.command;
     const result = {};
     try {
@@ -193,6 +239,8 @@ class Session {
     } catch (e) {
       if (e instanceof SdkRaised) {
         result.sdk_error = mapError(e.original);
+      } else if (e instanceof PerformerDeadline) {
+        result.sdk_error = mapError(e);
       } else if (e instanceof Unimplemented) {
         result.harness_error = { kind: 'UNIMPLEMENTED', message: e.message };
       } else if (e instanceof BadRequest) {
@@ -504,7 +552,7 @@ class Session {
     // (0.x has no such option: its leases are kept alive until revoke() or release(),
     // which close() does). grant() resolves the id only: the granted TTL and the header
     // are dropped.
-    const leaseOptions = this.features.leaseOptions ? { autoKeepAlive: false } : this.co();
+    const leaseOptions = this.features.leaseOptions ? { autoKeepAlive: false, ...this.co() } : this.co();
     let lease = null;
     const id = await t.call(() => {
       lease = this.client.lease(Number(c.ttl), leaseOptions);
@@ -547,17 +595,21 @@ class Session {
   async doLeaseKeepAliveOnce(c, t) {
     const lease = this.leases.get(c.id);
     if (lease) {
-      const r = await t.call(() => withTimeout(lease.keepaliveOnce(), this.requestTimeoutMs, 'Lease.keepaliveOnce()'));
+      // keepaliveOnce(options) opens its stream with these call options: the deadline
+      // is the SDK's. The performer-side bound is the backstop for an SDK that ignores it.
+      const r = await t.call(() => withTimeout(lease.keepaliveOnce(this.co()), this.requestTimeoutMs + 1000,
+        'Lease.keepaliveOnce()', PerformerDeadline));
       return { header: convert.header(r.header), id: convert.int64(r.ID), ttl: convert.int64(r.TTL) };
     }
     // The same exchange Lease.keepaliveOnce() does, on the SDK's LeaseClient stream.
     const r = await this.rpcCall(t, 'lease keep-alive once: Lease.keepaliveOnce() exists only on the Lease object that granted it',
-      () => withTimeout(this.keepAliveOnceRpc(c.id), this.requestTimeoutMs, 'LeaseClient.leaseKeepAlive()'));
+      () => withTimeout(this.keepAliveOnceRpc(c.id), this.requestTimeoutMs + 1000, 'LeaseClient.leaseKeepAlive()',
+        PerformerDeadline));
     return { header: convert.header(r.header), id: convert.int64(r.ID), ttl: convert.int64(r.TTL) };
   }
 
   async keepAliveOnceRpc(id) {
-    const stream = await this.client.leaseClient.leaseKeepAlive();
+    const stream = await this.client.leaseClient.leaseKeepAlive(this.co());
     try {
       return await new Promise((resolve, reject) => {
         stream.on('data', resolve);
@@ -620,7 +672,9 @@ class Session {
     try {
       await t.call(() => {
         w.attach(this.watchBuilder(c).watcher());
-        return w.untilConnected(Math.max(this.requestTimeoutMs, this.dialTimeoutMs));
+        // create() would wait for 'connected' or 'error' without end; the request
+        // timeout bounds it (PerformerDeadline -> DEADLINE_EXCEEDED).
+        return w.untilConnected(this.requestTimeoutMs);
       });
     } catch (e) {
       this.watches.release(c.handle, w);
@@ -646,12 +700,62 @@ class Session {
     if (!w) throw new BadRequest(`unknown watch handle ${JSON.stringify(c.handle)}`);
     if (!w.ended) {
       // Watcher.cancel() resolves when etcd confirmed the cancel ('end').
-      await t.call(() => withTimeout(w.watcher.cancel(), this.requestTimeoutMs, 'Watcher.cancel()'));
+      await t.call(() => withTimeout(w.watcher.cancel(), this.requestTimeoutMs, 'Watcher.cancel()', PerformerDeadline));
     }
     w.markEnded();
     return {};
   }
 }
+
+// ---------------------------------------------------------------- keep-alive streams
+
+Session.prototype.doLeaseKeepAliveStart = async function doLeaseKeepAliveStart(c, t) {
+  if (!c.handle) throw new BadRequest('keep-alive handle must not be empty');
+  if (isSet(c.id)) {
+    throw new Unimplemented('lease keep-alive of an existing lease: etcd3 keeps alive only the lease a Lease object ' +
+      'granted itself (client.lease(ttl)); Lease.keepalive() is private. Use the ttl form.');
+  }
+  const ttl = Number(c.ttl);
+  if (!Number.isInteger(ttl) || ttl === 0) throw new BadRequest('lease keep-alive start: id 0 needs a ttl');
+  const k = new KeepAlive(c.handle, this.log);
+  if (!this.keepAlives.reserve(c.handle, k)) {
+    throw new BadRequest(`keep-alive handle ${JSON.stringify(c.handle)} is already live`);
+  }
+  let id;
+  try {
+    id = await t.call(() => {
+      // lease(ttl) grants, then keeps alive (autoKeepAlive defaults to true; 0.x always
+      // does). The deadline in the options bounds the grant.
+      const lease = this.client.lease(ttl, this.co());
+      k.attach(lease);
+      return lease.grant();
+    });
+  } catch (e) {
+    this.keepAlives.release(c.handle, k);
+    k.stop();
+    throw e;
+  }
+  // grant() resolves the id only: the granted TTL is dropped (the renewals carry it).
+  return { id: convert.int64(id), ttl: '0' };
+};
+
+Session.prototype.doLeaseKeepAliveCollect = async function doLeaseKeepAliveCollect(c, t) {
+  const k = this.keepAlives.get(c.handle);
+  if (!k) throw new BadRequest(`unknown keep-alive handle ${JSON.stringify(c.handle)}`);
+  t.mark();
+  const res = await k.collect(c.min_responses || 0, c.timeout_ms || DEFAULT_COLLECT_TIMEOUT_MS);
+  t.done();
+  return res;
+};
+
+Session.prototype.doLeaseKeepAliveStop = async function doLeaseKeepAliveStop(c, t) {
+  const k = this.keepAlives.get(c.handle);
+  if (!k) throw new BadRequest(`unknown keep-alive handle ${JSON.stringify(c.handle)}`);
+  t.mark();
+  k.stop();
+  t.done();
+  return {};
+};
 
 const HANDLERS = {
   put: Session.prototype.doPut,
@@ -668,6 +772,9 @@ const HANDLERS = {
   watch_collect: Session.prototype.doWatchCollect,
   watch_cancel: Session.prototype.doWatchCancel,
   status: Session.prototype.doStatus,
+  lease_keep_alive_start: Session.prototype.doLeaseKeepAliveStart,
+  lease_keep_alive_collect: Session.prototype.doLeaseKeepAliveCollect,
+  lease_keep_alive_stop: Session.prototype.doLeaseKeepAliveStop,
 };
 
-module.exports = { Session, Timer, HANDLERS };
+module.exports = { Session, Timer, HANDLERS, nowNs };

@@ -13,11 +13,18 @@
 //   error        the server canceled the watch (e.g. compacted start revision); the
 //                SDK keeps only "Watcher canceled: <cancel_reason>" (castGrpcErrorMessage)
 //   end          Watcher.cancel() completed
-//   disconnected the stream broke; the SDK reconnects and resumes by itself
+//   disconnected the stream broke (the error as the stream gave it: a raw gRPC error,
+//                or EtcdWatchStreamEnded); the SDK re-creates the watch from the
+//                revision after the last response it saw, after a backoff. Reported
+//                in WatchCollect.errors: the watch goes on.
+//
+// WatchEvent.response numbers the 'data' emissions (one per WatchResponse with events
+// or a progress notification; the created response arrives as 'connected' instead and
+// is not counted), from 1, across reconnects.
 
 const convert = require('./convert');
 const { mapError } = require('./errors');
-const { PerformerTimeout } = require('./outcomes');
+const { PerformerDeadline } = require('./outcomes');
 
 class Watch {
   constructor(handle) {
@@ -29,6 +36,9 @@ class Watch {
     this.ended = false;
     this.endError = null;
     this.disconnects = 0;
+    this.errors = []; // 'disconnected' errors since the last collect
+    this.lastError = null;
+    this.responses = 0; // 'data' emissions so far
     this.waiters = new Set();
   }
 
@@ -41,19 +51,25 @@ class Watch {
     watcher.on('data', res => this.onData(res));
     watcher.on('error', err => this.onEnd(err));
     watcher.on('end', () => this.onEnd(null));
-    watcher.on('disconnected', () => {
+    watcher.on('disconnected', err => {
       this.disconnects += 1;
+      if (this.ended) return;
+      const e = err || new Error('Watcher disconnected (no error given)');
+      this.errors.push(e);
+      this.lastError = e;
+      this.notify();
     });
   }
 
   onData(res) {
     if (this.ended) return;
     const events = res.events || [];
+    this.responses += 1;
     if (events.length === 0) {
       // etcd sends a WatchResponse without events only as a progress notification.
       this.progress.push(convert.int64(res.header && res.header.revision));
     } else {
-      for (const ev of events) this.events.push(watchEvent(ev));
+      for (const ev of events) this.events.push({ ...watchEvent(ev), response: this.responses });
     }
     this.notify();
   }
@@ -95,7 +111,8 @@ class Watch {
     while (!this.connected && !this.ended) {
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new PerformerTimeout(`the Watcher emitted neither 'connected' nor 'error' within ${timeoutMs} ms`);
+        const last = this.lastError ? ` (last 'disconnected' error: ${this.lastError.message})` : '';
+        throw new PerformerDeadline(`the Watcher emitted neither 'connected' nor 'error' within ${timeoutMs} ms${last}`);
       }
       await this.changed(left);
     }
@@ -120,10 +137,12 @@ class Watch {
       // the SDK error's message is all it hands on.
       compact_revision: '0',
       progress_revisions: this.progress,
+      errors: this.errors.map(mapError),
     };
     if (this.endError) out.end_error = mapError(this.endError);
     this.events = [];
     this.progress = [];
+    this.errors = [];
     return out;
   }
 }
@@ -141,7 +160,7 @@ function watchEvent(ev) {
   return out;
 }
 
-// Per-client handles. A handle is live until its watch has ended.
+// Per-client handles (watches, keep-alive streams). A handle is live until it has ended.
 class WatchRegistry {
   constructor() {
     this.watches = new Map();
