@@ -11,6 +11,7 @@ import aetcd
 import aetcd.exceptions as exc
 import aetcd.transactions
 import aetcd.utils
+import aetcd.watcher
 from aetcd import rpc
 
 import sdk
@@ -101,6 +102,31 @@ class SdkFactsTest(unittest.TestCase):
         ev = rpc.Event()
         self.assertIsNotNone(aetcd.rtypes.Event(ev.type, ev.kv, ev.prev_kv).prev_kv)
 
+    def test_connection_fault_capabilities(self):
+        caps = set(sdk.capabilities_for("1.0.0"))
+        self.assertLessEqual({"errors.typed", "connect.keepalive"}, caps)
+        self.assertFalse(caps & {"lease.keepalive", "watch.resume", "watch.response_boundaries",
+                                 "connect.block", "connect.auto_sync"})
+
+    def test_channel_options_take_keepalive(self):
+        # connect.keepalive: Client(options=...) is handed to the gRPC channel.
+        self.assertIn("options", inspect.signature(aetcd.Client).parameters)
+        self.assertEqual(sdk.session.channel_options(), {})
+        self.assertEqual(sdk.session.channel_options(10000, 3000),
+                         {"grpc.keepalive_time_ms": 10000, "grpc.keepalive_timeout_ms": 3000})
+
+    def test_no_keepalive_facility(self):
+        # lease.keepalive unclaimed: refresh_lease() returns the first reply of a one-request stream.
+        self.assertIn("return reply", inspect.getsource(aetcd.Client.refresh_lease))
+        for cls in (aetcd.Client, aetcd.Lease):
+            self.assertFalse([n for n in dir(cls) if "keep" in n.lower()], cls)
+
+    def test_stream_error_drops_every_watch(self):
+        # watch.resume unclaimed: the error goes to every callback, and the callbacks are gone.
+        src = inspect.getsource(aetcd.watcher.Watcher._terminate_stream)
+        self.assertIn("self._callbacks = {}", src)
+        self.assertIn("_process_callback(callback, error)", src)
+
     def test_duplicate_lease_error_has_no_message(self):
         self.assertEqual(str(exc.DuplicateLeaseError()), "")
 
@@ -143,6 +169,10 @@ class SessionOfflineTest(unittest.IsolatedAsyncioTestCase):
             handle="w", key=b"a", progress_notify=True)), U)
         self.assertEqual(await self.kind(watch_start=pb.WatchStartCommand(
             handle="w", key=b"a", filters=[pb.WATCH_FILTER_NOPUT, pb.WATCH_FILTER_NODELETE])), U)
+        for ka in ({"lease_keep_alive_start": pb.LeaseKeepAliveStartCommand(handle="k", ttl=2)},
+                   {"lease_keep_alive_collect": pb.LeaseKeepAliveCollectCommand(handle="k")},
+                   {"lease_keep_alive_stop": pb.LeaseKeepAliveStopCommand(handle="k")}):
+            self.assertEqual(await self.kind(**ka), U)
         self.assertEqual(await self.kind(watch_collect=pb.WatchCollectCommand(handle="x")), B)
         self.assertEqual(await self.kind(watch_cancel=pb.WatchCancelCommand(handle="x")), B)
         self.assertEqual(await self.kind(), B)

@@ -96,6 +96,15 @@ class ErrorMappingTest(unittest.TestCase):
         self.assertEqual(got.grpc_code, 5)
         self.assertEqual(got.sdk_type, "grpc.aio._call.AioRpcError")
 
+    def test_typed(self):
+        # errors.typed: aetcd turns every gRPC error of a Client method into a ClientError.
+        for code in (S.UNAVAILABLE, S.DEADLINE_EXCEEDED, S.NOT_FOUND, S.OUT_OF_RANGE,
+                     S.FAILED_PRECONDITION, S.UNKNOWN):
+            self.assertTrue(sdk.map_error(through_sdk(code, "x")).typed, code)
+        self.assertTrue(sdk.map_error(exc.WatchTimeoutError()).typed)
+        for raw in (aio_error(S.UNAVAILABLE, "down"), asyncio.TimeoutError(), ValueError("v")):
+            self.assertFalse(sdk.map_error(raw).typed, repr(raw))
+
     def test_sdk_type_names(self):
         self.assertEqual(sdk.map_error(exc.RevisionCompactedError(1)).sdk_type,
                          "aetcd.exceptions.RevisionCompactedError")

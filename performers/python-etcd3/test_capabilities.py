@@ -8,19 +8,20 @@ import unittest
 
 import etcd3
 import etcd3.events
+import etcd3.exceptions as exc
 import etcd3.watch
 import grpc
-import etcd3.exceptions as exc
 
 try:  # etcd3 0.11+; 0.10 calls watch callbacks once per event
     from etcd3.watch import WatchResponse
 except ImportError:
     WatchResponse = None
 
+from test_error_mapping import FakeRpcError
+
 import sdk
 from sdk import pb
 from sdk.kv import DROPPED_RANGE_OPTIONS
-from test_error_mapping import FakeRpcError
 
 CATALOG = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                        "..", "..", "capabilities", "catalog.yaml")

@@ -17,7 +17,6 @@ from .maintenance import MaintenanceCommands
 from .txn import TxnCommands
 from .watch import WatchCommands
 
-
 # Disconnect waits at most this long for the watch cancels before closing the channel.
 CANCEL_BOUND_S = 2.0
 
