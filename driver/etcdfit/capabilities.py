@@ -99,15 +99,16 @@ class KnownFailure:
 
 
 def load_known_failures(performer: str, directory: Path | None = None, version: str | None = None,
-                        *, flaky: bool = False) -> list[KnownFailure]:
+                        *, flaky: bool = False, versioned_only: bool = False) -> list[KnownFailure]:
     """Entries of `<performer>.txt` (every SDK version) and `<performer>@<version>.txt` (that one).
 
     flaky=True reads the flaky lists instead (`<performer>[@<version>].flaky.txt`): tests whose
     outcome is not decided by one run, because the SDK fails them only sometimes.
+    versioned_only=True reads only the versioned file: the server lists `etcd@<release>.txt`.
     """
     directory = directory or paths.known_failures_dir()
     ext = ".flaky.txt" if flaky else ".txt"
-    names = [f"{performer}{ext}"] + ([f"{performer}@{version}{ext}"] if version else [])
+    names = ([] if versioned_only else [f"{performer}{ext}"]) + ([f"{performer}@{version}{ext}"] if version else [])
     return [e for n in names for e in _parse_known_failures(directory / n)]
 
 

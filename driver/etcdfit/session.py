@@ -64,6 +64,17 @@ class Session:
                 self.flaky[spec.text] = caps.load_known_failures(spec.sdk_name, kf_dir, spec.version, flaky=True)
             except EtcdfitError as exc:
                 raise pytest.UsageError(str(exc)) from None
+        self.server_version = self._server_version()
+        self.server_known: list[caps.KnownFailure] = []
+        self.server_flaky: list[caps.KnownFailure] = []
+        if self.server_version:
+            try:  # the server's own bugs, for every performer: capabilities/known-failures/etcd@VERSION.txt
+                self.server_known = caps.load_known_failures("etcd", kf_dir, self.server_version, flaky=False,
+                                                             versioned_only=True)
+                self.server_flaky = caps.load_known_failures("etcd", kf_dir, self.server_version, flaky=True,
+                                                             versioned_only=True)
+            except EtcdfitError as exc:
+                raise pytest.UsageError(str(exc)) from None
         self.log_dir = log_dir(config)
         self.pool = PerformerPool(self.specs, self.log_dir, root, autobuild=not opt.no_build)
         self._etcd: EtcdServer | None = None
@@ -76,6 +87,26 @@ class Session:
         self.records: list[TestRecord] = []
         self.performers: dict[str, dict[str, Any]] = {}
         self.started = time.time()
+
+    def _server_version(self) -> str:
+        """The exact release of the server this run will use, known before collection: read from
+        the binary (`etcd --version`), or asked of an existing cluster. '' when it cannot be told."""
+        from .servers import catalog
+
+        opt = self.config.option
+        try:
+            if opt.etcd_endpoints:
+                from .oracle import Oracle
+
+                o = Oracle(opt.etcd_endpoints.split(",")[0])
+                try:
+                    return str(o.status(timeout=5).version)
+                finally:
+                    o.close()
+            binary = catalog.resolve(opt.etcd, autobuild=not opt.no_build, quiet=True)
+            return catalog.binary_version(binary)
+        except EtcdfitError:
+            return ""  # reported where the server is started
 
     # ---------------------------------------------------------------- collection
 
@@ -113,13 +144,22 @@ class Session:
         for item in items:
             spec = performer_param(item)
             entry = caps.find_known_failure(self.known.get(spec, []), item.nodeid, spec) if spec else None
+            if entry is None and spec:
+                entry = caps.find_known_failure(self.server_known, item.nodeid, spec)
+                if entry is not None:
+                    entry.matched.append(item.nodeid)
+                    item.add_marker(pytest.mark.xfail(
+                        reason=f"known server failure of etcd {self.server_version} ({entry.where}): "
+                        f"{entry.reason} -- if this test now passes, remove that line", strict=True))
+                    continue
             if entry is not None:
                 entry.matched.append(item.nodeid)
                 item.add_marker(pytest.mark.xfail(
                     reason=f"known failure ({entry.where}): {entry.reason} "
                     "-- if this test now passes, remove that line", strict=True))
                 continue
-            flaky = caps.find_known_failure(self.flaky.get(spec, []), item.nodeid, spec) if spec else None
+            flaky = caps.find_known_failure(self.flaky.get(spec, []) + self.server_flaky, item.nodeid, spec) \
+                if spec else None
             if flaky is not None:  # a failure is reported as flaky; a pass is a pass
                 flaky.matched.append(item.nodeid)
                 item.add_marker(pytest.mark.xfail(
@@ -129,24 +169,42 @@ class Session:
         return deselected
 
     def _check_unmatched(self, items: list[pytest.Item]) -> None:
-        """A known-failure pattern that matches nothing fails a full run (a narrowed one cannot tell)."""
+        """A known-failure pattern that matches nothing fails a run that collected its whole folder.
+
+        A pattern is in scope when the folders given on the command line contain its file (a run
+        of tests/conformance/specs cannot tell about a pattern for tests/conformance/test_kv.py);
+        a run narrowed by -k, -m, --lf or --capability cannot tell at all."""
         opt = self.config.option
         narrowed = self.capability_filter or opt.keyword or opt.markexpr or getattr(opt, "lf", False) \
             or getattr(opt, "last_failed", False)
-        full_run = not narrowed and all(Path(a.split("::")[0]).is_dir() for a in self.config.args)
-        if not full_run:
+        args = [Path(a.split("::")[0]) for a in self.config.args]
+        if narrowed or not all(a.is_dir() for a in args):
             return
-        for spec in self.known:
-            entries = self.known[spec] + self.flaky.get(spec, [])
-            if not any(performer_param(i) == spec for i in items):
-                continue
-            stale = [e for e in entries if not e.matched]
+        root = self.config.rootpath
+        folders = [a.resolve() for a in args]
+
+        def in_scope(entry: caps.KnownFailure) -> bool:
+            file = entry.pattern.split("::")[0]
+            if any(c in file for c in "*?["):  # a glob: judged by its fixed leading folders
+                fixed = [p for p in Path(file).parts if not any(c in p for c in "*?[")]
+                target = (root / Path(*fixed)).resolve() if fixed else root.resolve()
+                return any(target == f or f in target.parents or target in f.parents for f in folders)
+            target = (root / file).resolve()
+            if not target.parent.is_dir():  # a folder this checkout does not have
+                return False
+            return any(target == f or f in target.parents for f in folders)
+
+        groups = [(f"known-failure patterns for {spec}", self.known[spec] + self.flaky.get(spec, []))
+                  for spec in self.known if any(performer_param(i) == spec for i in items)]
+        if self.specs and any(performer_param(i) for i in items):
+            groups.append((f"known server failures of etcd {self.server_version}",
+                           self.server_known + self.server_flaky))
+        for title, entries in groups:
+            stale = [e for e in entries if not e.matched and in_scope(e)]
             if stale:
                 lines = "\n".join(f"  {e.where}: {e.pattern}" for e in stale)
-                raise pytest.UsageError(
-                    f"known-failure patterns for {spec} match no test:\n{lines}\n"
-                    "Fix the pattern, or delete the line if the test was renamed or removed."
-                )
+                raise pytest.UsageError(f"{title} match no test:\n{lines}\n"
+                                        "Fix the pattern, or delete the line if the test was renamed or removed.")
 
     # ---------------------------------------------------------------- servers
 

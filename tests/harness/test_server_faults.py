@@ -145,3 +145,51 @@ def test_proxy_faults_are_undone_by_heal(tmp_path, fault):
         lab.close()
         tp.close()
     assert not lab.server.alive() and not lab.server.data_dir.exists()
+
+
+# ------------------------------------------------------------------ known failures keyed by server version
+
+LIES = """
+import pytest
+from etcdfit.program import put, get
+
+@pytest.mark.requires("kv.put", "kv.range")
+def test_server_lies(performer, ns):
+    performer.run(put(ns.key("a"), "__lie__"), get(ns.key("a")).expect(kvs=[{"value": "__lie__"}]))
+
+@pytest.mark.requires("kv.put")
+def test_fine(performer, ns):
+    performer.run(put(ns.key("a"), "v"))
+"""
+
+
+def test_a_server_known_failure_applies_to_every_performer_on_that_release(pytester):
+    (pytester.path / "kf").mkdir()
+    (pytester.path / "kf" / "etcd@3.5.1.txt").write_text("*::test_server_lies -- a bug of this release\n")
+    (pytester.path / "kf" / "etcd@3.6.16.txt").write_text("*::test_fine -- never applied on 3.5.1\n")
+    pytester.makepyfile(test_it=LIES)
+    result = pytester.runpytest_subprocess(*BASE, "--known-failures-dir=kf", "-rx", ".", timeout=120)
+    result.assert_outcomes(passed=1, xfailed=1)
+    result.stdout.fnmatch_lines(["*known server failure of etcd 3.5.1 (*etcd@3.5.1.txt:1): a bug of this release*"])
+
+
+def test_an_unmatched_server_known_failure_pattern_is_an_error(pytester):
+    (pytester.path / "kf").mkdir()
+    (pytester.path / "kf" / "etcd@3.5.1.txt").write_text("*::test_renamed -- stale\n")
+    pytester.makepyfile(test_it=LIES)
+    result = pytester.runpytest_subprocess(*BASE, "--known-failures-dir=kf", ".", timeout=120)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*known server failures of etcd 3.5.1 match no test*", "*etcd@3.5.1.txt:1*"])
+
+
+def test_unmatched_patterns_are_judged_only_within_the_folders_collected(pytester):
+    (pytester.path / "kf").mkdir()
+    (pytester.path / "kf" / "raw-grpc.txt").write_text("b/test_b.py::test_gone -- stale\n")
+    for d in ("a", "b"):
+        (pytester.path / d).mkdir()
+        (pytester.path / d / f"test_{d}.py").write_text("def test_x(performer): pass\n")
+    ok = pytester.runpytest_subprocess(*BASE, "--known-failures-dir=kf", "a", timeout=60)
+    ok.assert_outcomes(passed=1)
+    bad = pytester.runpytest_subprocess(*BASE, "--known-failures-dir=kf", ".", timeout=60)
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["*known-failure patterns for raw-grpc match no test*", "*b/test_b.py::test_gone"])

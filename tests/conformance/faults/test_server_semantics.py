@@ -1,0 +1,69 @@
+"""Server behaviours the connection-fault work looks at, on the session's own server: a watch at
+the compaction revision, a watch on a future revision, TTLs below the server's minimum, and
+whether the SDK surfaces etcd's errors as its own types.
+
+etcd fixed two watch bugs late: a watch opened at the compaction revision missed the delete
+at that revision (fixed in 3.5.18 and 3.4.36), and a watch on a future revision received
+progress notifications (and, against several members, events) below its start revision (fixed
+in 3.5.22, 3.6.2 and 3.4.38). Both were seen here: etcd 3.4.23 and 3.5.1 give no delete event
+and progress notifications at the current revision, 3.5.35 and 3.6.16 neither. The servers etcdfit lists that predate the fixes
+carry them as known server failures (capabilities/known-failures/etcd@VERSION.txt)."""
+
+from __future__ import annotations
+
+import pytest
+
+from etcdfit.matchers import Matcher, ge
+from etcdfit.program import get, lease_grant, lease_revoke, watch_collect, watch_start
+
+
+@pytest.mark.requires("watch.start_revision")
+def test_a_watch_opened_at_a_compaction_revision_that_is_a_delete_delivers_the_delete(performer, oracle, ns):
+    k = ns.key("k")
+    oracle.put(k, "v")
+    deleted = oracle.delete(k).header.revision
+    oracle.compact(deleted)
+    performer.run(watch_start("w", k, start_revision=deleted))
+    performer.run(watch_collect("w", 1, timeout_ms=3000).expect(events=[
+        {"type": "DELETE", "kv": {"key": k, "mod_revision": deleted}}]))
+
+
+@pytest.mark.server(progress_notify=True)
+@pytest.mark.requires("watch.start_revision", "watch.progress_notify")
+def test_a_watch_on_a_future_revision_delivers_nothing_below_it(performer, oracle, ns):
+    k = ns.key("k")
+    future = oracle.revision() + 10
+    performer.run(watch_start("w", k, start_revision=future, progress_notify=True))
+    for i in range(3):  # revisions well below `future`
+        oracle.put(k, f"early{i}")
+    # nothing below the start revision: no event, and no progress notification either (a
+    # notification at revision R tells the watcher it has seen everything up to R)
+    at_or_above = Matcher(f"every revision >= {future}", lambda revs: all(r >= future for r in revs))
+    performer.run(watch_collect("w", 0, timeout_ms=2500).expect(events=[], progress_revisions=at_or_above))
+    while oracle.revision() < future:
+        oracle.put(ns.key("filler"), "x")
+    at = oracle.put(k, "late").header.revision
+    performer.run(watch_collect("w", 1, timeout_ms=5000).expect(events=[
+        {"type": "PUT", "kv": {"key": k, "value": "late", "mod_revision": at}}]))
+
+
+@pytest.mark.requires("lease.grant", "lease.ttl")
+def test_a_ttl_below_the_server_minimum_is_raised(performer, oracle):
+    # etcd's minimum TTL is ceil(1.5 x election timeout) = 2 s with the default 1 s election timeout
+    [grant] = performer.run(lease_grant(1).expect(ttl=ge(2)))
+    assert oracle.lease_ttl(grant.id).grantedTTL == grant.ttl
+    oracle.lease_revoke(grant.id)
+
+
+@pytest.mark.requires("errors.typed", "lease.revoke", "kv.range.revision")
+def test_etcd_errors_arrive_as_the_sdks_own_error_types(performer, oracle, ns):
+    performer.run(
+        lease_revoke(0x7E7CF17).expect_error("LEASE_NOT_FOUND"),
+        get(ns.key("k"), revision=oracle.revision() + 1000).expect_error("FUTURE_REVISION"),
+    )
+    res = performer.run(lease_revoke(0x7E7CF17).allow_error(),
+                        get(ns.key("k"), revision=oracle.revision() + 1000).allow_error())
+    for r in res:
+        raw = r.error.sdk_type if r.error else "-"
+        assert r.error is not None and r.error.typed, (
+            f"{r.cmd.name}: the SDK let a raw error through ({raw}), not one of its own error types")
