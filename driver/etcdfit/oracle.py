@@ -9,7 +9,7 @@ names match the performer protocol's results, so the same expectations apply.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import grpc
@@ -177,6 +177,59 @@ class Oracle:
         return [s.ID for s in self.lease.LeaseLeases(epb.LeaseLeasesRequest(), timeout=DEADLINE).leases]
 
     # ---------------------------------------------------------------- maintenance
+    def history(self, key: bytes, range_end: bytes, since: int, until: int,
+                timeout: float = 5.0) -> list[tuple[int, bytes, int]] | None:
+        """The server's events for [key, range_end) with revisions in (since, until], as
+        (type, key, revision), replayed by a watch from since + 1. It ends at the first event at
+        or past `until`, or after a quiet 0.3 s (progress notifications are not ordered with a
+        replay on older servers, so they cannot end it). None when the history is compacted
+        away or cannot be read within `timeout`."""
+        import queue
+        import time as _time
+
+        requests: queue.Queue[epb.WatchRequest | None] = queue.Queue()
+        requests.put(epb.WatchRequest(create_request=epb.WatchCreateRequest(
+            key=key, range_end=range_end, start_revision=since + 1)))
+
+        def feed() -> Iterator[epb.WatchRequest]:
+            while (r := requests.get()) is not None:
+                yield r
+
+        call = self.watch_stub.Watch(feed(), timeout=timeout)
+        responses: queue.Queue[epb.WatchResponse | None] = queue.Queue()
+
+        def read() -> None:
+            try:
+                for resp in call:
+                    responses.put(resp)
+            except grpc.RpcError:
+                pass
+            responses.put(None)
+
+        import threading
+
+        threading.Thread(target=read, daemon=True).start()
+        events: list[tuple[int, bytes, int]] = []
+        deadline = _time.monotonic() + timeout
+        ok = False
+        try:
+            while _time.monotonic() < deadline:
+                try:
+                    resp = responses.get(timeout=0.3)
+                except queue.Empty:
+                    ok = True  # quiet: the replay is over
+                    break
+                if resp is None or resp.compact_revision or resp.canceled:
+                    break
+                events.extend((e.type, e.kv.key, e.kv.mod_revision) for e in resp.events)
+                if events and events[-1][2] >= until:
+                    ok = True
+                    break
+        finally:
+            requests.put(None)
+            call.cancel()
+        return [e for e in events if since < e[2] <= until] if ok else None
+
     def status(self, timeout: float = DEADLINE) -> epb.StatusResponse:
         resp: epb.StatusResponse = self.maintenance.Status(epb.StatusRequest(), timeout=timeout)
         return resp

@@ -271,7 +271,8 @@ class Session:
             raise ExpectationFailed(f"{ident.label}: {exc}", [problem]) from None
         except EtcdfitError as exc:
             pytest.fail(f"performer {key} could not connect to etcd: {exc}", pytrace=False)
-        session = PerformerSession(client, client_id, key, self.config.option.program_timeout)
+        session = PerformerSession(client, client_id, key, self.config.option.program_timeout,
+                                   history=self.oracle().history)
         node.stash[recording.PROGRAMS] = session.programs
         node.stash[recording.LOG_TAIL] = lambda: client.log_tail(30)
         return session

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import EtcdfitError, PerformerError
+from ..errors import EtcdfitError, ExpectationFailed, PerformerError
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
-from ..outcomes import ProgramRecord
-from ..program import Cmd, Results, evaluate, program_lines
+from ..history.watch import WatchChecker, WatchRequest, check_reliable
+from ..outcomes import Problem, ProgramRecord
+from ..program import Cmd, Results, evaluate, failure_text, program_lines
 from . import build as builder
 from . import manifest as manifests
 from .client import Identity, PerformerClient, SdkConnectError
@@ -125,6 +127,10 @@ class PerformerSession:
     timeout: float
     programs: list[ProgramRecord] = field(default_factory=list, repr=False)  # sent, in order
     children: list[PerformerSession] = field(default_factory=list, repr=False)  # closed with this one
+    # The server's event history (Oracle.history) for checking that watches are reliable; None: not checked
+    history: Callable[[bytes, bytes, int, int], list[tuple[int, bytes, int]] | None] | None = \
+        field(default=None, repr=False)
+    watches: dict[str, WatchChecker] = field(default_factory=dict, repr=False)
 
     @property
     def identity(self) -> Identity:
@@ -148,7 +154,49 @@ class PerformerSession:
         self.programs.append(ProgramRecord(label, program_lines(cmds)))
         program = pb.Program(commands=[c.command for c in cmds])
         response = self.client.execute(self.client_id, program, timeout or self.timeout)
-        return evaluate(cmds, response, label, f"{label}, {where}" if where else "")
+        outs = evaluate(cmds, response, label, f"{label}, {where}" if where else "")
+        problems = self._check_watches(outs)
+        if problems:
+            for p in problems:
+                p.where = f"{label}, {where}" if where else label
+            record = ProgramRecord(label, program_lines(cmds), [f"[{i}] {o.describe()}" for i, o in enumerate(outs)])
+            raise ExpectationFailed(failure_text(label, problems, record), problems, record)
+        return outs
+
+    def _check_watches(self, outs: Results) -> list[Problem]:
+        """Every watch's events against etcd's watch guarantees (etcdfit.history.watch)."""
+        problems: list[Problem] = []
+        for i, o in enumerate(outs):
+            name = o.cmd.name
+            if name == "watch_start" and o.kind == "ok":
+                start = o.cmd.command.watch_start
+                self.watches[start.handle] = WatchChecker(start.handle, WatchRequest.of(start))
+            elif name == "watch_collect" and o.kind == "ok":
+                checker = self.watches.get(o.cmd.command.watch_collect.handle)
+                if checker is None or not o.result.ok.watch_collect.events:
+                    continue
+                found = checker.feed(o.result.ok.watch_collect.events) + self._check_reliable(checker)
+                for p in found:
+                    p.index, p.command = i, name
+                problems += found
+        return problems
+
+    def _check_reliable(self, checker: WatchChecker) -> list[Problem]:
+        if self.history is None or not checker.delivered:
+            return []
+        req = checker.request
+        until = max(e.kv.mod_revision for e in checker.delivered)
+        since = checker.checked_up_to or ((req.start_revision - 1) if req.start_revision
+                                          else checker.delivered[0].kv.mod_revision - 1)
+        if until <= since:
+            return []
+        events = self.history(req.key, req.range_end, since, until)
+        if events is None:  # compacted away, or not readable: nothing to compare with
+            return []
+        events = [e for e in events if not ((req.no_put and e[0] == pb.EVENT_TYPE_PUT)
+                                            or (req.no_delete and e[0] == pb.EVENT_TYPE_DELETE))]
+        checker.checked_up_to = until
+        return check_reliable(checker.handle, checker.delivered, events, since, until)
 
     def connect(self, endpoints: list[str], **options: int | bool) -> PerformerSession:
         """Another SDK client on this performer, e.g. to a fault test's own server. `options` are

@@ -1,0 +1,1 @@
+"""Recorded behaviour checked against etcd's guarantees: watch events (watch.py)."""
