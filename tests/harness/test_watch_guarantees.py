@@ -81,7 +81,7 @@ def test_reliable_names_what_is_missing():
     [p] = check_reliable("w", delivered, history, 4, 8)
     assert p.kind is Kind.HISTORY_VIOLATION and "'reliable'" in p.message
     assert p.expected == "all 4 events the server has" and p.actual.startswith("2 missing: PUT 'p/b' @6, DELETE")
-    assert check_reliable("w", delivered + [ev("p/b", 6), ev("p/a", 7, kind="delete")], history, 4, 8) == []
+    assert check_reliable("w", [*delivered, ev("p/b", 6), ev("p/a", 7, kind="delete")], history, 4, 8) == []
 
 
 def test_request_of_a_watch_start_command():
