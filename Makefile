@@ -29,9 +29,10 @@ performers: venv
 all-performers: venv
 	$(BIN)/etcdfit performer build --jobs $(JOBS) $(ALL_PERFORMERS)
 
-## servers: Go-built etcd 3.5/3.6/3.7 and Debian's etcd-server 3.4 (needs root for apt)
+## servers: Go-built etcd 3.5/3.6/3.7, Debian's etcd-server 3.4 (needs root for apt), toxiproxy
 servers: venv
 	$(BIN)/etcdfit server install $(SERVERS)
+	$(BIN)/python -m etcdfit.faults   # toxiproxy for the fault tests, built from its Go module
 
 ## system-deps: Debian packages the harness tests use (chromium renders the HTML report)
 system-deps:
