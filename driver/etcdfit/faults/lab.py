@@ -119,9 +119,13 @@ class FaultLab:
         self.timeline.add("bandwidth", "link", f"{kb_per_s} KB/s")
 
     def reset_connections(self, hold_s: float = 0.2) -> None:
-        """Reset every open connection (TCP RST); new connections work again after `hold_s`."""
+        """Drop every open connection at once, idle ones too, and refuse new ones for `hold_s`; then heal.
+
+        A reset_peer toxic alone only resets a connection when data crosses it, so an idle one
+        (a keep-alive between renewals) would survive: disabling the proxy closes all of them."""
         self.proxy.reset()
-        self.timeline.add("reset", "link", f"connections reset for {hold_s:g}s")
+        self.proxy.cut()
+        self.timeline.add("reset", "link", f"every connection dropped, new ones refused for {hold_s:g}s")
         time.sleep(hold_s)
         self.proxy.heal()
         self.timeline.add("heal", "link")
