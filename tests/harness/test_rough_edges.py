@@ -136,7 +136,7 @@ def test_3(performer, ns):
     result.assert_outcomes(failed=1, errors=2)  # the later tests fail in setup: the performer is marked dead
     assert "it was stopped" not in result.stdout.str()
     result.stdout.fnmatch_lines(["*started outside etcdfit) did not answer Execute within 2s*"])
-    assert result.stdout.str().count("performer raw-grpc@1 is not usable: performer 127.0.0.1:") == 2
+    assert result.stdout.str().count("performer raw-grpc@1 is not usable: performer 127.0.0.1:") >= 2
     assert result.duration < 25  # tests 2 and 3 do not wait out their own deadlines
 
 
