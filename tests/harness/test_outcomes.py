@@ -134,3 +134,15 @@ def test_the_most_decisive_kind_wins():
 def test_problem_round_trips_through_json():
     p = Problem(Kind.VALUE_MISMATCH, "m", 2, "range", "count", "3", "2", "go@1, step 2, line 9")
     assert Problem.from_json(json.loads(json.dumps(p.to_json()))) == p
+
+
+def test_a_known_failure_that_passes_is_recorded_from_data_not_text(pytester):
+    (pytester.path / "kf").mkdir()
+    (pytester.path / "kf" / "raw-grpc.txt").write_text("*::test_plain_assert -- claimed broken\n")
+    pytester.makepyfile(test_it=PY_TEST.replace("== -1", "> 0"))
+    out = pytester.path / "results.json"
+    pytester.runpytest_subprocess(*BASE, "--known-failures-dir=kf", f"--etcdfit-json={out}", "-k", "plain_assert",
+                                  ".", timeout=180).assert_outcomes(failed=1, deselected=2)
+    [t] = ResultsDoc.load(out).tests
+    assert (t.outcome, t.classification) == ("failed", "known_failure_passed")
+    assert t.problems[0].kind is Kind.KNOWN_FAILURE_PASSED

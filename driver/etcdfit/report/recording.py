@@ -27,6 +27,7 @@ SERVER_FAULT = pytest.StashKey[str]()     # what was wrong with the session's et
 
 _PERFORMER, _PROBLEMS, _PROGRAM, _LOG = "etcdfit_performer", "etcdfit_problems", "etcdfit_program", "etcdfit_log_tail"
 _TIMELINE = "etcdfit_timeline"
+_KNOWN_PASSED = "etcdfit_known_failure_passed"
 
 # The last failing comparison of a plain `assert a == b` (pytest_assertrepr_compare gives both
 # sides as objects): the left side is taken as the actual value, the right as the expected one.
@@ -59,6 +60,9 @@ def annotate(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.Test
     """Attach what the results file needs to the report of the deciding phase."""
     if not (call.when == "call" or (call.when == "setup" and report.outcome != "passed")):
         return
+    if call.when == "call" and call.excinfo is None and report.failed:
+        # the only way a call that raised nothing fails: a strict xfail (a known failure) that passed
+        report.user_properties.append((_KNOWN_PASSED, "1"))
     info = item.stash.get(IDENTITY, None)
     if info is not None:
         report.user_properties.append((_PERFORMER, json.dumps(info)))
@@ -104,8 +108,7 @@ def record(report: pytest.TestReport) -> TestRecord | None:
             outcome = "passed"
         elif report.skipped and xfail is not None:
             outcome = "flaky" if flaky else "known_failure"
-        elif report.failed and "XPASS(strict)" in str(report.longrepr):
-            # pytest marks a strict xfail that passed with this fixed text: not a message of ours
+        elif report.failed and _KNOWN_PASSED in props:
             outcome = "failed"
             problems = [Problem(Kind.KNOWN_FAILURE_PASSED, "listed as a known failure, but it passes: "
                                 "remove its line from the known-failure list")]
