@@ -236,3 +236,14 @@ class Oracle:
 
     def server_version(self) -> str:
         return self.status().version
+
+    def hashkv(self, revision: int = 0, timeout: float = DEADLINE) -> epb.HashKVResponse:
+        """This member's hash of the MVCC keys up to `revision` (0: its current revision)."""
+        resp: epb.HashKVResponse = self.maintenance.HashKV(epb.HashKVRequest(revision=revision), timeout=timeout)
+        return resp
+
+    def move_leader(self, target_id: int, timeout: float = DEADLINE) -> epb.MoveLeaderResponse:
+        """Hand leadership to member `target_id`; etcd accepts it only when this oracle talks to the leader."""
+        resp: epb.MoveLeaderResponse = self.maintenance.MoveLeader(epb.MoveLeaderRequest(targetID=target_id),
+                                                                   timeout=timeout)
+        return resp

@@ -599,6 +599,16 @@ class MaintenanceStub:
                 request_serializer=etcd_dot_v3_dot_rpc__pb2.StatusRequest.SerializeToString,
                 response_deserializer=etcd_dot_v3_dot_rpc__pb2.StatusResponse.FromString,
                 _registered_method=True)
+        self.HashKV = channel.unary_unary(
+                '/etcdserverpb.Maintenance/HashKV',
+                request_serializer=etcd_dot_v3_dot_rpc__pb2.HashKVRequest.SerializeToString,
+                response_deserializer=etcd_dot_v3_dot_rpc__pb2.HashKVResponse.FromString,
+                _registered_method=True)
+        self.MoveLeader = channel.unary_unary(
+                '/etcdserverpb.Maintenance/MoveLeader',
+                request_serializer=etcd_dot_v3_dot_rpc__pb2.MoveLeaderRequest.SerializeToString,
+                response_deserializer=etcd_dot_v3_dot_rpc__pb2.MoveLeaderResponse.FromString,
+                _registered_method=True)
 
 
 class MaintenanceServicer:
@@ -610,6 +620,20 @@ class MaintenanceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def HashKV(self, request, context):
+        """The hash of the MVCC keys up to a revision: members that applied the same log agree.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MoveLeader(self, request, context):
+        """Asks the leader to hand leadership to targetID (sent to the leader).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MaintenanceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -617,6 +641,16 @@ def add_MaintenanceServicer_to_server(servicer, server):
                     servicer.Status,
                     request_deserializer=etcd_dot_v3_dot_rpc__pb2.StatusRequest.FromString,
                     response_serializer=etcd_dot_v3_dot_rpc__pb2.StatusResponse.SerializeToString,
+            ),
+            'HashKV': grpc.unary_unary_rpc_method_handler(
+                    servicer.HashKV,
+                    request_deserializer=etcd_dot_v3_dot_rpc__pb2.HashKVRequest.FromString,
+                    response_serializer=etcd_dot_v3_dot_rpc__pb2.HashKVResponse.SerializeToString,
+            ),
+            'MoveLeader': grpc.unary_unary_rpc_method_handler(
+                    servicer.MoveLeader,
+                    request_deserializer=etcd_dot_v3_dot_rpc__pb2.MoveLeaderRequest.FromString,
+                    response_serializer=etcd_dot_v3_dot_rpc__pb2.MoveLeaderResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -646,6 +680,60 @@ class Maintenance:
             '/etcdserverpb.Maintenance/Status',
             etcd_dot_v3_dot_rpc__pb2.StatusRequest.SerializeToString,
             etcd_dot_v3_dot_rpc__pb2.StatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def HashKV(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/etcdserverpb.Maintenance/HashKV',
+            etcd_dot_v3_dot_rpc__pb2.HashKVRequest.SerializeToString,
+            etcd_dot_v3_dot_rpc__pb2.HashKVResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MoveLeader(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/etcdserverpb.Maintenance/MoveLeader',
+            etcd_dot_v3_dot_rpc__pb2.MoveLeaderRequest.SerializeToString,
+            etcd_dot_v3_dot_rpc__pb2.MoveLeaderResponse.FromString,
             options,
             channel_credentials,
             insecure,
