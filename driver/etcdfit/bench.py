@@ -3,20 +3,29 @@
 1. N puts sent as ONE program through the go-clientv3 performer, versus the same N
    puts made by a plain Go program linking the same SDK (bench-direct).
 2. Per-command overhead when each command is its own Execute call.
+3. The per-call fast path: a bare unary RPC (Describe), an empty Execute and a one-put
+   Execute, each through the three Python call paths the driver could use (blocking stub
+   call, future, grpc.aio), and the ratios between them and a direct SDK put.
 Each figure is the median of several repetitions; nothing is asserted.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
+
+import grpc
 
 from .gen.etcdfit.performer.v1 import performer_pb2 as pb
+from .gen.etcdfit.performer.v1 import performer_pb2_grpc as pbg
 from .performer import build, manifest
 from .performer.client import PerformerClient
 from .program import put
@@ -35,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     version = m.default_version
     out = build.build(m, version)
     direct = out / "bench-direct"
-    logs = Path(tempfile.mkdtemp(prefix="etcdfit-bench-"))
+    with tempfile.TemporaryDirectory(prefix="etcdfit-bench-") as tmp:
+        return _run(args, m, version, out, direct, Path(tmp))
+
+
+def _run(args: argparse.Namespace, m: manifest.Manifest, version: str, out: Path, direct: Path, logs: Path) -> int:
     server = embedded.start(embedded.distro_binary(), logs)
     client = PerformerClient.launch(m, version, out, logs)
     try:
@@ -66,10 +79,75 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  one put per Execute call                 : {s * 1e6:9.1f} us/call")
         print(f"  per-command overhead of its own Execute  : {(s - per_put_direct) * 1e6:9.1f} us "
               f"({s / per_put_direct:.2f}x a direct put)")
+        _fast_path(client, cid, args.repeat, per_put_direct)
     finally:
         client.close()
         server.stop()
     return 0
+
+
+def _median_us(repeat: int, n: int, call: Callable[[], Any]) -> float:
+    for _ in range(50):
+        call()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            call()
+        runs.append((time.perf_counter() - t0) / n)
+    return statistics.median(runs) * 1e6
+
+
+async def _median_us_aio(repeat: int, n: int, call: Callable[[], Awaitable[Any]]) -> float:
+    for _ in range(50):
+        await call()
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(n):
+            await call()
+        runs.append((time.perf_counter() - t0) / n)
+    return statistics.median(runs) * 1e6
+
+
+def _fast_path(client: PerformerClient, cid: str, repeat: int, per_put_direct: float, n: int = 500) -> None:
+    describe = pb.DescribeRequest()
+    empty = pb.ExecuteRequest(client_id=cid, program=pb.Program())
+    one = pb.ExecuteRequest(client_id=cid, program=pb.Program(commands=[put("bench/fast", "v").command]))
+    calls: dict[str, tuple[Any, Any]] = {"bare RPC (Describe)": (client.stub.Describe, describe),
+                                         "empty Execute": (client.stub.Execute, empty),
+                                         "one-put Execute": (client.stub.Execute, one)}
+
+    def blocking_call(f: Any, r: Any) -> Callable[[], Any]:
+        return lambda: f(r, timeout=5)
+
+    def future_call(f: Any, r: Any) -> Callable[[], Any]:
+        return lambda: f.future(r, timeout=5).result()
+
+    def aio_call(f: Any, r: Any) -> Callable[[], Awaitable[Any]]:
+        return lambda: f(r, timeout=5)
+
+    blocking = {k: _median_us(repeat, n, blocking_call(f, r)) for k, (f, r) in calls.items()}
+    future = {k: _median_us(repeat, n, future_call(f, r)) for k, (f, r) in calls.items()}
+
+    async def aio() -> dict[str, float]:
+        async with grpc.aio.insecure_channel(client.address) as ch:
+            stub = pbg.PerformerServiceStub(ch)
+            fns: dict[str, tuple[Any, Any]] = {"bare RPC (Describe)": (stub.Describe, describe),
+                                               "empty Execute": (stub.Execute, empty),
+                                               "one-put Execute": (stub.Execute, one)}
+            return {k: await _median_us_aio(repeat, n, aio_call(f, r)) for k, (f, r) in fns.items()}
+
+    via_aio = asyncio.run(aio())
+    direct_us = per_put_direct * 1e6
+    print(f"  per-call paths, median us of {n} calls   :  blocking     future   grpc.aio")
+    for k in calls:
+        print(f"    {k:<37}: {blocking[k]:9.1f}  {future[k]:9.1f}  {via_aio[k]:9.1f}")
+    print(f"    direct SDK put (plain Go, from above) : {direct_us:9.1f}")
+    bare, emp, put1 = (blocking[k] for k in calls)
+    print(f"  ratios (blocking path, the driver's)     : empty Execute / bare RPC {emp / bare:.2f}x, "
+          f"one-put Execute / bare RPC {put1 / bare:.2f}x, one-put Execute / direct put {put1 / direct_us:.2f}x, "
+          f"harness cost of one put {put1 - direct_us:.0f} us = {(put1 - direct_us) / bare:.2f}x a bare RPC")
 
 
 if __name__ == "__main__":
