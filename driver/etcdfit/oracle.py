@@ -145,9 +145,9 @@ class Oracle:
                                                             timeout=DEADLINE)
         return resp
 
-    def revision(self) -> int:
-        """The store's current revision."""
-        resp: epb.RangeResponse = self.kv.Range(epb.RangeRequest(key=b"\0", count_only=True), timeout=DEADLINE)
+    def revision(self, timeout: float = DEADLINE) -> int:
+        """The store's current revision (a linearizable read: on a cluster it needs a quorum)."""
+        resp: epb.RangeResponse = self.kv.Range(epb.RangeRequest(key=b"\0", count_only=True), timeout=timeout)
         return resp.header.revision
 
     def compact(self, revision: int, *, physical: bool = True) -> epb.CompactionResponse:

@@ -19,7 +19,7 @@ ONE = ["http://127.0.0.1:1"]
         ("3.5.35", {"max_version": "3.5"}, []),
         ("3.6.0", {"max_version": "3.5"}, ["etcd 3.6.0 is newer than the test's max_version 3.5"]),
         ("3.6.16", {"min_version": "3.5", "max_version": "3.6"}, []),
-        ("3.5.1", {"topology": "cluster"}, ["the test needs a 3-member cluster; this run's etcd has 1 member(s)"]),
+        ("3.5.1", {"topology": "cluster"}, ["the test needs a 3-member cluster (--topology cluster3); this run's etcd has 1 member(s)"]),
     ],
 )
 def test_unmet(version, kwargs, reasons):

@@ -337,7 +337,8 @@ def describe() -> list[dict[str, str]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`list`, `build VERSION...`, `install VERSION...`, `path VERSION` (mountable as `etcdfit server`)."""
+    """`list`, `build VERSION...`, `install VERSION...`, `path VERSION`, `start [--members N]`
+    (mountable as `etcdfit server`)."""
     import argparse
 
     p = argparse.ArgumentParser(prog="etcdfit server", description="etcd server versions for the harness")
@@ -350,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("versions", nargs="+")
     r = sub.add_parser("path", help="print the binary, building a Go server if needed")
     r.add_argument("version")
+    st = sub.add_parser("start", help="start a server (or a cluster with --members 3) on 127.0.0.1 until Ctrl-C")
+    st.add_argument("--version", default="embedded", help="catalog version or binary path (default: embedded)")
+    st.add_argument("--members", type=int, default=1, help="members of the cluster (default 1: a single server)")
     args = p.parse_args(argv)
     try:
         if args.cmd == "list":
@@ -365,7 +369,41 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{path}  (etcd {binary_version(path)})")
         elif args.cmd == "path":
             print(resolve(args.version))
+        elif args.cmd == "start":
+            return _serve(args.version, args.members)
     except EtcdServerError as exc:
         print(f"etcdfit server: {exc}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _serve(spec: str, members: int) -> int:
+    """Start `members` members of `spec`, print their client endpoints, wait for Ctrl-C or
+    SIGTERM, then stop them and remove their data dirs."""
+    import signal
+    import tempfile
+
+    from .cluster import start_cluster
+    from .embedded import start
+
+    if members < 1:
+        raise EtcdServerError(f"--members {members}: a cluster has at least one member")
+    log_dir = Path(tempfile.mkdtemp(prefix="etcdfit-server-logs-"))
+    binary = resolve(spec)
+    def interrupt(signum: int, frame: object) -> None:  # SIGTERM stops it the way Ctrl-C does
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, interrupt)  # also when started in the background, where SIGINT is ignored
+    server = start(binary, log_dir) if members == 1 else start_cluster(binary, log_dir, members)
+    try:
+        shape = "one member" if members == 1 else f"a {members}-member cluster"
+        print(f"etcd {server.version}, {shape}; logs in {log_dir}; Ctrl-C stops it", file=sys.stderr)
+        print(",".join(server.endpoints), flush=True)
+        signal.pause()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        print("stopped; data dirs removed", file=sys.stderr)
     return 0

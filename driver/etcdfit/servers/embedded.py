@@ -34,6 +34,8 @@ class EtcdServer:
     # Seconds between watch progress notifications; None when unknown (an external server).
     progress_notify_interval: float | None = None
     argv: list[str] = field(default_factory=list, repr=False)  # how it was started (restart reuses it)
+    # "single" for one member; an external --etcd-endpoints cluster of N endpoints is "clusterN"
+    topology: str = "single"
     paused: bool = field(default=False, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
@@ -59,6 +61,15 @@ class EtcdServer:
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
+
+    @property
+    def managed(self) -> bool:
+        """True when etcdfit started it (it can be health-checked, restarted and replaced)."""
+        return self.process is not None
+
+    def exited(self) -> bool:
+        """True when etcdfit started it and its process has ended (killed, crashed)."""
+        return self.process is not None and self.process.poll() is not None
 
     def kill(self) -> None:
         """SIGKILL: the server dies at once, as on a crash or power loss; the data dir stays."""
@@ -155,27 +166,39 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
     """Start `binary` as a single member on free 127.0.0.1 ports. The same flags work for
     every catalog version (3.4 through 3.7): all are spelled identically there."""
     client, peer = proc.free_port(), proc.free_port()
-    _remove_orphaned_data_dirs()
-    data_dir = Path(tempfile.mkdtemp(prefix=f"{_DATA_PREFIX}{os.getpid()}-"))
-    curl, purl = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
-    argv = [
-        str(binary), "--name", name, "--data-dir", str(data_dir),
-        "--listen-client-urls", curl, "--advertise-client-urls", curl,
-        "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
-        "--initial-cluster", f"{name}={purl}",
-    ]
-    flag = progress_notify_flag(binary)
-    if flag:
-        argv.append(f"{flag}={PROGRESS_NOTIFY_INTERVAL:g}s")
-    log = log_dir / f"etcd-{client}.log"
-    server = EtcdServer([curl], process=proc.spawn(argv, cwd=data_dir, log=log), data_dir=data_dir, log=log,
-                        progress_notify_interval=PROGRESS_NOTIFY_INTERVAL if flag else None, argv=argv)
-    atexit.register(server.stop)  # also on Ctrl-C and on errors before fixture teardown
-    oracle = Oracle(curl)
+    purl = f"http://127.0.0.1:{peer}"
+    server = spawn_member(binary, log_dir, name=name, client_port=client, peer_port=peer,
+                          initial_cluster=f"{name}={purl}", progress_flag=progress_notify_flag(binary))
+    oracle = Oracle(server.endpoints[0])
     try:
         server.version = _wait(server, oracle, startup_timeout)
     finally:
         oracle.close()
+    return server
+
+
+def spawn_member(binary: Path, log_dir: Path, *, name: str, client_port: int, peer_port: int,
+                 initial_cluster: str, token: str | None = None, progress_flag: str | None = None) -> EtcdServer:
+    """Start one etcd member with a fresh data dir and return at once (not yet ready): a single
+    server, or one member of a cluster whose `initial_cluster` names every member as NAME=PEER_URL.
+    Stopped at exit (also on Ctrl-C and on errors before fixture teardown)."""
+    _remove_orphaned_data_dirs()
+    data_dir = Path(tempfile.mkdtemp(prefix=f"{_DATA_PREFIX}{os.getpid()}-"))
+    curl, purl = f"http://127.0.0.1:{client_port}", f"http://127.0.0.1:{peer_port}"
+    argv = [
+        str(binary), "--name", name, "--data-dir", str(data_dir),
+        "--listen-client-urls", curl, "--advertise-client-urls", curl,
+        "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
+        "--initial-cluster", initial_cluster,
+    ]
+    if token is not None:  # a cluster: members of different clusters must never join each other
+        argv += ["--initial-cluster-state", "new", "--initial-cluster-token", token]
+    if progress_flag:
+        argv.append(f"{progress_flag}={PROGRESS_NOTIFY_INTERVAL:g}s")
+    log = log_dir / f"etcd-{client_port}.log"
+    server = EtcdServer([curl], process=proc.spawn(argv, cwd=data_dir, log=log), data_dir=data_dir, log=log,
+                        progress_notify_interval=PROGRESS_NOTIFY_INTERVAL if progress_flag else None, argv=argv)
+    atexit.register(server.stop)
     return server
 
 

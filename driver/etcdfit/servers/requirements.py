@@ -11,8 +11,11 @@ from ..errors import ConfigError
 class _Server(Protocol):
     """What a requirement is checked against: an EtcdServer, or anything shaped like one."""
 
-    version: str
-    endpoints: list[str]
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def endpoints(self) -> list[str]: ...  # one per member; `topology` (single, cluster3), if any, says the shape
 
 TOPOLOGIES = ("single", "cluster")
 #: The longest progress-notify interval (seconds) a progress_notify test may wait on.
@@ -49,8 +52,10 @@ def unmet(server: _Server, min_version: str | None = None, max_version: str | No
         if have[: len(top)] > top:
             reasons.append(f"etcd {server.version} is newer than the test's max_version {max_version}")
     members = len(server.endpoints)
-    if topology == "cluster" and members < 3:
-        reasons.append(f"the test needs a 3-member cluster; this run's etcd has {members} member(s)")
+    shape = getattr(server, "topology", "single")  # EtcdServer: single (or clusterN outside), Cluster: clusterN
+    if topology == "cluster" and (members < 3 or not shape.startswith("cluster")):
+        reasons.append(f"the test needs a 3-member cluster (--topology cluster3); this run's etcd has "
+                       f"{members} member(s)")
     interval = getattr(server, "progress_notify_interval", None)
     if progress_notify and (interval is None or interval > MAX_PROGRESS_NOTIFY_INTERVAL):
         shown = ("an unknown one (it was not started by etcdfit)" if interval is None

@@ -1,0 +1,196 @@
+"""A multi-member etcd cluster on loopback: every member an embedded.EtcdServer of its own
+(ports, data dir, log, process faults), started together with one --initial-cluster.
+
+Members listen on their own client and peer ports. The next slice puts a fault proxy in front
+of each: a member's advertised peer URL and the URLs clients get are then the proxy's, so
+`start_cluster` keeps the ports it listens on apart from the URLs it hands out (`_Ports`).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import proc
+from ..errors import EtcdfitError, EtcdServerError
+from ..gen.etcd.v3 import rpc_pb2 as epb
+from ..oracle import Oracle
+from .embedded import EtcdServer, progress_notify_flag, spawn_member
+
+
+@dataclass
+class Cluster:
+    """A running cluster etcdfit started. `members[i]` is an EtcdServer (kill, restart, pause,
+    resume, health); `endpoints` lists every member's client URL, member 0's first."""
+
+    members: list[EtcdServer]
+    token: str
+    version: str = ""
+    member_ids: list[int] = field(default_factory=list)   # Status.header.member_id per member
+    _oracles: dict[int, Oracle] = field(default_factory=dict, repr=False)
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def endpoints(self) -> list[str]:
+        return [m.endpoints[0] for m in self.members]
+
+    @property
+    def topology(self) -> str:
+        return f"cluster{len(self.members)}"
+
+    @property
+    def progress_notify_interval(self) -> float | None:
+        return self.members[0].progress_notify_interval
+
+    @property
+    def managed(self) -> bool:
+        return True
+
+    def exited(self) -> bool:
+        """True when any member's process has ended."""
+        return any(m.exited() for m in self.members)
+
+    def oracle(self, i: int) -> Oracle:
+        """An oracle on member i alone (kept until stop())."""
+        if i not in self._oracles:
+            self._oracles[i] = Oracle(self.members[i].endpoints[0])
+        return self._oracles[i]
+
+    def leader(self, timeout: float = 2.0) -> int | None:
+        """The index of the member the answering members call leader; None when none is known
+        (an election is running) or they disagree."""
+        seen = set()
+        for i, m in enumerate(self.members):
+            if not m.alive() or m.paused:
+                continue
+            try:
+                seen.add(self.oracle(i).status(timeout=timeout).leader)
+            except EtcdfitError:
+                continue
+        if len(seen) != 1:
+            return None
+        lead = seen.pop()
+        return self.member_ids.index(lead) if lead in self.member_ids else None
+
+    def wait_leader(self, timeout: float = 15.0) -> int:
+        deadline = time.monotonic() + timeout
+        while (lead := self.leader()) is None:
+            if time.monotonic() > deadline:
+                raise EtcdServerError(f"the cluster elected no leader within {timeout:g}s")
+            time.sleep(0.1)
+        return lead
+
+    def hashkv(self, i: int, revision: int = 0) -> epb.HashKVResponse:
+        """Member i's hash of its MVCC keys up to `revision` (0: its current revision)."""
+        return self.oracle(i).hashkv(revision)
+
+    def health(self, timeout: float = 2.0) -> str | None:
+        """None when every member answers a status call; else what is wrong with each that does not."""
+        problems = [f"member {i}: {p}" for i, m in enumerate(self.members) if (p := m.health(timeout)) is not None]
+        return "\n".join(problems) or None
+
+    def replace(self, startup_timeout: float = 30.0) -> None:
+        """Bring back every member that died or froze: SIGKILL a frozen one, then start it again on
+        its own data dir (a member with an empty one would be a stranger to the others), and wait
+        until the cluster serves quorum reads through every member again."""
+        for m in self.members:
+            if m.health() is None:
+                continue
+            if m.alive():
+                m.kill()
+            m.restart(startup_timeout)
+        self.wait_ready(startup_timeout)
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Until a linearizable read succeeds through every member (so a leader exists and each
+        member reaches it), or raise naming the members that could not serve one."""
+        deadline = time.monotonic() + timeout
+        pending = set(range(len(self.members)))
+        last: dict[int, str] = {}
+        while pending:
+            for i in sorted(pending):
+                m = self.members[i]
+                if m.exited():
+                    code = m.process.returncode if m.process else "?"
+                    raise EtcdServerError(f"member {i} ({m.endpoints[0]}) exited with {code} during start-up; "
+                                          f"log {m.log}:\n{proc.tail(m.log or Path('/nonexistent'))}")
+                try:
+                    self.oracle(i).revision(timeout=1.0)
+                    pending.discard(i)
+                except EtcdfitError as exc:
+                    last[i] = str(exc)
+            if pending and time.monotonic() > deadline:
+                lines = "\n".join(f"  member {i} ({self.members[i].endpoints[0]}, log {self.members[i].log}): "
+                                  f"{last.get(i)}" for i in sorted(pending))
+                raise EtcdServerError(f"the cluster did not serve a quorum read through every member within "
+                                      f"{timeout:g}s:\n{lines}")
+            if pending:
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """Stop every member and remove its data dir (idempotent)."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for o in self._oracles.values():
+            o.close()
+        self._oracles.clear()
+        for m in self.members:
+            m.stop()
+
+    def __enter__(self) -> Cluster:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+@dataclass(frozen=True)
+class _Ports:
+    """One member's listening ports (the URLs it advertises are the same today; a proxy later)."""
+
+    client: int
+    peer: int
+
+
+def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
+                  name: str = "m") -> Cluster:
+    """Start `members` members of `binary` on free 127.0.0.1 ports, each with a fresh data dir,
+    as one new cluster with a token of its own; return once a quorum read succeeds through every
+    member. Flags are those of embedded.start plus the cluster's, identical on 3.4 through 3.7."""
+    if members < 1:
+        raise EtcdServerError(f"a cluster needs at least one member, not {members}")
+    ports = [_Ports(proc.free_port(), proc.free_port()) for _ in range(members)]
+    names = [f"{name}{i}" for i in range(members)]
+    initial = ",".join(f"{n}=http://127.0.0.1:{p.peer}" for n, p in zip(names, ports, strict=True))
+    token = f"etcdfit-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    flag = progress_notify_flag(binary)
+    cluster = Cluster([], token)
+    atexit.register(cluster.stop)
+    try:
+        for n, p in zip(names, ports, strict=True):
+            cluster.members.append(spawn_member(binary, log_dir, name=n, client_port=p.client, peer_port=p.peer,
+                                                initial_cluster=initial, token=token, progress_flag=flag))
+        cluster.wait_ready(startup_timeout)
+        statuses = [cluster.oracle(i).status(timeout=5.0) for i in range(members)]
+    except BaseException:
+        cluster.stop()
+        raise
+    cluster.member_ids = [s.header.member_id for s in statuses]
+    cluster.version = statuses[0].version
+    for m, s in zip(cluster.members, statuses, strict=True):
+        m.version = s.version
+    return cluster
+
+
+def start_cluster_version(spec: str, log_dir: Path, members: int = 3, *, autobuild: bool = True,
+                          **kwargs: Any) -> Cluster:
+    """start_cluster with the catalog's etcd for `spec` (see servers.catalog.resolve)."""
+    from .catalog import resolve
+
+    return start_cluster(resolve(spec, autobuild=autobuild), log_dir, members, **kwargs)
