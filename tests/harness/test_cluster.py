@@ -1,0 +1,81 @@
+"""3-member clusters: start, readiness, leader, HashKV, teardown, and `--topology cluster3`
+end to end in a pytest subprocess against the raw-grpc test performer."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from etcdfit.servers.cluster import start_cluster
+from etcdfit.servers.embedded import distro_binary
+from etcdfit.servers.requirements import unmet
+
+ROOT = Path(__file__).parent / "performers"
+BASE = [f"--performers-root={ROOT}", "--performer=raw-grpc", "-p", "no:cacheprovider"]
+
+
+def test_cluster_of_3_5_1_starts_elects_a_leader_agrees_on_hashkv_and_stops_clean(tmp_path):
+    cluster = start_cluster(distro_binary(), tmp_path)
+    try:
+        assert cluster.version == "3.5.1" and cluster.topology == "cluster3"
+        assert len(cluster.members) == 3 and len(set(cluster.endpoints)) == 3
+        assert len(set(cluster.member_ids)) == 3
+        assert cluster.wait_leader() in (0, 1, 2)
+        assert unmet(cluster, topology="cluster") == []
+        put = cluster.oracle(1).put("k", "through member 1")
+        for i in range(3):   # ready means quorum reads through every member
+            assert cluster.oracle(i).value("k") == b"through member 1"
+        hashes = {cluster.hashkv(i, put.header.revision).hash for i in range(3)}
+        assert len(hashes) == 1
+    finally:
+        cluster.stop()
+    assert all(m.process is not None and m.process.poll() is not None for m in cluster.members)
+    assert not any(m.data_dir is not None and m.data_dir.exists() for m in cluster.members)
+    cluster.stop()  # idempotent: atexit calls it again
+
+
+CLUSTER_TESTS = """
+import pytest
+from etcdfit.program import put, get
+
+@pytest.mark.server(topology="cluster")
+@pytest.mark.requires("kv.put", "kv.range")
+def test_write_through_member_1(performer, cluster, etcd, ns):
+    assert etcd.topology == "cluster3" and etcd.endpoints == cluster.endpoints
+    sdk = performer.connect([cluster.endpoints[1]])
+    sdk.run(put(ns.key("a"), "v"))
+    for i in range(3):
+        assert cluster.oracle(i).value(ns.key("a")) == b"v"
+    assert cluster.leader() in (0, 1, 2)
+"""
+
+
+def test_topology_cluster3_runs_cluster_tests_and_records_the_topology(pytester):
+    pytester.makepyfile(test_it=CLUSTER_TESTS)
+    result = pytester.runpytest_subprocess(*BASE, "--topology", "cluster3", "--etcdfit-json=r.json", timeout=120)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*etcdfit etcd: etcd 3.5.1 (*) as a 3-member cluster*"])
+    doc = json.loads((pytester.path / "r.json").read_text())
+    assert [c["id"] for c in doc["cells"]] == ["raw-grpc@1 | etcd 3.5.1 | cluster3"]
+    assert doc["cells"][0]["topology"] == "cluster3" and doc["etcd"]["topology"] == "cluster3"
+    assert len(doc["etcd"]["endpoints"]) == 3
+
+
+def test_single_topology_skips_cluster_tests_naming_the_option(pytester):
+    pytester.makepyfile(test_it=CLUSTER_TESTS)
+    result = pytester.runpytest_subprocess(*BASE, "-rs", timeout=120)
+    result.assert_outcomes(skipped=1)
+    result.stdout.fnmatch_lines(["*the test needs a 3-member cluster (--topology cluster3); "
+                                 "this run's etcd has 1 member(s)*"])
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--topology", "ring"], "*--topology 'ring': expected one of single, cluster3*"),
+    (["--topology", "cluster3", "--etcd-endpoints", "http://127.0.0.1:2379"],
+     "*--topology and --etcd-endpoints exclude each other*"),
+])
+def test_bad_topology_options_are_usage_errors(pytester, args, message):
+    pytester.makepyfile(test_it="def test_x(): pass")
+    result = pytester.runpytest_subprocess(*args)
+    assert result.ret != 0
+    result.stderr.fnmatch_lines([message])
