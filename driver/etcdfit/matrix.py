@@ -8,9 +8,10 @@ ci/matrix.yaml (strict: an unknown field, performer or server is an error naming
   groups:                          # non-empty; cells = union of each group's cross product
     - performers: [NAME@VERSION, ...]   # performer specs (see `etcdfit performer list`)
       servers: ["3.5.1", "3.6"]         # etcd server versions (see `etcdfit server list`)
-      topology: single                  # optional; only `single` runs today
-  exclude:                         # optional: cells to leave out
-    - {performer: NAME@VERSION, server: "3.4"}
+      topology: single                  # optional: single (default) or cluster3 (a 3-member
+                                        # cluster of that server; the whole suite, tests/conformance/cluster too)
+  exclude:                         # optional: cells to leave out (every topology, unless it names one)
+    - {performer: NAME@VERSION, server: "3.4", topology: cluster3}
 
 Each cell runs the conformance suite in its own pytest process and writes
 OUT/cells/<cell>/{junit.xml,results.json,pytest.log}; OUT/results.json merges them
@@ -33,6 +34,9 @@ from .report.model import OUTCOMES, ResultsDoc, cell_id
 from .report.model import Cell as ResultCell
 from .suite import run_suite
 
+#: The topologies a matrix cell can run (pytest's --topology).
+TOPOLOGIES = ("single", "cluster3")
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -47,7 +51,8 @@ class Cell:
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^A-Za-z0-9_.@-]+", "_", f"{self.performer}__etcd-{self.server}")
+        shape = "" if self.topology == "single" else f"__{self.topology}"
+        return re.sub(r"[^A-Za-z0-9_.@-]+", "_", f"{self.performer}__etcd-{self.server}{shape}")
 
 
 @dataclass
@@ -84,8 +89,8 @@ def load(path: Path) -> Matrix:
         perfs = _strings(g, "performers", path)
         servers = _strings(g, "servers", path)
         topology = g.get("topology", "single")
-        if topology != "single":
-            raise ConfigError(f"topology {topology!r}: only 'single' can run today (clusters come later)",
+        if topology not in TOPOLOGIES:
+            raise ConfigError(f"topology {topology!r}: expected one of {', '.join(TOPOLOGIES)}",
                               path, g.key_lines["topology"])
         resolved = []
         for p in perfs:
@@ -103,20 +108,29 @@ def load(path: Path) -> Matrix:
     excluded = set()
     for entry in d.get("exclude", []) or []:
         line = getattr(entry, "line", None) or d.key_lines["exclude"]
-        e = yamlio.fields(entry, {"performer": True, "server": True}, "an exclude entry", path, line)
+        e = yamlio.fields(entry, {"performer": True, "server": True, "topology": False}, "an exclude entry", path,
+                          line)
+        shape = str(e.get("topology", "*"))
+        if shape not in (*TOPOLOGIES, "*"):
+            raise ConfigError(f"exclude: topology {shape!r}: expected one of {', '.join(TOPOLOGIES)}", path, line)
         try:
             name, version = manifest.parse_spec(str(e["performer"]))
-            key = (f"{name}@{manifest.load(name).resolve_version(version)}", str(e["server"]))
+            key = (f"{name}@{manifest.load(name).resolve_version(version)}", str(e["server"]), shape)
         except EtcdfitError as exc:
             raise ConfigError(f"exclude: performer {e['performer']!r}: {exc}", path, line) from None
-        if not any((c.performer, c.server) == key for c in cells):
+        if not any(_excludes(key, c) for c in cells):
             raise ConfigError(f"exclude {{performer: {e['performer']}, server: {e['server']}}} matches no cell "
-                              "of the groups (a typo in the version or server?)", path, line)
+                              "of the groups (a typo in the version, server or topology?)", path, line)
         excluded.add(key)
-    unique = list(dict.fromkeys(c for c in cells if (c.performer, c.server) not in excluded))
+    unique = list(dict.fromkeys(c for c in cells if not any(_excludes(k, c) for k in excluded)))
     if not unique:
         raise ConfigError("the matrix has no cells (every cell is excluded?)", path, d.line)
     return Matrix(path, unique, jobs, args)
+
+
+def _excludes(key: tuple[str, str, str], cell: Cell) -> bool:
+    """Whether an exclude entry's (performer, server, topology or '*') names the cell."""
+    return (cell.performer, cell.server) == key[:2] and key[2] in ("*", cell.topology)
 
 
 def _strings(g: yamlio.LDict, key: str, path: Path) -> list[str]:
@@ -192,8 +206,8 @@ def prebuild(cells: list[Cell]) -> None:
 
 def run_cell(cell: Cell, out: Path, pytest_args: list[str]) -> dict[str, Any]:
     started = time.monotonic()
-    run = run_suite([cell.performer], out / "cells" / cell.slug, etcd=cell.server, jobs=0, no_build=True,
-                    extra=pytest_args)
+    run = run_suite([cell.performer], out / "cells" / cell.slug, etcd=cell.server, topology=cell.topology, jobs=0,
+                    no_build=True, extra=pytest_args)
     return {"cell": cell, "run": run, "doc": run.results(), "duration_s": round(time.monotonic() - started, 2)}
 
 

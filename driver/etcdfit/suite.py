@@ -42,11 +42,13 @@ class SuiteRun:
         return "\n".join(self.log.read_text(errors="replace").rstrip().splitlines()[-lines:])
 
 
-def pytest_argv(performers: Sequence[str], out: Path, *, etcd: str = "embedded", jobs: int = 0,
-                no_build: bool = False, extra: Sequence[str] = ()) -> list[str]:
-    """The pytest command line for a suite run writing out/results.json and out/junit.xml."""
+def pytest_argv(performers: Sequence[str], out: Path, *, etcd: str = "embedded", topology: str = "single",
+                jobs: int = 0, no_build: bool = False, extra: Sequence[str] = ()) -> list[str]:
+    """The pytest command line for a suite run writing out/results.json and out/junit.xml;
+    `topology` is --topology (single, or cluster3: the whole suite on a 3-member cluster)."""
     argv = [sys.executable, "-m", "pytest", str(paths.repo_root() / "tests" / "conformance"), "-q",
-            f"--etcd={etcd}", f"--etcdfit-json={out / 'results.json'}", f"--junitxml={out / 'junit.xml'}"]
+            f"--etcd={etcd}", f"--topology={topology}", f"--etcdfit-json={out / 'results.json'}",
+            f"--junitxml={out / 'junit.xml'}"]
     argv += ["-n", str(jobs)] if jobs > 0 else ["-p", "no:xdist"]
     if no_build:
         argv.append("--no-build")
@@ -55,14 +57,14 @@ def pytest_argv(performers: Sequence[str], out: Path, *, etcd: str = "embedded",
     return argv + list(extra)
 
 
-def run_suite(performers: Sequence[str], out: Path, *, etcd: str = "embedded", jobs: int = 0,
-              no_build: bool = False, extra: Sequence[str] = (), capture: bool = True,
+def run_suite(performers: Sequence[str], out: Path, *, etcd: str = "embedded", topology: str = "single",
+              jobs: int = 0, no_build: bool = False, extra: Sequence[str] = (), capture: bool = True,
               echo: bool = False) -> SuiteRun:
     """Run the suite; with `capture` pytest's output goes to out/pytest.log, else to this terminal."""
     out = Path(out).resolve()
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").unlink(missing_ok=True)  # never report a previous run's results as this one's
-    argv = pytest_argv(performers, out, etcd=etcd, jobs=jobs, no_build=no_build, extra=extra)
+    argv = pytest_argv(performers, out, etcd=etcd, topology=topology, jobs=jobs, no_build=no_build, extra=extra)
     if echo:
         print("[etcdfit] " + " ".join(argv[1:]), flush=True)
     if not capture:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from etcdfit.errors import ConfigError
 from etcdfit.servers.cluster import start_cluster
 from etcdfit.servers.embedded import distro_binary
 from etcdfit.servers.requirements import unmet
@@ -65,8 +66,8 @@ def test_single_topology_skips_cluster_tests_naming_the_option(pytester):
     pytester.makepyfile(test_it=CLUSTER_TESTS)
     result = pytester.runpytest_subprocess(*BASE, "-rs", timeout=120)
     result.assert_outcomes(skipped=1)
-    result.stdout.fnmatch_lines(["*the test needs a 3-member cluster (--topology cluster3); "
-                                 "this run's etcd has 1 member(s)*"])
+    reason = "the test needs a 3-member cluster (--topology cluster3); this run's etcd has 1 member(s)"
+    result.stdout.fnmatch_lines([f"*{reason}*"])
 
 
 @pytest.mark.parametrize("args, message", [
@@ -79,3 +80,32 @@ def test_bad_topology_options_are_usage_errors(pytester, args, message):
     result = pytester.runpytest_subprocess(*args)
     assert result.ret != 0
     result.stderr.fnmatch_lines([message])
+
+
+MATRIX = """\
+version: 1
+groups:
+  - performers: [go-clientv3@3.6.16]
+    servers: ["3.5.1"]
+  - performers: [go-clientv3@3.6.16, python-etcd3]
+    servers: ["3.5.1", "3.6"]
+    topology: cluster3
+exclude:
+  - {performer: python-etcd3, server: "3.6", topology: cluster3}
+"""
+
+
+def test_matrix_cells_run_with_their_topology(tmp_path):
+    from etcdfit import matrix
+    from etcdfit.suite import pytest_argv
+
+    (tmp_path / "m.yaml").write_text(MATRIX)
+    m = matrix.load(tmp_path / "m.yaml")
+    assert [c.id for c in m.cells] == [
+        "go-clientv3@3.6.16 | etcd 3.5.1", "go-clientv3@3.6.16 | etcd 3.5.1 | cluster3",
+        "go-clientv3@3.6.16 | etcd 3.6 | cluster3", "python-etcd3@0.12.0 | etcd 3.5.1 | cluster3"]
+    assert len({c.slug for c in m.cells}) == len(m.cells)   # each cell its own folder
+    assert "--topology=cluster3" in pytest_argv(["go-clientv3"], tmp_path, topology="cluster3")
+    (tmp_path / "bad.yaml").write_text(MATRIX.replace("topology: cluster3\nexclude", "topology: ring\nexclude"))
+    with pytest.raises(ConfigError, match=r"bad.yaml:7: topology 'ring': expected one of single, cluster3"):
+        matrix.load(tmp_path / "bad.yaml")
