@@ -11,7 +11,7 @@ SERVERS := 3.4 3.5 3.6 3.7
 JOBS ?= 2
 
 .PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
-        lint test-harness test-conformance matrix bench clean
+        lint test-harness test-conformance test-cluster matrix bench clean
 
 ## bootstrap: driver venv (.venv) + the default performers built into .cache/
 bootstrap: venv performers
@@ -58,7 +58,7 @@ run: bootstrap
 	$(BIN)/etcdfit run $(addprefix --performer ,$(RUN_PERFORMERS)) --out reports/latest
 
 ## test: bootstrap everything, then the harness self-tests and the suite against every performer
-test: venv lint system-deps all-performers servers protos-check test-harness test-conformance
+test: venv lint system-deps all-performers servers protos-check test-harness test-conformance test-cluster
 
 ## lint: ruff over the driver, tests and Python performers; mypy --strict over driver/etcdfit (pyproject.toml)
 lint: venv
@@ -71,6 +71,10 @@ test-harness: venv
 
 test-conformance: all-performers
 	$(BIN)/pytest tests/conformance -q -n $(JOBS) $(addprefix --performer ,$(ALL_PERFORMERS))
+
+## test-cluster: the 3-member cluster suite for two performers (all six run in the nightly matrix's cluster3 cells)
+test-cluster: all-performers
+	$(BIN)/pytest tests/conformance/cluster -q -n $(JOBS) --topology cluster3 --performer go-clientv3 --performer python-etcd3
 
 ## matrix: the nightly matrix (ci/matrix.yaml) into reports/matrix, then its HTML report
 matrix: all-performers servers
