@@ -393,7 +393,8 @@ class Session:
                     "topology": self._etcd.topology}
         # Under xdist each worker has its own etcd; the performer identities carry its version.
         versions = sorted({p.get("etcd_version", "") for p in self.performers.values()} - {""})
-        return {"endpoints": [], "version": ", ".join(versions)}
+        shapes = sorted({p.get("topology", "") for p in self.performers.values()} - {""})
+        return {"endpoints": [], "version": ", ".join(versions), "topology": ", ".join(shapes) or "single"}
 
     def close(self) -> None:
         self.pool.close()
