@@ -11,7 +11,7 @@ SERVERS := 3.4 3.5 3.6 3.7
 JOBS ?= 2
 
 .PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
-        lint test-harness test-conformance test-cluster matrix bench clean
+        lint test-harness test-properties test-conformance test-cluster matrix bench clean
 
 ## bootstrap: driver venv (.venv) + the default performers built into .cache/
 bootstrap: venv performers
@@ -58,7 +58,7 @@ run: bootstrap
 	$(BIN)/etcdfit run $(addprefix --performer ,$(RUN_PERFORMERS)) --out reports/latest
 
 ## test: bootstrap everything, then the harness self-tests and the suite against every performer
-test: venv lint system-deps all-performers servers protos-check test-harness test-conformance test-cluster
+test: venv lint system-deps all-performers servers protos-check test-harness test-properties test-conformance test-cluster
 
 ## lint: ruff over the driver, tests and Python performers; mypy --strict over driver/etcdfit (pyproject.toml)
 lint: venv
@@ -68,6 +68,10 @@ lint: venv
 
 test-harness: venv
 	$(BIN)/pytest tests/harness -q -n $(JOBS)
+
+## test-properties: the model of etcd (etcdfit.model) against a private etcd, 500 hypothesis examples (~1 min)
+test-properties: venv
+	$(BIN)/pytest tests/properties -q
 
 test-conformance: all-performers
 	$(BIN)/pytest tests/conformance -q -n $(JOBS) $(addprefix --performer ,$(ALL_PERFORMERS))
