@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from etcdfit.matchers import Matcher, ge
-from etcdfit.program import get, lease_grant, lease_revoke, watch_collect, watch_start
+from etcdfit.program import delete, get, lease_grant, lease_revoke, put, txn, watch_collect, watch_start
 
 
 @pytest.mark.requires("watch.start_revision")
@@ -71,3 +71,21 @@ def test_lease_not_found_arrives_as_the_sdks_own_error_type(performer):
 def test_future_revision_arrives_as_the_sdks_own_error_type(performer, oracle, ns):
     [res] = performer.run(get(ns.key("k"), revision=oracle.revision() + 1000).expect_error("FUTURE_REVISION"))
     _typed(res)
+
+
+@pytest.mark.requires("txn", "kv.delete.range", "kv.put.ignore_value")
+def test_a_txn_that_deletes_a_key_then_puts_it_with_ignore_value_leaves_the_server_running(performer, fault, ns):
+    """Found by the model-vs-etcd property test: etcd validates ignore_value against the state
+    before the txn, the from-key delete is not counted as touching the key (its range end "\\0"
+    looks empty to the duplicate-key check), and the put then finds no key while applying.
+    Runs on the fault lab's own server: on the affected releases the server dies, and the entry
+    in its log kills it again on every restart."""
+    sdk = performer.connect(fault.endpoints, dial_timeout_ms=1000, request_timeout_ms=3000)
+    fault.oracle.put(ns.key("b"), "x")
+    # range_end "\0" is every key from `a` on (what a from-key helper sends), written out so
+    # every SDK with explicit ranges can send it
+    [res] = sdk.run(txn([], success=[delete(ns.key("a"), range_end=b"\0"), put(ns.key("b"), ignore_value=True)])
+                    .allow_error())
+    assert res.kind != "harness_error", f"the performer could not send the txn: {res.describe()}"
+    problem = fault.server.health()
+    assert problem is None, f"one client txn crashed etcd: {problem.splitlines()[0]}"
