@@ -170,3 +170,23 @@ def test_every_member_reports_the_same_revision_after_a_quorum_write(performer, 
             break
     _fail("each member's revision after a quorum write", f"exactly {rev} on every member",
           ", ".join(f"{where}: {r}" for where, r in seen.items()))
+
+
+@pytest.mark.requires("txn", "kv.range.revision")
+def test_a_txn_refused_for_a_future_revision_range_writes_nothing_on_any_member(performer, cluster, ns):
+    """A write txn whose range asks for a future revision is refused (FUTURE_REVISION) and must
+    write nothing anywhere. The test heals a divergence it causes itself (the cluster is
+    recreated), so the check after it sees agreement."""
+    via = performer.connect([cluster.endpoints[1]])
+    k = ns.key("w")
+    try:
+        r0 = cluster.oracle(1).revision()
+        via.run(txn(success=[put(k, "1"), get(ns.key("r"), revision=r0 + 1000)]).expect_error("FUTURE_REVISION"))
+        found = {i: cluster.oracle(i).get(k) is not None for i in range(len(cluster.members))}
+        if any(found.values()):
+            _fail("members holding the put of a refused txn", "none",
+                  ", ".join(f"member {i}" for i, has in found.items() if has)
+                  + f" (the txn went to member 1); {cluster.disagreement()}")
+    finally:
+        if cluster.disagreement() is not None:
+            cluster.recreate()
