@@ -11,7 +11,7 @@ SERVERS := 3.4 3.5 3.6 3.7
 JOBS ?= 2
 
 .PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
-        lint test-harness test-properties test-conformance test-cluster matrix bench clean
+        lint test-harness test-properties test-lockstep fuzz test-conformance test-cluster matrix bench clean
 
 ## bootstrap: driver venv (.venv) + the default performers built into .cache/
 bootstrap: venv performers
@@ -58,7 +58,7 @@ run: bootstrap
 	$(BIN)/etcdfit run $(addprefix --performer ,$(RUN_PERFORMERS)) --out reports/latest
 
 ## test: bootstrap everything, then the harness self-tests and the suite against every performer
-test: venv lint system-deps all-performers servers protos-check test-harness test-properties test-conformance test-cluster
+test: venv lint system-deps all-performers servers protos-check test-harness test-properties test-lockstep test-conformance test-cluster
 
 ## lint: ruff over the driver, tests and Python performers; mypy --strict over driver/etcdfit (pyproject.toml)
 lint: venv
@@ -72,6 +72,21 @@ test-harness: venv
 ## test-properties: the model of etcd (etcdfit.model) against a private etcd, 500 hypothesis examples (~1 min)
 test-properties: venv
 	$(BIN)/pytest tests/properties -q
+
+## test-lockstep: every default performer in lockstep with the model, 200 derandomized examples x 30 steps (~2 min)
+test-lockstep: all-performers
+	$(BIN)/pytest tests/properties/test_lockstep.py -q $(addprefix --performer ,$(ALL_PERFORMERS))
+
+## fuzz: the lockstep test for long runs, a new seed each time (FUZZ_SEED=N replays one), the hypothesis
+## database under .cache/hypothesis; FUZZ_EXAMPLES and FUZZ_STEPS size it, FUZZ_PERFORMERS picks the SDKs
+FUZZ_EXAMPLES ?= 100000
+FUZZ_STEPS ?= 50
+FUZZ_SEED ?=
+FUZZ_PERFORMERS ?= $(ALL_PERFORMERS)
+fuzz: all-performers
+	LOCKSTEP_FUZZ=1 LOCKSTEP_EXAMPLES=$(FUZZ_EXAMPLES) LOCKSTEP_STEPS=$(FUZZ_STEPS) \
+	  $(BIN)/pytest tests/properties/test_lockstep.py -q \
+	  $(if $(FUZZ_SEED),--hypothesis-seed=$(FUZZ_SEED)) $(addprefix --performer ,$(FUZZ_PERFORMERS))
 
 test-conformance: all-performers
 	$(BIN)/pytest tests/conformance -q -n $(JOBS) $(addprefix --performer ,$(ALL_PERFORMERS))
