@@ -275,6 +275,32 @@ def test_sort_by_each_target_and_order(performer, oracle, ns, target, order):
         kvs=[{"key": ns.key(n)} for n in names], count=3))
 
 
+@pytest.mark.requires("kv.range", "kv.range.prefix", "kv.range.sort")
+@pytest.mark.parametrize("target", ["version", "create", "mod", "value"])
+def test_sort_target_without_an_order_sorts_ascending_by_that_target(performer, oracle, ns, target):
+    """etcd sorts ascending by a sort target given without an order (found by the lockstep
+    property test: three performers dropped the target and returned key order)."""
+    _sort_fixture(oracle, ns)
+    performer.run(get(ns.key(""), prefix=True, sort_target=target, sort_order="none").expect(
+        kvs=[{"key": ns.key(n)} for n in ASCENDING[target]], count=3))
+
+
+@pytest.mark.requires("kv.range", "kv.range.keys_only")
+def test_keys_only_on_one_key_reads_only_that_key(performer, oracle, ns):
+    """A single-key read stays a single-key read with keys_only (found by the lockstep
+    property test: one performer read every key from that key on)."""
+    for name in ("a", "a0", "b"):
+        oracle.put(ns.key(name), name)
+    performer.run(get(ns.key("a"), keys_only=True).expect(kvs=[{"key": ns.key("a"), "value": None}]))
+
+
+@pytest.mark.requires("kv.range", "kv.range.count_only")
+def test_count_only_on_one_key_counts_only_that_key(performer, oracle, ns):
+    for name in ("a", "a0", "b"):
+        oracle.put(ns.key(name), name)
+    performer.run(get(ns.key("a"), count_only=True).expect(count=1, kvs=[]))
+
+
 @pytest.mark.requires("kv.range", "kv.range.prefix", "kv.range.sort", "kv.range.limit")
 def test_sort_descending_with_limit_takes_from_the_end(performer, oracle, ns):
     for name in ("a", "b", "c", "d"):

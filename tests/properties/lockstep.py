@@ -230,33 +230,17 @@ def _single_key_read_not_plain(c: pb.Command) -> bool:
             and bool(r.keys_only or r.count_only or r.sort_order or r.sort_target))
 
 
-#: Divergences this test found that no known-failure line covers yet (issue 13 item 6 turns
-#: each into a conformance test and a known failure; then its entry here goes, and the
-#: NORMALISATIONS entry tied to the new line takes over). Keyed by performer name; each
-#: leaves the command's result uncompared (it is read-only, so the store stays in step).
-def _target_without_order(c: pb.Command | pb.RequestOp) -> bool:
-    """A range (top level or in a txn) with a sort target but no sort order."""
-    which = c.WhichOneof("command" if isinstance(c, pb.Command) else "request")
-    if which == "range":
-        return c.range.sort_order == pb.SORT_ORDER_NONE and c.range.sort_target != pb.SORT_TARGET_KEY
-    if which == "txn":
-        return any(_target_without_order(op) for op in (*c.txn.success, *c.txn.failure))
-    return False
+NORMALISATIONS.append(Normalisation(
+    "single-key get with keys_only, count_only or a sort: not compared (the performer reads it with "
+    "getAll().inRange(key), which etcd answers with every key from key on)",
+    "tests/conformance/test_kv.py::test_keys_only_on_one_key_reads_only_that_key",
+    lambda c, g, w: _single_key_read_not_plain(c), lambda g, w: (w, w)))
 
-
-_SORT_TARGET_DROPPED = Normalisation(
-    "a range with sort_target but sort_order none (in a txn too): not compared (lockstep finding: the "
-    "performer passes the sort only when sort_order is set, so etcd's ascending sort by the target never "
-    "happens)", "", lambda c, g, w: _target_without_order(c), lambda g, w: (w, w))
-
-PENDING_FINDINGS: dict[str, list[Normalisation]] = {
-    "go-clientv3": [_SORT_TARGET_DROPPED], "java-jetcd": [_SORT_TARGET_DROPPED],
-    "rust-etcd-client": [_SORT_TARGET_DROPPED],
-    "node-etcd3": [Normalisation(
-        "single-key get with keys_only, count_only or a sort: not compared (lockstep finding: "
-        "the performer's getAll().inRange(key) path answers every key from key on)", "",
-        lambda c, g, w: _single_key_read_not_plain(c), lambda g, w: (w, w))],
-}
+#: Divergences this test found that no known-failure line covers yet: none. (Issue 13 item 6:
+#: each finding becomes a conformance test and a fix or a known failure; a rule tied to that
+#: line then goes in NORMALISATIONS.) The sort target that go, java and rust dropped when no
+#: order was given was a performer bug, fixed; test_sort_target_without_an_order_sorts_ascending_by_that_target.
+PENDING_FINDINGS: dict[str, list[Normalisation]] = {}
 
 
 def normalisations_for(name: str, known: list[KnownFailure]) -> list[Normalisation]:

@@ -49,10 +49,16 @@ func rangeOpts(r *ppb.RangeCommand) ([]clientv3.OpOption, error) {
 	if !ok {
 		return nil, badRequest("unknown sort target %d", int32(r.SortTarget))
 	}
-	if r.SortOrder != ppb.SortOrder_SORT_ORDER_NONE {
-		order, ok := sortOrders[r.SortOrder]
-		if !ok {
-			return nil, badRequest("unknown sort order %d", int32(r.SortOrder))
+	// A target without an order is sent too: etcd then sorts ascending by that target
+	// (clientv3.WithSort passes both; dropping the target returned key order).
+	if r.SortOrder != ppb.SortOrder_SORT_ORDER_NONE || r.SortTarget != ppb.SortTarget_SORT_TARGET_KEY {
+		order := clientv3.SortNone
+		if r.SortOrder != ppb.SortOrder_SORT_ORDER_NONE {
+			o, ok := sortOrders[r.SortOrder]
+			if !ok {
+				return nil, badRequest("unknown sort order %d", int32(r.SortOrder))
+			}
+			order = o
 		}
 		opts = append(opts, clientv3.WithSort(target, order))
 	}

@@ -58,6 +58,10 @@ pub fn get_options(r: &pb::RangeCommand) -> Result<GetOptions, Harness> {
     }
     let target = sort_target(r.sort_target)?;
     match pb::SortOrder::try_from(r.sort_order) {
+        // a target without an order is sent too: etcd then sorts ascending by it
+        Ok(pb::SortOrder::None) if r.sort_target != pb::SortTarget::Key as i32 => {
+            o = o.with_sort(target, SortOrder::None)
+        }
         Ok(pb::SortOrder::None) => {}
         Ok(pb::SortOrder::Ascend) => o = o.with_sort(target, SortOrder::Ascend),
         Ok(pb::SortOrder::Descend) => o = o.with_sort(target, SortOrder::Descend),

@@ -91,6 +91,10 @@ public final class Options {
         GetOption.SortTarget target = sortTarget(r);
         switch (r.getSortOrder()) {
             case SORT_ORDER_NONE:
+                // a target without an order is sent too: etcd then sorts ascending by it
+                if (r.getSortTarget() != etcdfit.performer.v1.Performer.SortTarget.SORT_TARGET_KEY) {
+                    b.withSortField(target).withSortOrder(GetOption.SortOrder.NONE);
+                }
                 break;
             case SORT_ORDER_ASCEND:
                 b.withSortField(target).withSortOrder(GetOption.SortOrder.ASCEND);
