@@ -67,17 +67,25 @@ class Session:
             try:  # the identity an address performer reported picks its lists, as a name does
                 self.known[spec.text] = caps.load_known_failures(spec.sdk_name, kf_dir, spec.version)
                 self.flaky[spec.text] = caps.load_known_failures(spec.sdk_name, kf_dir, spec.version, flaky=True)
+                if opt.topology != "single":  # what only that topology shows: <performer>@<topology>.txt
+                    self.known[spec.text] += caps.load_known_failures(spec.sdk_name, kf_dir, opt.topology,
+                                                                      versioned_only=True)
             except EtcdfitError as exc:
                 raise pytest.UsageError(str(exc)) from None
         self.server_version = self._server_version()
         self.server_known: list[caps.KnownFailure] = []
         self.server_flaky: list[caps.KnownFailure] = []
         if self.server_version:
-            try:  # the server's own bugs, for every performer: capabilities/known-failures/etcd@VERSION.txt
-                self.server_known = caps.load_known_failures("etcd", kf_dir, self.server_version, flaky=False,
-                                                             versioned_only=True)
-                self.server_flaky = caps.load_known_failures("etcd", kf_dir, self.server_version, flaky=True,
-                                                             versioned_only=True)
+            # the server's own bugs, for every performer: capabilities/known-failures/etcd@VERSION.txt,
+            # and those only a topology shows: etcd@VERSION.TOPOLOGY.txt (e.g. etcd@3.6.16.cluster3.txt)
+            releases = [self.server_version]
+            if opt.topology != "single":
+                releases.append(f"{self.server_version}.{opt.topology}")
+            try:
+                for release in releases:
+                    self.server_known += caps.load_known_failures("etcd", kf_dir, release, versioned_only=True)
+                    self.server_flaky += caps.load_known_failures("etcd", kf_dir, release, flaky=True,
+                                                                  versioned_only=True)
             except EtcdfitError as exc:
                 raise pytest.UsageError(str(exc)) from None
         self.log_dir = log_dir(config)
@@ -249,10 +257,22 @@ class Session:
         return server
 
     @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, None, None]:
-        """After every test's own teardown (YAML spec cases too): the cluster check below."""
-        yield
-        self.check_members_agree(item)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, None, None]:
+        """Right after every test body (YAML spec cases too): the cluster check below, in the call
+        phase so a known failure of the run's server and topology can cover a divergence. When the
+        body itself failed, the cluster is still checked and recreated, and the body's failure stands."""
+        failed = False
+        try:
+            return (yield)
+        except BaseException:
+            failed = True
+            raise
+        finally:
+            try:
+                self.check_members_agree(item)
+            except ExpectationFailed:
+                if not failed:
+                    raise
 
     def check_members_agree(self, node: pytest.Item) -> None:
         """After a test on the session's cluster: its members' HashKV must agree. When they do
