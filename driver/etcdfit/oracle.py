@@ -97,6 +97,7 @@ class Oracle:
         self.kv = _Checked(epbg.KVStub(self.channel), endpoint)
         self.lease = _Checked(epbg.LeaseStub(self.channel), endpoint)
         self.maintenance = _Checked(epbg.MaintenanceStub(self.channel), endpoint)
+        self.cluster = _Checked(epbg.ClusterStub(self.channel), endpoint)
         self.watch_stub = epbg.WatchStub(self.channel)  # streaming: callers handle its errors
 
     def close(self) -> None:
@@ -247,3 +248,19 @@ class Oracle:
         resp: epb.MoveLeaderResponse = self.maintenance.MoveLeader(epb.MoveLeaderRequest(targetID=target_id),
                                                                    timeout=timeout)
         return resp
+
+    # ---------------------------------------------------------------- membership
+
+    def member_list(self, timeout: float = DEADLINE) -> list[epb.Member]:
+        resp: epb.MemberListResponse = self.cluster.MemberList(epb.MemberListRequest(linearizable=True),
+                                                               timeout=timeout)
+        return list(resp.members)
+
+    def member_remove(self, member_id: int, timeout: float = DEADLINE) -> None:
+        self.cluster.MemberRemove(epb.MemberRemoveRequest(ID=member_id), timeout=timeout)
+
+    def member_add(self, peer_urls: list[str], timeout: float = DEADLINE) -> epb.Member:
+        """Announce a new member at `peer_urls`; it must then start with --initial-cluster-state existing."""
+        resp: epb.MemberAddResponse = self.cluster.MemberAdd(epb.MemberAddRequest(peerURLs=peer_urls),
+                                                             timeout=timeout)
+        return resp.member

@@ -107,6 +107,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires(*ids): capability ids the test needs (capabilities/catalog.yaml)")
     config.addinivalue_line("markers", "server(min_version=None, max_version=None, topology='single', "
                             "progress_notify=False): etcd server requirements; unmet ones skip the test naming them")
+    config.addinivalue_line("markers", "cluster_lab(snapshot_count=0): options of the test's own cluster "
+                            "(the cluster_lab fixture)")
     if config.option.etcd_endpoints is not None:
         config.option.etcd_endpoints = ",".join(endpoints(config.option.etcd_endpoints))
         if config.option.etcd != "embedded":
@@ -257,6 +259,18 @@ def fault(request: pytest.FixtureRequest, etcd: Any) -> Any:
     connect an SDK with `performer.connect(fault.endpoints, ...)`, then kill, pause, restart,
     blackhole, delay, cut or reset. Every fault is undone (the server replaced) when the test ends."""
     lab = request.config.stash[STATE].fault_lab(request.node)
+    yield lab
+    lab.close()
+
+
+@pytest.fixture
+def cluster_lab(request: pytest.FixtureRequest, etcd: Any) -> Any:
+    """A 3-member cluster of this test's own (the session's etcd version; --topology cluster3 runs
+    only), every client and peer link behind a proxy (etcdfit.faults.cluster_lab.ClusterLab):
+    connect an SDK with `performer.connect(cluster_lab.endpoints, ...)`, then kill, pause,
+    isolate, cut, move the leader. Faults are undone and the members' agreement checked after
+    the test body; the cluster is stopped when the test ends."""
+    lab = request.config.stash[STATE].cluster_lab(request.node)
     yield lab
     lab.close()
 

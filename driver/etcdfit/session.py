@@ -25,6 +25,9 @@ from .report.model import ResultsDoc, TestRecord
 from .servers.cluster import Cluster
 from .servers.embedded import EtcdServer
 
+#: The ClusterLab of the running test, if it asked for one (checked after its body).
+CLUSTER_LAB = pytest.StashKey[Any]()
+
 #: The session's server: one member (or an external cluster) or a cluster etcdfit started.
 Server = EtcdServer | Cluster
 
@@ -278,6 +281,9 @@ class Session:
         """After a test on the session's cluster: its members' HashKV must agree. When they do
         not (a server bug let the stores diverge), the cluster is recreated empty, so later tests
         start from agreement, and the test fails naming each member and its hash."""
+        lab = node.stash.get(CLUSTER_LAB, None)
+        if lab is not None:
+            self._check_lab_agrees(lab)
         server = self._etcd
         if not isinstance(server, Cluster) or server.exited():
             return
@@ -293,6 +299,46 @@ class Session:
             self._server_broken = f"{problem}\nrecreating the cluster failed: {exc}"
         raise ExpectationFailed(problem, [Problem(Kind.SERVER_FAULT, problem, command="hashkv",
                                                   expected="the same HashKV on every member", where="etcd")])
+
+    @staticmethod
+    def _check_lab_agrees(lab: Any) -> None:
+        """A cluster fault test's own cluster, once its faults are undone (links healed, paused
+        members continued, killed ones restarted): every member must serve a quorum read and
+        report the same revision and HashKV. Runs while the test's known failures still apply."""
+        try:
+            lab.settle()
+            problem = lab.disagreement()
+        except EtcdfitError as exc:
+            problem = f"the cluster did not recover once its faults were undone: {exc}"
+        if problem is not None:
+            raise ExpectationFailed(problem, [Problem(Kind.SERVER_FAULT, problem, command="hashkv",
+                                                      expected="the same HashKV on every member", where="etcd")])
+
+    def cluster_lab(self, node: pytest.Item) -> Any:
+        """A ClusterLab for this test: its own 3-member cluster of the session's etcd version, every
+        client and peer link behind a proxy. Runs under --topology cluster3 only (like every test
+        of tests/conformance/cluster), so a single-member run stays as fast as it was."""
+        from .faults import Toxiproxy
+        from .faults.cluster_lab import ClusterLab
+        from .servers import catalog
+
+        opt = self.config.option
+        self.cluster(node)   # skips outside --topology cluster3, names why
+        self._check_server(node)
+        try:
+            if self._toxiproxy is None:
+                self._toxiproxy = Toxiproxy(self.log_dir)
+            binary = Path(opt.etcd) if Path(opt.etcd).is_file() else catalog.resolve(opt.etcd,
+                                                                                      autobuild=not opt.no_build)
+            options: dict[str, Any] = {}
+            for m in node.iter_markers("cluster_lab"):
+                options.update(m.kwargs)
+            lab = ClusterLab(binary, self.log_dir, self._toxiproxy, **options)
+        except EtcdfitError as exc:
+            pytest.fail(f"could not set up the test's own cluster and proxies: {exc}", pytrace=False)
+        node.stash[recording.TIMELINE] = lab.timeline
+        node.stash[CLUSTER_LAB] = lab
+        return lab
 
     def oracle(self) -> Any:
         """The session's oracle; on a cluster it talks to member 0 (the first endpoint)."""

@@ -1,9 +1,11 @@
 """A multi-member etcd cluster on loopback: every member an embedded.EtcdServer of its own
 (ports, data dir, log, process faults), started together with one --initial-cluster.
 
-Members listen on their own client and peer ports. The next slice puts a fault proxy in front
-of each: a member's advertised peer URL and the URLs clients get are then the proxy's, so
-`start_cluster` keeps the ports it listens on apart from the URLs it hands out (`_Ports`).
+Members listen on their own client and peer ports. A cluster for fault tests (`proxied=`) puts
+proxies in front of each: a toxiproxy link per member for clients (`client_proxies[i]`, whose
+URLs the members advertise and SDKs are given) and a peer-link proxy per member
+(`peer_links`, etcdfit.faults.peers) that can cut any pair of members apart. The oracle always
+talks to a member's own port, never through a proxy.
 """
 
 from __future__ import annotations
@@ -33,11 +35,21 @@ class Cluster:
     token: str
     version: str = ""
     member_ids: list[int] = field(default_factory=list)   # Status.header.member_id per member
+    client_proxies: list[Any] = field(default_factory=list)   # etcdfit.faults.Proxy per member (proxied)
+    peer_links: Any = None                                    # etcdfit.faults.peers.PeerLinks (proxied)
     _oracles: dict[int, Oracle] = field(default_factory=dict, repr=False)
     _stopped: bool = field(default=False, repr=False)
 
     @property
     def endpoints(self) -> list[str]:
+        """What an SDK is given: every member's client URL (its proxy's, on a proxied cluster)."""
+        if self.client_proxies:
+            return [p.endpoint for p in self.client_proxies]
+        return [m.endpoints[0] for m in self.members]
+
+    @property
+    def member_endpoints(self) -> list[str]:
+        """Each member's own client URL (no proxy): for the oracle."""
         return [m.endpoints[0] for m in self.members]
 
     @property
@@ -177,6 +189,13 @@ class Cluster:
         self._oracles.clear()
         for m in self.members:
             m.stop()
+        for p in self.client_proxies:
+            try:
+                p.remove()
+            except EtcdfitError:
+                pass
+        if self.peer_links is not None:
+            self.peer_links.close()
 
     def __enter__(self) -> Cluster:
         return self
@@ -194,23 +213,38 @@ class _Ports:
 
 
 def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
-                  name: str = "m") -> Cluster:
+                  name: str = "m", proxied: Any = None, extra: tuple[str, ...] = ()) -> Cluster:
     """Start `members` members of `binary` on free 127.0.0.1 ports, each with a fresh data dir,
     as one new cluster with a token of its own; return once a quorum read succeeds through every
-    member. Flags are those of embedded.start plus the cluster's, identical on 3.4 through 3.7."""
+    member. Flags are those of embedded.start plus the cluster's, identical on 3.4 through 3.7.
+    `proxied`: an etcdfit.faults.Toxiproxy; each member then gets a client proxy on it and a
+    peer-link proxy, and advertises both. `extra`: more etcd flags for every member."""
     if members < 1:
         raise EtcdServerError(f"a cluster needs at least one member, not {members}")
     ports = [_Ports(proc.free_port(), proc.free_port()) for _ in range(members)]
     names = [f"{name}{i}" for i in range(members)]
-    initial = ",".join(f"{n}=http://127.0.0.1:{p.peer}" for n, p in zip(names, ports, strict=True))
     token = f"etcdfit-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     flag = progress_notify_flag(binary)
     cluster = Cluster([], token)
     atexit.register(cluster.stop)
     try:
-        for n, p in zip(names, ports, strict=True):
+        peer_urls = [f"http://127.0.0.1:{p.peer}" for p in ports]
+        client_urls: list[str | None] = [None] * members
+        if proxied is not None:
+            from ..faults.peers import PeerLinks
+
+            cluster.peer_links = PeerLinks([p.peer for p in ports], lambda: [
+                m.process.pid if m.process is not None and m.process.poll() is None else None
+                for m in cluster.members])
+            peer_urls = cluster.peer_links.urls()
+            cluster.client_proxies = [proxied.proxy(f"{token}-{i}", f"127.0.0.1:{p.client}")
+                                      for i, p in enumerate(ports)]
+            client_urls = [p.endpoint for p in cluster.client_proxies]
+        initial = ",".join(f"{n}={u}" for n, u in zip(names, peer_urls, strict=True))
+        for n, p, purl, curl in zip(names, ports, peer_urls, client_urls, strict=True):
             cluster.members.append(spawn_member(binary, log_dir, name=n, client_port=p.client, peer_port=p.peer,
-                                                initial_cluster=initial, token=token, progress_flag=flag))
+                                                initial_cluster=initial, token=token, progress_flag=flag,
+                                                advertise_peer=purl, advertise_client=curl, extra=extra))
         cluster.wait_ready(startup_timeout)
         statuses = [cluster.oracle(i).status(timeout=5.0) for i in range(members)]
     except BaseException:

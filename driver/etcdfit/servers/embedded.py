@@ -178,21 +178,26 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
 
 
 def spawn_member(binary: Path, log_dir: Path, *, name: str, client_port: int, peer_port: int,
-                 initial_cluster: str, token: str | None = None, progress_flag: str | None = None) -> EtcdServer:
+                 initial_cluster: str, token: str | None = None, progress_flag: str | None = None,
+                 advertise_client: str | None = None, advertise_peer: str | None = None,
+                 state: str = "new", extra: tuple[str, ...] = ()) -> EtcdServer:
     """Start one etcd member with a fresh data dir and return at once (not yet ready): a single
     server, or one member of a cluster whose `initial_cluster` names every member as NAME=PEER_URL.
-    Stopped at exit (also on Ctrl-C and on errors before fixture teardown)."""
+    A member behind proxies advertises the proxies' URLs (`advertise_client`, `advertise_peer`)
+    while it listens on its own ports. Stopped at exit (also on Ctrl-C and on errors before
+    fixture teardown)."""
     _remove_orphaned_data_dirs()
     data_dir = Path(tempfile.mkdtemp(prefix=f"{_DATA_PREFIX}{os.getpid()}-"))
     curl, purl = f"http://127.0.0.1:{client_port}", f"http://127.0.0.1:{peer_port}"
     argv = [
         str(binary), "--name", name, "--data-dir", str(data_dir),
-        "--listen-client-urls", curl, "--advertise-client-urls", curl,
-        "--listen-peer-urls", purl, "--initial-advertise-peer-urls", purl,
+        "--listen-client-urls", curl, "--advertise-client-urls", advertise_client or curl,
+        "--listen-peer-urls", purl, "--initial-advertise-peer-urls", advertise_peer or purl,
         "--initial-cluster", initial_cluster,
     ]
     if token is not None:  # a cluster: members of different clusters must never join each other
-        argv += ["--initial-cluster-state", "new", "--initial-cluster-token", token]
+        argv += ["--initial-cluster-state", state, "--initial-cluster-token", token]
+    argv += list(extra)
     if progress_flag:
         argv.append(f"{progress_flag}={PROGRESS_NOTIFY_INTERVAL:g}s")
     log = log_dir / f"etcd-{client_port}.log"
