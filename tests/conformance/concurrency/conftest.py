@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from etcdfit.performer.pool import PerformerSession
 
 @pytest.fixture
 def clients(request: pytest.FixtureRequest, performers: list[PerformerSession],
-            etcd: object) -> Iterator[Callable[..., list[PerformerSession]]]:
+            etcd: object) -> Callable[..., list[PerformerSession]]:
     """clients(n, *capabilities): n SDK clients, round-robin over the performers that claim
     every capability (more clients of one performer when fewer claim them; n=0: one per such
     performer, at least 2). clients(n, *caps, same=True): n clients of each such performer,
@@ -38,7 +38,7 @@ def clients(request: pytest.FixtureRequest, performers: list[PerformerSession],
             out.append(base if i < len(able) else base.connect(etcd.endpoints))  # type: ignore[attr-defined]
         return out
 
-    yield pick
+    return pick
 
 
 @pytest.fixture

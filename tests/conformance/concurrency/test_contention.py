@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from etcdfit.concurrency import (campaign, check_linearizable, observe_collect, observe_start, resign,
-                                 run_concurrently, signal, wait)
+from etcdfit.concurrency import (
+    campaign,
+    check_linearizable,
+    observe_collect,
+    observe_start,
+    resign,
+    run_concurrently,
+    signal,
+    wait,
+)
 from etcdfit.program import get, put, txn, value
 
 
