@@ -6,6 +6,7 @@
 3. The per-call fast path: a bare unary RPC (Describe), an empty Execute and a one-put
    Execute, each through the three Python call paths the driver could use (blocking stub
    call, future, grpc.aio), and the ratios between them and a direct SDK put.
+4. Latch relay round trip between two ExecuteStream programs (bench_latches.py).
 Each figure is the median of several repetitions; nothing is asserted.
 """
 
@@ -80,6 +81,9 @@ def _run(args: argparse.Namespace, m: manifest.Manifest, version: str, out: Path
         print(f"  per-command overhead of its own Execute  : {(s - per_put_direct) * 1e6:9.1f} us "
               f"({s / per_put_direct:.2f}x a direct put)")
         _fast_path(client, cid, args.repeat, per_put_direct)
+        from .bench_latches import latch_relay, report
+
+        print(report(latch_relay(client, server.endpoints)))
     finally:
         client.close()
         server.stop()

@@ -60,6 +60,10 @@ _IMPLEMENTED = {
     # aetcd.exceptions.ClientError subclasses (every gRPC error of a Client method is
     # turned into one) vs raw errors (asyncio's timeouts, grpc.aio errors) let through.
     "errors.typed": (1, 0, 0),
+    # ExecuteStream with Signal/Wait (etcdfit_kit.streams); clients run in parallel.
+    "stream.latches": (1, 0, 0),
+    # client.lock(name, ttl) -> aetcd.locks.Lock: one key (the name itself), create_revision == 0 txn.
+    "lock.single_key": (1, 0, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (aetcd 1.0.0). These are findings.
@@ -85,6 +89,11 @@ UNCLAIMED = {
                                  "drops the response they came in",
     "connect.block": "Client.connect() only creates the lazy gRPC channel; there is no option to wait for it",
     "connect.auto_sync": "aetcd.Client takes one host:port and never syncs the member list",
+    "lock": "aetcd.locks.Lock keeps one key (the name itself) written by a create_revision == 0 txn, not etcd's "
+            "<name>/<lease id> layout (concurrency.Mutex, the v3lock service): it does not exclude their "
+            "holders (claimed as lock.single_key)",
+    "lock.try": "no try-lock on etcd's lock layout (see lock)",
+    "election": "no election recipe in the SDK",
 }
 
 

@@ -14,6 +14,7 @@ from .endpoints import parse_endpoint
 from .errors import map_error
 from .kv import KvCommands
 from .lease import LeaseCommands
+from .locks import LockCommands
 from .maintenance import MaintenanceCommands
 from .txn import TxnCommands
 from .watch import WatchCommands
@@ -29,7 +30,7 @@ def channel_options(keepalive_time_ms=0, keepalive_timeout_ms=0):
     return opts
 
 
-class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, WatchCommands):
+class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, WatchCommands, LockCommands):
     """An aetcd.Client plus its watch registry. Create it on the running event loop."""
 
     def __init__(self, endpoints, dial_timeout_ms=0, request_timeout_ms=0, username="",

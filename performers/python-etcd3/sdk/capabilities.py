@@ -60,6 +60,10 @@ _IMPLEMENTED = {
     # Etcd3Exception subclasses (ConnectionFailedError, ConnectionTimeoutError,
     # PreconditionFailedError, InternalServerError, ...) vs grpc.RpcError let through.
     "errors.typed": (0, 10, 0),
+    # ExecuteStream with Signal/Wait (etcdfit_kit.streams); clients run in parallel.
+    "stream.latches": (0, 10, 0),
+    # client.lock(name, ttl) -> etcd3.locks.Lock: one key ('/locks/' + name), create_revision == 0 txn.
+    "lock.single_key": (0, 10, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
@@ -83,6 +87,11 @@ UNCLAIMED = {
                     "next stream carries only watches added after it (no re-creation, no resume)",
     "connect.block": "etcd3.client() has no option to wait for a connection: the gRPC channel is lazy",
     "connect.auto_sync": "etcd3.client() takes one host:port and never syncs the member list",
+    "lock": "etcd3.locks.Lock keeps one key ('/locks/' + name) written by a create_revision == 0 txn, not etcd's "
+            "<name>/<lease id> layout (concurrency.Mutex, the v3lock service): it does not exclude their "
+            "holders (claimed as lock.single_key)",
+    "lock.try": "no try-lock on etcd's lock layout (see lock)",
+    "election": "no election recipe in the SDK",
 }
 
 

@@ -13,6 +13,7 @@ from .endpoints import parse_endpoint
 from .errors import map_error
 from .kv import KvCommands
 from .lease import LeaseCommands
+from .locks import LockCommands
 from .maintenance import MaintenanceCommands
 from .txn import TxnCommands
 from .watch import WatchCommands
@@ -31,7 +32,7 @@ def grpc_options(keepalive_time_ms=0, keepalive_timeout_ms=0):
     return opts or None
 
 
-class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, WatchCommands):
+class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, WatchCommands, LockCommands):
     """An etcd3 client plus its watch registry."""
 
     def __init__(self, endpoints, request_timeout_ms=0, username="", password="",

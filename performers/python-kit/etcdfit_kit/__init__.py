@@ -11,6 +11,7 @@ protobuf 3.20 runtime (python-etcd3) as on current ones (python-aetcd).
   convert   raw etcd messages -> canonical results, sort names, versions, endpoints
   dispatch  one Command -> exactly one CommandResult
   watches   the watch handle registry and the collect buffer
+  streams   ExecuteStream: programs with latches (Signal / Wait), threaded or asyncio
   protocol  the gRPC servicers: Describe/Connect/Disconnect/Execute, threaded or asyncio
   serve     the server loop around them, until SIGTERM
 """

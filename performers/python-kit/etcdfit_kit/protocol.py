@@ -224,6 +224,10 @@ class ThreadedPerformer(_Shell, pbg.PerformerServiceServicer):
             results = [session.execute(cmd) for cmd in commands]
         return self._answer(request, commands, results, started)
 
+    def ExecuteStream(self, request_iterator, context):
+        from .streams import threaded_stream
+        yield from threaded_stream(self, request_iterator, context, unknown_client_results)
+
     def close_all(self):
         for s in self._pop_all():
             try:
@@ -280,6 +284,11 @@ class AsyncPerformer(_Shell, pbg.PerformerServiceServicer):
         else:
             results = [await session.execute(cmd) for cmd in commands]
         return self._answer(request, commands, results, started)
+
+    async def ExecuteStream(self, request_iterator, context):
+        from .streams import async_stream
+        async for response in async_stream(self, request_iterator, context, unknown_client_results):
+            yield response
 
     async def close_all(self):
         for s in self._pop_all():

@@ -421,6 +421,10 @@ const (
 	ErrorCode_LEASE_TTL_TOO_LARGE    ErrorCode = 17
 	ErrorCode_VALUE_PROVIDED         ErrorCode = 18 // value given together with ignore_value
 	ErrorCode_LEASE_PROVIDED         ErrorCode = 19 // lease given together with ignore_lease
+	// Recipe errors (concurrency; numbers from 40 on).
+	ErrorCode_NOT_LEADER      ErrorCode = 40 // proclaim/resign by a campaigner that is not the leader (ErrElectionNotLeader)
+	ErrorCode_NO_LEADER       ErrorCode = 41 // leader of an election nobody leads (ErrElectionNoLeader)
+	ErrorCode_SESSION_EXPIRED ErrorCode = 42 // the recipe's session lease is gone (ErrSessionExpired)
 )
 
 // Enum value maps for ErrorCode.
@@ -446,6 +450,9 @@ var (
 		17: "LEASE_TTL_TOO_LARGE",
 		18: "VALUE_PROVIDED",
 		19: "LEASE_PROVIDED",
+		40: "NOT_LEADER",
+		41: "NO_LEADER",
+		42: "SESSION_EXPIRED",
 	}
 	ErrorCode_value = map[string]int32{
 		"ERROR_CODE_UNSPECIFIED": 0,
@@ -468,6 +475,9 @@ var (
 		"LEASE_TTL_TOO_LARGE":    17,
 		"VALUE_PROVIDED":         18,
 		"LEASE_PROVIDED":         19,
+		"NOT_LEADER":             40,
+		"NO_LEADER":              41,
+		"SESSION_EXPIRED":        42,
 	}
 )
 
@@ -1155,6 +1165,16 @@ type Command struct {
 	//	*Command_LeaseKeepAliveStart
 	//	*Command_LeaseKeepAliveCollect
 	//	*Command_LeaseKeepAliveStop
+	//	*Command_Signal
+	//	*Command_Wait
+	//	*Command_LockAcquire
+	//	*Command_LockRelease
+	//	*Command_ElectionCampaign
+	//	*Command_ElectionProclaim
+	//	*Command_ElectionLeader
+	//	*Command_ElectionObserveStart
+	//	*Command_ElectionObserveCollect
+	//	*Command_ElectionResign
 	Command       isCommand_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1350,6 +1370,96 @@ func (x *Command) GetLeaseKeepAliveStop() *LeaseKeepAliveStopCommand {
 	return nil
 }
 
+func (x *Command) GetSignal() *SignalCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_Signal); ok {
+			return x.Signal
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetWait() *WaitCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_Wait); ok {
+			return x.Wait
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetLockAcquire() *LockAcquireCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_LockAcquire); ok {
+			return x.LockAcquire
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetLockRelease() *LockReleaseCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_LockRelease); ok {
+			return x.LockRelease
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetElectionCampaign() *ElectionCampaignCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_ElectionCampaign); ok {
+			return x.ElectionCampaign
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetElectionProclaim() *ElectionProclaimCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_ElectionProclaim); ok {
+			return x.ElectionProclaim
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetElectionLeader() *ElectionLeaderCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_ElectionLeader); ok {
+			return x.ElectionLeader
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetElectionObserveStart() *ElectionObserveStartCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_ElectionObserveStart); ok {
+			return x.ElectionObserveStart
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetElectionObserveCollect() *ElectionObserveCollectCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_ElectionObserveCollect); ok {
+			return x.ElectionObserveCollect
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetElectionResign() *ElectionResignCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_ElectionResign); ok {
+			return x.ElectionResign
+		}
+	}
+	return nil
+}
+
 type isCommand_Command interface {
 	isCommand_Command()
 }
@@ -1422,6 +1532,47 @@ type Command_LeaseKeepAliveStop struct {
 	LeaseKeepAliveStop *LeaseKeepAliveStopCommand `protobuf:"bytes,17,opt,name=lease_keep_alive_stop,json=leaseKeepAliveStop,proto3,oneof"`
 }
 
+type Command_Signal struct {
+	// Concurrency (numbers from 40 on: see the section "concurrency" below).
+	Signal *SignalCommand `protobuf:"bytes,40,opt,name=signal,proto3,oneof"`
+}
+
+type Command_Wait struct {
+	Wait *WaitCommand `protobuf:"bytes,41,opt,name=wait,proto3,oneof"`
+}
+
+type Command_LockAcquire struct {
+	LockAcquire *LockAcquireCommand `protobuf:"bytes,42,opt,name=lock_acquire,json=lockAcquire,proto3,oneof"`
+}
+
+type Command_LockRelease struct {
+	LockRelease *LockReleaseCommand `protobuf:"bytes,43,opt,name=lock_release,json=lockRelease,proto3,oneof"`
+}
+
+type Command_ElectionCampaign struct {
+	ElectionCampaign *ElectionCampaignCommand `protobuf:"bytes,44,opt,name=election_campaign,json=electionCampaign,proto3,oneof"`
+}
+
+type Command_ElectionProclaim struct {
+	ElectionProclaim *ElectionProclaimCommand `protobuf:"bytes,45,opt,name=election_proclaim,json=electionProclaim,proto3,oneof"`
+}
+
+type Command_ElectionLeader struct {
+	ElectionLeader *ElectionLeaderCommand `protobuf:"bytes,46,opt,name=election_leader,json=electionLeader,proto3,oneof"`
+}
+
+type Command_ElectionObserveStart struct {
+	ElectionObserveStart *ElectionObserveStartCommand `protobuf:"bytes,47,opt,name=election_observe_start,json=electionObserveStart,proto3,oneof"`
+}
+
+type Command_ElectionObserveCollect struct {
+	ElectionObserveCollect *ElectionObserveCollectCommand `protobuf:"bytes,48,opt,name=election_observe_collect,json=electionObserveCollect,proto3,oneof"`
+}
+
+type Command_ElectionResign struct {
+	ElectionResign *ElectionResignCommand `protobuf:"bytes,49,opt,name=election_resign,json=electionResign,proto3,oneof"`
+}
+
 func (*Command_Put) isCommand_Command() {}
 
 func (*Command_Range) isCommand_Command() {}
@@ -1455,6 +1606,26 @@ func (*Command_LeaseKeepAliveStart) isCommand_Command() {}
 func (*Command_LeaseKeepAliveCollect) isCommand_Command() {}
 
 func (*Command_LeaseKeepAliveStop) isCommand_Command() {}
+
+func (*Command_Signal) isCommand_Command() {}
+
+func (*Command_Wait) isCommand_Command() {}
+
+func (*Command_LockAcquire) isCommand_Command() {}
+
+func (*Command_LockRelease) isCommand_Command() {}
+
+func (*Command_ElectionCampaign) isCommand_Command() {}
+
+func (*Command_ElectionProclaim) isCommand_Command() {}
+
+func (*Command_ElectionLeader) isCommand_Command() {}
+
+func (*Command_ElectionObserveStart) isCommand_Command() {}
+
+func (*Command_ElectionObserveCollect) isCommand_Command() {}
+
+func (*Command_ElectionResign) isCommand_Command() {}
 
 type PutCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2892,6 +3063,16 @@ type CommandOk struct {
 	//	*CommandOk_LeaseKeepAliveStart
 	//	*CommandOk_LeaseKeepAliveCollect
 	//	*CommandOk_LeaseKeepAliveStop
+	//	*CommandOk_Signal
+	//	*CommandOk_Wait
+	//	*CommandOk_LockAcquire
+	//	*CommandOk_LockRelease
+	//	*CommandOk_ElectionCampaign
+	//	*CommandOk_ElectionProclaim
+	//	*CommandOk_ElectionLeader
+	//	*CommandOk_ElectionObserveStart
+	//	*CommandOk_ElectionObserveCollect
+	//	*CommandOk_ElectionResign
 	Payload       isCommandOk_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3087,6 +3268,96 @@ func (x *CommandOk) GetLeaseKeepAliveStop() *LeaseKeepAliveStopResult {
 	return nil
 }
 
+func (x *CommandOk) GetSignal() *SignalResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_Signal); ok {
+			return x.Signal
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetWait() *WaitResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_Wait); ok {
+			return x.Wait
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetLockAcquire() *LockAcquireResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_LockAcquire); ok {
+			return x.LockAcquire
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetLockRelease() *LockReleaseResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_LockRelease); ok {
+			return x.LockRelease
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetElectionCampaign() *ElectionCampaignResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_ElectionCampaign); ok {
+			return x.ElectionCampaign
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetElectionProclaim() *ElectionProclaimResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_ElectionProclaim); ok {
+			return x.ElectionProclaim
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetElectionLeader() *ElectionLeaderResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_ElectionLeader); ok {
+			return x.ElectionLeader
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetElectionObserveStart() *ElectionObserveStartResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_ElectionObserveStart); ok {
+			return x.ElectionObserveStart
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetElectionObserveCollect() *ElectionObserveCollectResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_ElectionObserveCollect); ok {
+			return x.ElectionObserveCollect
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetElectionResign() *ElectionResignResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_ElectionResign); ok {
+			return x.ElectionResign
+		}
+	}
+	return nil
+}
+
 type isCommandOk_Payload interface {
 	isCommandOk_Payload()
 }
@@ -3159,6 +3430,46 @@ type CommandOk_LeaseKeepAliveStop struct {
 	LeaseKeepAliveStop *LeaseKeepAliveStopResult `protobuf:"bytes,17,opt,name=lease_keep_alive_stop,json=leaseKeepAliveStop,proto3,oneof"`
 }
 
+type CommandOk_Signal struct {
+	Signal *SignalResult `protobuf:"bytes,40,opt,name=signal,proto3,oneof"`
+}
+
+type CommandOk_Wait struct {
+	Wait *WaitResult `protobuf:"bytes,41,opt,name=wait,proto3,oneof"`
+}
+
+type CommandOk_LockAcquire struct {
+	LockAcquire *LockAcquireResult `protobuf:"bytes,42,opt,name=lock_acquire,json=lockAcquire,proto3,oneof"`
+}
+
+type CommandOk_LockRelease struct {
+	LockRelease *LockReleaseResult `protobuf:"bytes,43,opt,name=lock_release,json=lockRelease,proto3,oneof"`
+}
+
+type CommandOk_ElectionCampaign struct {
+	ElectionCampaign *ElectionCampaignResult `protobuf:"bytes,44,opt,name=election_campaign,json=electionCampaign,proto3,oneof"`
+}
+
+type CommandOk_ElectionProclaim struct {
+	ElectionProclaim *ElectionProclaimResult `protobuf:"bytes,45,opt,name=election_proclaim,json=electionProclaim,proto3,oneof"`
+}
+
+type CommandOk_ElectionLeader struct {
+	ElectionLeader *ElectionLeaderResult `protobuf:"bytes,46,opt,name=election_leader,json=electionLeader,proto3,oneof"`
+}
+
+type CommandOk_ElectionObserveStart struct {
+	ElectionObserveStart *ElectionObserveStartResult `protobuf:"bytes,47,opt,name=election_observe_start,json=electionObserveStart,proto3,oneof"`
+}
+
+type CommandOk_ElectionObserveCollect struct {
+	ElectionObserveCollect *ElectionObserveCollectResult `protobuf:"bytes,48,opt,name=election_observe_collect,json=electionObserveCollect,proto3,oneof"`
+}
+
+type CommandOk_ElectionResign struct {
+	ElectionResign *ElectionResignResult `protobuf:"bytes,49,opt,name=election_resign,json=electionResign,proto3,oneof"`
+}
+
 func (*CommandOk_Put) isCommandOk_Payload() {}
 
 func (*CommandOk_Range) isCommandOk_Payload() {}
@@ -3192,6 +3503,26 @@ func (*CommandOk_LeaseKeepAliveStart) isCommandOk_Payload() {}
 func (*CommandOk_LeaseKeepAliveCollect) isCommandOk_Payload() {}
 
 func (*CommandOk_LeaseKeepAliveStop) isCommandOk_Payload() {}
+
+func (*CommandOk_Signal) isCommandOk_Payload() {}
+
+func (*CommandOk_Wait) isCommandOk_Payload() {}
+
+func (*CommandOk_LockAcquire) isCommandOk_Payload() {}
+
+func (*CommandOk_LockRelease) isCommandOk_Payload() {}
+
+func (*CommandOk_ElectionCampaign) isCommandOk_Payload() {}
+
+func (*CommandOk_ElectionProclaim) isCommandOk_Payload() {}
+
+func (*CommandOk_ElectionLeader) isCommandOk_Payload() {}
+
+func (*CommandOk_ElectionObserveStart) isCommandOk_Payload() {}
+
+func (*CommandOk_ElectionObserveCollect) isCommandOk_Payload() {}
+
+func (*CommandOk_ElectionResign) isCommandOk_Payload() {}
 
 type SdkError struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -4710,6 +5041,1443 @@ func (x *StatusResult) GetRaftTerm() uint64 {
 	return 0
 }
 
+type ExecuteStreamRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Request:
+	//
+	//	*ExecuteStreamRequest_Program
+	//	*ExecuteStreamRequest_LatchReleased
+	Request       isExecuteStreamRequest_Request `protobuf_oneof:"request"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExecuteStreamRequest) Reset() {
+	*x = ExecuteStreamRequest{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExecuteStreamRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExecuteStreamRequest) ProtoMessage() {}
+
+func (x *ExecuteStreamRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExecuteStreamRequest.ProtoReflect.Descriptor instead.
+func (*ExecuteStreamRequest) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ExecuteStreamRequest) GetRequest() isExecuteStreamRequest_Request {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *ExecuteStreamRequest) GetProgram() *ExecuteRequest {
+	if x != nil {
+		if x, ok := x.Request.(*ExecuteStreamRequest_Program); ok {
+			return x.Program
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteStreamRequest) GetLatchReleased() *LatchReleased {
+	if x != nil {
+		if x, ok := x.Request.(*ExecuteStreamRequest_LatchReleased); ok {
+			return x.LatchReleased
+		}
+	}
+	return nil
+}
+
+type isExecuteStreamRequest_Request interface {
+	isExecuteStreamRequest_Request()
+}
+
+type ExecuteStreamRequest_Program struct {
+	Program *ExecuteRequest `protobuf:"bytes,1,opt,name=program,proto3,oneof"` // the first message, exactly once
+}
+
+type ExecuteStreamRequest_LatchReleased struct {
+	LatchReleased *LatchReleased `protobuf:"bytes,2,opt,name=latch_released,json=latchReleased,proto3,oneof"` // any number, any time after the program
+}
+
+func (*ExecuteStreamRequest_Program) isExecuteStreamRequest_Request() {}
+
+func (*ExecuteStreamRequest_LatchReleased) isExecuteStreamRequest_Request() {}
+
+type LatchReleased struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Latch         string                 `protobuf:"bytes,1,opt,name=latch,proto3" json:"latch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LatchReleased) Reset() {
+	*x = LatchReleased{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LatchReleased) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LatchReleased) ProtoMessage() {}
+
+func (x *LatchReleased) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LatchReleased.ProtoReflect.Descriptor instead.
+func (*LatchReleased) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *LatchReleased) GetLatch() string {
+	if x != nil {
+		return x.Latch
+	}
+	return ""
+}
+
+type ExecuteStreamResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Types that are valid to be assigned to Response:
+	//
+	//	*ExecuteStreamResponse_Result
+	//	*ExecuteStreamResponse_Signalled
+	//	*ExecuteStreamResponse_Done
+	Response      isExecuteStreamResponse_Response `protobuf_oneof:"response"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExecuteStreamResponse) Reset() {
+	*x = ExecuteStreamResponse{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExecuteStreamResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExecuteStreamResponse) ProtoMessage() {}
+
+func (x *ExecuteStreamResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExecuteStreamResponse.ProtoReflect.Descriptor instead.
+func (*ExecuteStreamResponse) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ExecuteStreamResponse) GetResponse() isExecuteStreamResponse_Response {
+	if x != nil {
+		return x.Response
+	}
+	return nil
+}
+
+func (x *ExecuteStreamResponse) GetResult() *StreamedResult {
+	if x != nil {
+		if x, ok := x.Response.(*ExecuteStreamResponse_Result); ok {
+			return x.Result
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteStreamResponse) GetSignalled() *LatchSignalled {
+	if x != nil {
+		if x, ok := x.Response.(*ExecuteStreamResponse_Signalled); ok {
+			return x.Signalled
+		}
+	}
+	return nil
+}
+
+func (x *ExecuteStreamResponse) GetDone() *ProgramDone {
+	if x != nil {
+		if x, ok := x.Response.(*ExecuteStreamResponse_Done); ok {
+			return x.Done
+		}
+	}
+	return nil
+}
+
+type isExecuteStreamResponse_Response interface {
+	isExecuteStreamResponse_Response()
+}
+
+type ExecuteStreamResponse_Result struct {
+	Result *StreamedResult `protobuf:"bytes,1,opt,name=result,proto3,oneof"`
+}
+
+type ExecuteStreamResponse_Signalled struct {
+	Signalled *LatchSignalled `protobuf:"bytes,2,opt,name=signalled,proto3,oneof"`
+}
+
+type ExecuteStreamResponse_Done struct {
+	Done *ProgramDone `protobuf:"bytes,3,opt,name=done,proto3,oneof"` // the last message: every command has its result
+}
+
+func (*ExecuteStreamResponse_Result) isExecuteStreamResponse_Response() {}
+
+func (*ExecuteStreamResponse_Signalled) isExecuteStreamResponse_Response() {}
+
+func (*ExecuteStreamResponse_Done) isExecuteStreamResponse_Response() {}
+
+type StreamedResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         uint32                 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"` // the command's position in the program
+	Result        *CommandResult         `protobuf:"bytes,2,opt,name=result,proto3" json:"result,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StreamedResult) Reset() {
+	*x = StreamedResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StreamedResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StreamedResult) ProtoMessage() {}
+
+func (x *StreamedResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StreamedResult.ProtoReflect.Descriptor instead.
+func (*StreamedResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *StreamedResult) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *StreamedResult) GetResult() *CommandResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+type LatchSignalled struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Latch         string                 `protobuf:"bytes,1,opt,name=latch,proto3" json:"latch,omitempty"`
+	Index         uint32                 `protobuf:"varint,2,opt,name=index,proto3" json:"index,omitempty"` // the Signal command's position in the program
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LatchSignalled) Reset() {
+	*x = LatchSignalled{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LatchSignalled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LatchSignalled) ProtoMessage() {}
+
+func (x *LatchSignalled) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LatchSignalled.ProtoReflect.Descriptor instead.
+func (*LatchSignalled) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *LatchSignalled) GetLatch() string {
+	if x != nil {
+		return x.Latch
+	}
+	return ""
+}
+
+func (x *LatchSignalled) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+type ProgramDone struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProgramDone) Reset() {
+	*x = ProgramDone{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProgramDone) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProgramDone) ProtoMessage() {}
+
+func (x *ProgramDone) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProgramDone.ProtoReflect.Descriptor instead.
+func (*ProgramDone) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{60}
+}
+
+// Tell the driver that this program reached this point: it relays the latch to every
+// program waiting on it, on any performer. The result is ok once the message is sent.
+type SignalCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Latch         string                 `protobuf:"bytes,1,opt,name=latch,proto3" json:"latch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignalCommand) Reset() {
+	*x = SignalCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignalCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignalCommand) ProtoMessage() {}
+
+func (x *SignalCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignalCommand.ProtoReflect.Descriptor instead.
+func (*SignalCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *SignalCommand) GetLatch() string {
+	if x != nil {
+		return x.Latch
+	}
+	return ""
+}
+
+// Block until the driver releases the latch on this stream, or timeout_ms passes. Under
+// Execute (no stream) a Wait is a harness BAD_REQUEST.
+type WaitCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Latch         string                 `protobuf:"bytes,1,opt,name=latch,proto3" json:"latch,omitempty"`
+	TimeoutMs     uint32                 `protobuf:"varint,2,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"` // 0: 10000
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitCommand) Reset() {
+	*x = WaitCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitCommand) ProtoMessage() {}
+
+func (x *WaitCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitCommand.ProtoReflect.Descriptor instead.
+func (*WaitCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *WaitCommand) GetLatch() string {
+	if x != nil {
+		return x.Latch
+	}
+	return ""
+}
+
+func (x *WaitCommand) GetTimeoutMs() uint32 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+type SignalResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignalResult) Reset() {
+	*x = SignalResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignalResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignalResult) ProtoMessage() {}
+
+func (x *SignalResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignalResult.ProtoReflect.Descriptor instead.
+func (*SignalResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{63}
+}
+
+type WaitResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Released      bool                   `protobuf:"varint,1,opt,name=released,proto3" json:"released,omitempty"` // false: timed out (the program goes on)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitResult) Reset() {
+	*x = WaitResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[64]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitResult) ProtoMessage() {}
+
+func (x *WaitResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[64]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitResult.ProtoReflect.Descriptor instead.
+func (*WaitResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{64}
+}
+
+func (x *WaitResult) GetReleased() bool {
+	if x != nil {
+		return x.Released
+	}
+	return false
+}
+
+// Acquire a lock through the SDK's lock recipe (go: concurrency.Mutex; python-etcd3:
+// client.lock(); aetcd: client.lock()), in a new session of session_ttl seconds.
+type LockAcquireCommand struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Handle     string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`                            // names the held lock for LockRelease; reusing a live one is BAD_REQUEST
+	Name       []byte                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`                                // the lock's name, as the SDK's recipe takes it
+	SessionTtl int64                  `protobuf:"varint,3,opt,name=session_ttl,json=sessionTtl,proto3" json:"session_ttl,omitempty"` // seconds; 0: 60
+	// Give up after this long (blocking acquire; the SDK's own timeout where it has one,
+	// else a deadline on its call). 0: 10000.
+	TimeoutMs uint32 `protobuf:"varint,4,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`
+	// Try once and return at once when another holder has it (lock.try).
+	TryOnly       bool `protobuf:"varint,5,opt,name=try_only,json=tryOnly,proto3" json:"try_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockAcquireCommand) Reset() {
+	*x = LockAcquireCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[65]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockAcquireCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockAcquireCommand) ProtoMessage() {}
+
+func (x *LockAcquireCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[65]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockAcquireCommand.ProtoReflect.Descriptor instead.
+func (*LockAcquireCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{65}
+}
+
+func (x *LockAcquireCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *LockAcquireCommand) GetName() []byte {
+	if x != nil {
+		return x.Name
+	}
+	return nil
+}
+
+func (x *LockAcquireCommand) GetSessionTtl() int64 {
+	if x != nil {
+		return x.SessionTtl
+	}
+	return 0
+}
+
+func (x *LockAcquireCommand) GetTimeoutMs() uint32 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+func (x *LockAcquireCommand) GetTryOnly() bool {
+	if x != nil {
+		return x.TryOnly
+	}
+	return false
+}
+
+type LockAcquireResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// false: the SDK said the lock is held by another (a try, or its own timeout that
+	// returns "not acquired" rather than an error); the handle is then not live.
+	Acquired       bool            `protobuf:"varint,1,opt,name=acquired,proto3" json:"acquired,omitempty"`
+	Key            []byte          `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`                                              // the key that holds the lock for us
+	CreateRevision int64           `protobuf:"varint,3,opt,name=create_revision,json=createRevision,proto3" json:"create_revision,omitempty"` // that key's create revision: a fencing token
+	Lease          int64           `protobuf:"varint,4,opt,name=lease,proto3" json:"lease,omitempty"`                                         // the session's lease id (0 when the SDK hides it)
+	Header         *ResponseHeader `protobuf:"bytes,5,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *LockAcquireResult) Reset() {
+	*x = LockAcquireResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[66]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockAcquireResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockAcquireResult) ProtoMessage() {}
+
+func (x *LockAcquireResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[66]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockAcquireResult.ProtoReflect.Descriptor instead.
+func (*LockAcquireResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{66}
+}
+
+func (x *LockAcquireResult) GetAcquired() bool {
+	if x != nil {
+		return x.Acquired
+	}
+	return false
+}
+
+func (x *LockAcquireResult) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *LockAcquireResult) GetCreateRevision() int64 {
+	if x != nil {
+		return x.CreateRevision
+	}
+	return 0
+}
+
+func (x *LockAcquireResult) GetLease() int64 {
+	if x != nil {
+		return x.Lease
+	}
+	return 0
+}
+
+func (x *LockAcquireResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+type LockReleaseCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockReleaseCommand) Reset() {
+	*x = LockReleaseCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[67]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockReleaseCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockReleaseCommand) ProtoMessage() {}
+
+func (x *LockReleaseCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[67]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockReleaseCommand.ProtoReflect.Descriptor instead.
+func (*LockReleaseCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{67}
+}
+
+func (x *LockReleaseCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+type LockReleaseResult struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// false: the SDK said it did not hold the lock any more (e.g. its key is gone).
+	Released      bool            `protobuf:"varint,1,opt,name=released,proto3" json:"released,omitempty"`
+	Header        *ResponseHeader `protobuf:"bytes,2,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LockReleaseResult) Reset() {
+	*x = LockReleaseResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[68]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LockReleaseResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LockReleaseResult) ProtoMessage() {}
+
+func (x *LockReleaseResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[68]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LockReleaseResult.ProtoReflect.Descriptor instead.
+func (*LockReleaseResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{68}
+}
+
+func (x *LockReleaseResult) GetReleased() bool {
+	if x != nil {
+		return x.Released
+	}
+	return false
+}
+
+func (x *LockReleaseResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+// Campaign in an election through the SDK's recipe (go: concurrency.Election): blocks
+// until this campaigner is the leader, or timeout_ms passes (DEADLINE_EXCEEDED).
+type ElectionCampaignCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"` // names the campaign for Proclaim / Resign
+	Name          []byte                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`     // the election's name (its key prefix)
+	Value         []byte                 `protobuf:"bytes,3,opt,name=value,proto3" json:"value,omitempty"`
+	SessionTtl    int64                  `protobuf:"varint,4,opt,name=session_ttl,json=sessionTtl,proto3" json:"session_ttl,omitempty"` // seconds; 0: 60
+	TimeoutMs     uint32                 `protobuf:"varint,5,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`    // 0: 10000
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionCampaignCommand) Reset() {
+	*x = ElectionCampaignCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[69]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionCampaignCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionCampaignCommand) ProtoMessage() {}
+
+func (x *ElectionCampaignCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[69]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionCampaignCommand.ProtoReflect.Descriptor instead.
+func (*ElectionCampaignCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{69}
+}
+
+func (x *ElectionCampaignCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *ElectionCampaignCommand) GetName() []byte {
+	if x != nil {
+		return x.Name
+	}
+	return nil
+}
+
+func (x *ElectionCampaignCommand) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *ElectionCampaignCommand) GetSessionTtl() int64 {
+	if x != nil {
+		return x.SessionTtl
+	}
+	return 0
+}
+
+func (x *ElectionCampaignCommand) GetTimeoutMs() uint32 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+type ElectionCampaignResult struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Key            []byte                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"` // the campaigner's key
+	CreateRevision int64                  `protobuf:"varint,2,opt,name=create_revision,json=createRevision,proto3" json:"create_revision,omitempty"`
+	Lease          int64                  `protobuf:"varint,3,opt,name=lease,proto3" json:"lease,omitempty"`
+	Header         *ResponseHeader        `protobuf:"bytes,4,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *ElectionCampaignResult) Reset() {
+	*x = ElectionCampaignResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[70]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionCampaignResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionCampaignResult) ProtoMessage() {}
+
+func (x *ElectionCampaignResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[70]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionCampaignResult.ProtoReflect.Descriptor instead.
+func (*ElectionCampaignResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{70}
+}
+
+func (x *ElectionCampaignResult) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *ElectionCampaignResult) GetCreateRevision() int64 {
+	if x != nil {
+		return x.CreateRevision
+	}
+	return 0
+}
+
+func (x *ElectionCampaignResult) GetLease() int64 {
+	if x != nil {
+		return x.Lease
+	}
+	return 0
+}
+
+func (x *ElectionCampaignResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+type ElectionProclaimCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	Value         []byte                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionProclaimCommand) Reset() {
+	*x = ElectionProclaimCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[71]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionProclaimCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionProclaimCommand) ProtoMessage() {}
+
+func (x *ElectionProclaimCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[71]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionProclaimCommand.ProtoReflect.Descriptor instead.
+func (*ElectionProclaimCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{71}
+}
+
+func (x *ElectionProclaimCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *ElectionProclaimCommand) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+type ElectionProclaimResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *ResponseHeader        `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionProclaimResult) Reset() {
+	*x = ElectionProclaimResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[72]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionProclaimResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionProclaimResult) ProtoMessage() {}
+
+func (x *ElectionProclaimResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[72]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionProclaimResult.ProtoReflect.Descriptor instead.
+func (*ElectionProclaimResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{72}
+}
+
+func (x *ElectionProclaimResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+// The current leader of an election (through a campaign's handle, or by name in a fresh
+// session when handle is empty).
+type ElectionLeaderCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	Name          []byte                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"` // with an empty handle
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionLeaderCommand) Reset() {
+	*x = ElectionLeaderCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[73]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionLeaderCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionLeaderCommand) ProtoMessage() {}
+
+func (x *ElectionLeaderCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[73]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionLeaderCommand.ProtoReflect.Descriptor instead.
+func (*ElectionLeaderCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{73}
+}
+
+func (x *ElectionLeaderCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *ElectionLeaderCommand) GetName() []byte {
+	if x != nil {
+		return x.Name
+	}
+	return nil
+}
+
+type ElectionLeaderResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Leader        *KeyValue              `protobuf:"bytes,1,opt,name=leader,proto3" json:"leader,omitempty"` // the leader's key, value and revisions
+	Header        *ResponseHeader        `protobuf:"bytes,2,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionLeaderResult) Reset() {
+	*x = ElectionLeaderResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[74]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionLeaderResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionLeaderResult) ProtoMessage() {}
+
+func (x *ElectionLeaderResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[74]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionLeaderResult.ProtoReflect.Descriptor instead.
+func (*ElectionLeaderResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{74}
+}
+
+func (x *ElectionLeaderResult) GetLeader() *KeyValue {
+	if x != nil {
+		return x.Leader
+	}
+	return nil
+}
+
+func (x *ElectionLeaderResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+// Start observing an election's leadership (go: Election.Observe).
+type ElectionObserveStartCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"` // a new observer handle
+	Name          []byte                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionObserveStartCommand) Reset() {
+	*x = ElectionObserveStartCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[75]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionObserveStartCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionObserveStartCommand) ProtoMessage() {}
+
+func (x *ElectionObserveStartCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[75]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionObserveStartCommand.ProtoReflect.Descriptor instead.
+func (*ElectionObserveStartCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{75}
+}
+
+func (x *ElectionObserveStartCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *ElectionObserveStartCommand) GetName() []byte {
+	if x != nil {
+		return x.Name
+	}
+	return nil
+}
+
+type ElectionObserveStartResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionObserveStartResult) Reset() {
+	*x = ElectionObserveStartResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[76]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionObserveStartResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionObserveStartResult) ProtoMessage() {}
+
+func (x *ElectionObserveStartResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[76]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionObserveStartResult.ProtoReflect.Descriptor instead.
+func (*ElectionObserveStartResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{76}
+}
+
+type ElectionObserveCollectCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	MinLeaders    uint32                 `protobuf:"varint,2,opt,name=min_leaders,json=minLeaders,proto3" json:"min_leaders,omitempty"` // return once this many arrived since the last collect; 0: wait the whole timeout
+	TimeoutMs     uint32                 `protobuf:"varint,3,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"`    // 0: 5000
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionObserveCollectCommand) Reset() {
+	*x = ElectionObserveCollectCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[77]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionObserveCollectCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionObserveCollectCommand) ProtoMessage() {}
+
+func (x *ElectionObserveCollectCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[77]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionObserveCollectCommand.ProtoReflect.Descriptor instead.
+func (*ElectionObserveCollectCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{77}
+}
+
+func (x *ElectionObserveCollectCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+func (x *ElectionObserveCollectCommand) GetMinLeaders() uint32 {
+	if x != nil {
+		return x.MinLeaders
+	}
+	return 0
+}
+
+func (x *ElectionObserveCollectCommand) GetTimeoutMs() uint32 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+type ElectionObserveCollectResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Leaders       []*KeyValue            `protobuf:"bytes,1,rep,name=leaders,proto3" json:"leaders,omitempty"` // each leadership the observer reported, in order
+	Ended         bool                   `protobuf:"varint,2,opt,name=ended,proto3" json:"ended,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionObserveCollectResult) Reset() {
+	*x = ElectionObserveCollectResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[78]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionObserveCollectResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionObserveCollectResult) ProtoMessage() {}
+
+func (x *ElectionObserveCollectResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[78]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionObserveCollectResult.ProtoReflect.Descriptor instead.
+func (*ElectionObserveCollectResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{78}
+}
+
+func (x *ElectionObserveCollectResult) GetLeaders() []*KeyValue {
+	if x != nil {
+		return x.Leaders
+	}
+	return nil
+}
+
+func (x *ElectionObserveCollectResult) GetEnded() bool {
+	if x != nil {
+		return x.Ended
+	}
+	return false
+}
+
+type ElectionResignCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Handle        string                 `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionResignCommand) Reset() {
+	*x = ElectionResignCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[79]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionResignCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionResignCommand) ProtoMessage() {}
+
+func (x *ElectionResignCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[79]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionResignCommand.ProtoReflect.Descriptor instead.
+func (*ElectionResignCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{79}
+}
+
+func (x *ElectionResignCommand) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+type ElectionResignResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *ResponseHeader        `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ElectionResignResult) Reset() {
+	*x = ElectionResignResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[80]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ElectionResignResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ElectionResignResult) ProtoMessage() {}
+
+func (x *ElectionResignResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[80]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ElectionResignResult.ProtoReflect.Descriptor instead.
+func (*ElectionResignResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{80}
+}
+
+func (x *ElectionResignResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
 var File_etcdfit_performer_v1_performer_proto protoreflect.FileDescriptor
 
 const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
@@ -4750,8 +6518,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0fExecuteResponse\x12=\n" +
 	"\aresults\x18\x01 \x03(\v2#.etcdfit.performer.v1.CommandResultR\aresults\"D\n" +
 	"\aProgram\x129\n" +
-	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xe4\n" +
-	"\n" +
+	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xc2\x11\n" +
 	"\aCommand\x124\n" +
 	"\x03put\x18\x01 \x01(\v2 .etcdfit.performer.v1.PutCommandH\x00R\x03put\x12:\n" +
 	"\x05range\x18\x02 \x01(\v2\".etcdfit.performer.v1.RangeCommandH\x00R\x05range\x12M\n" +
@@ -4772,7 +6539,17 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x06status\x18\x0e \x01(\v2#.etcdfit.performer.v1.StatusCommandH\x00R\x06status\x12g\n" +
 	"\x16lease_keep_alive_start\x18\x0f \x01(\v20.etcdfit.performer.v1.LeaseKeepAliveStartCommandH\x00R\x13leaseKeepAliveStart\x12m\n" +
 	"\x18lease_keep_alive_collect\x18\x10 \x01(\v22.etcdfit.performer.v1.LeaseKeepAliveCollectCommandH\x00R\x15leaseKeepAliveCollect\x12d\n" +
-	"\x15lease_keep_alive_stop\x18\x11 \x01(\v2/.etcdfit.performer.v1.LeaseKeepAliveStopCommandH\x00R\x12leaseKeepAliveStopB\t\n" +
+	"\x15lease_keep_alive_stop\x18\x11 \x01(\v2/.etcdfit.performer.v1.LeaseKeepAliveStopCommandH\x00R\x12leaseKeepAliveStop\x12=\n" +
+	"\x06signal\x18( \x01(\v2#.etcdfit.performer.v1.SignalCommandH\x00R\x06signal\x127\n" +
+	"\x04wait\x18) \x01(\v2!.etcdfit.performer.v1.WaitCommandH\x00R\x04wait\x12M\n" +
+	"\flock_acquire\x18* \x01(\v2(.etcdfit.performer.v1.LockAcquireCommandH\x00R\vlockAcquire\x12M\n" +
+	"\flock_release\x18+ \x01(\v2(.etcdfit.performer.v1.LockReleaseCommandH\x00R\vlockRelease\x12\\\n" +
+	"\x11election_campaign\x18, \x01(\v2-.etcdfit.performer.v1.ElectionCampaignCommandH\x00R\x10electionCampaign\x12\\\n" +
+	"\x11election_proclaim\x18- \x01(\v2-.etcdfit.performer.v1.ElectionProclaimCommandH\x00R\x10electionProclaim\x12V\n" +
+	"\x0felection_leader\x18. \x01(\v2+.etcdfit.performer.v1.ElectionLeaderCommandH\x00R\x0eelectionLeader\x12i\n" +
+	"\x16election_observe_start\x18/ \x01(\v21.etcdfit.performer.v1.ElectionObserveStartCommandH\x00R\x14electionObserveStart\x12o\n" +
+	"\x18election_observe_collect\x180 \x01(\v23.etcdfit.performer.v1.ElectionObserveCollectCommandH\x00R\x16electionObserveCollect\x12V\n" +
+	"\x0felection_resign\x181 \x01(\v2+.etcdfit.performer.v1.ElectionResignCommandH\x00R\x0eelectionResignB\t\n" +
 	"\acommand\"\xa9\x01\n" +
 	"\n" +
 	"PutCommand\x12\x10\n" +
@@ -4879,8 +6656,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x02ok\x18\x03 \x01(\v2\x1f.etcdfit.performer.v1.CommandOkH\x00R\x02ok\x12=\n" +
 	"\tsdk_error\x18\x04 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorH\x00R\bsdkError\x12I\n" +
 	"\rharness_error\x18\x05 \x01(\v2\".etcdfit.performer.v1.HarnessErrorH\x00R\fharnessErrorB\t\n" +
-	"\aoutcome\"\xd5\n" +
-	"\n" +
+	"\aoutcome\"\xa9\x11\n" +
 	"\tCommandOk\x123\n" +
 	"\x03put\x18\x01 \x01(\v2\x1f.etcdfit.performer.v1.PutResultH\x00R\x03put\x129\n" +
 	"\x05range\x18\x02 \x01(\v2!.etcdfit.performer.v1.RangeResultH\x00R\x05range\x12L\n" +
@@ -4901,7 +6677,17 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x06status\x18\x0e \x01(\v2\".etcdfit.performer.v1.StatusResultH\x00R\x06status\x12f\n" +
 	"\x16lease_keep_alive_start\x18\x0f \x01(\v2/.etcdfit.performer.v1.LeaseKeepAliveStartResultH\x00R\x13leaseKeepAliveStart\x12l\n" +
 	"\x18lease_keep_alive_collect\x18\x10 \x01(\v21.etcdfit.performer.v1.LeaseKeepAliveCollectResultH\x00R\x15leaseKeepAliveCollect\x12c\n" +
-	"\x15lease_keep_alive_stop\x18\x11 \x01(\v2..etcdfit.performer.v1.LeaseKeepAliveStopResultH\x00R\x12leaseKeepAliveStopB\t\n" +
+	"\x15lease_keep_alive_stop\x18\x11 \x01(\v2..etcdfit.performer.v1.LeaseKeepAliveStopResultH\x00R\x12leaseKeepAliveStop\x12<\n" +
+	"\x06signal\x18( \x01(\v2\".etcdfit.performer.v1.SignalResultH\x00R\x06signal\x126\n" +
+	"\x04wait\x18) \x01(\v2 .etcdfit.performer.v1.WaitResultH\x00R\x04wait\x12L\n" +
+	"\flock_acquire\x18* \x01(\v2'.etcdfit.performer.v1.LockAcquireResultH\x00R\vlockAcquire\x12L\n" +
+	"\flock_release\x18+ \x01(\v2'.etcdfit.performer.v1.LockReleaseResultH\x00R\vlockRelease\x12[\n" +
+	"\x11election_campaign\x18, \x01(\v2,.etcdfit.performer.v1.ElectionCampaignResultH\x00R\x10electionCampaign\x12[\n" +
+	"\x11election_proclaim\x18- \x01(\v2,.etcdfit.performer.v1.ElectionProclaimResultH\x00R\x10electionProclaim\x12U\n" +
+	"\x0felection_leader\x18. \x01(\v2*.etcdfit.performer.v1.ElectionLeaderResultH\x00R\x0eelectionLeader\x12h\n" +
+	"\x16election_observe_start\x18/ \x01(\v20.etcdfit.performer.v1.ElectionObserveStartResultH\x00R\x14electionObserveStart\x12n\n" +
+	"\x18election_observe_collect\x180 \x01(\v22.etcdfit.performer.v1.ElectionObserveCollectResultH\x00R\x16electionObserveCollect\x12U\n" +
+	"\x0felection_resign\x181 \x01(\v2*.etcdfit.performer.v1.ElectionResignResultH\x00R\x0eelectionResignB\t\n" +
 	"\apayload\"\xa7\x01\n" +
 	"\bSdkError\x123\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1f.etcdfit.performer.v1.ErrorCodeR\x04code\x12\x19\n" +
@@ -5012,7 +6798,96 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x06leader\x18\x04 \x01(\x04R\x06leader\x12\x1d\n" +
 	"\n" +
 	"raft_index\x18\x05 \x01(\x04R\traftIndex\x12\x1b\n" +
-	"\traft_term\x18\x06 \x01(\x04R\braftTerm*K\n" +
+	"\traft_term\x18\x06 \x01(\x04R\braftTerm\"\xb1\x01\n" +
+	"\x14ExecuteStreamRequest\x12@\n" +
+	"\aprogram\x18\x01 \x01(\v2$.etcdfit.performer.v1.ExecuteRequestH\x00R\aprogram\x12L\n" +
+	"\x0elatch_released\x18\x02 \x01(\v2#.etcdfit.performer.v1.LatchReleasedH\x00R\rlatchReleasedB\t\n" +
+	"\arequest\"%\n" +
+	"\rLatchReleased\x12\x14\n" +
+	"\x05latch\x18\x01 \x01(\tR\x05latch\"\xe2\x01\n" +
+	"\x15ExecuteStreamResponse\x12>\n" +
+	"\x06result\x18\x01 \x01(\v2$.etcdfit.performer.v1.StreamedResultH\x00R\x06result\x12D\n" +
+	"\tsignalled\x18\x02 \x01(\v2$.etcdfit.performer.v1.LatchSignalledH\x00R\tsignalled\x127\n" +
+	"\x04done\x18\x03 \x01(\v2!.etcdfit.performer.v1.ProgramDoneH\x00R\x04doneB\n" +
+	"\n" +
+	"\bresponse\"c\n" +
+	"\x0eStreamedResult\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x12;\n" +
+	"\x06result\x18\x02 \x01(\v2#.etcdfit.performer.v1.CommandResultR\x06result\"<\n" +
+	"\x0eLatchSignalled\x12\x14\n" +
+	"\x05latch\x18\x01 \x01(\tR\x05latch\x12\x14\n" +
+	"\x05index\x18\x02 \x01(\rR\x05index\"\r\n" +
+	"\vProgramDone\"%\n" +
+	"\rSignalCommand\x12\x14\n" +
+	"\x05latch\x18\x01 \x01(\tR\x05latch\"B\n" +
+	"\vWaitCommand\x12\x14\n" +
+	"\x05latch\x18\x01 \x01(\tR\x05latch\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x02 \x01(\rR\ttimeoutMs\"\x0e\n" +
+	"\fSignalResult\"(\n" +
+	"\n" +
+	"WaitResult\x12\x1a\n" +
+	"\breleased\x18\x01 \x01(\bR\breleased\"\x9b\x01\n" +
+	"\x12LockAcquireCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\fR\x04name\x12\x1f\n" +
+	"\vsession_ttl\x18\x03 \x01(\x03R\n" +
+	"sessionTtl\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x04 \x01(\rR\ttimeoutMs\x12\x19\n" +
+	"\btry_only\x18\x05 \x01(\bR\atryOnly\"\xbe\x01\n" +
+	"\x11LockAcquireResult\x12\x1a\n" +
+	"\bacquired\x18\x01 \x01(\bR\bacquired\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\fR\x03key\x12'\n" +
+	"\x0fcreate_revision\x18\x03 \x01(\x03R\x0ecreateRevision\x12\x14\n" +
+	"\x05lease\x18\x04 \x01(\x03R\x05lease\x12<\n" +
+	"\x06header\x18\x05 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\",\n" +
+	"\x12LockReleaseCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\"m\n" +
+	"\x11LockReleaseResult\x12\x1a\n" +
+	"\breleased\x18\x01 \x01(\bR\breleased\x12<\n" +
+	"\x06header\x18\x02 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"\x9b\x01\n" +
+	"\x17ElectionCampaignCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\fR\x04name\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\fR\x05value\x12\x1f\n" +
+	"\vsession_ttl\x18\x04 \x01(\x03R\n" +
+	"sessionTtl\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x05 \x01(\rR\ttimeoutMs\"\xa7\x01\n" +
+	"\x16ElectionCampaignResult\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\fR\x03key\x12'\n" +
+	"\x0fcreate_revision\x18\x02 \x01(\x03R\x0ecreateRevision\x12\x14\n" +
+	"\x05lease\x18\x03 \x01(\x03R\x05lease\x12<\n" +
+	"\x06header\x18\x04 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"G\n" +
+	"\x17ElectionProclaimCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value\"V\n" +
+	"\x16ElectionProclaimResult\x12<\n" +
+	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"C\n" +
+	"\x15ElectionLeaderCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\fR\x04name\"\x8c\x01\n" +
+	"\x14ElectionLeaderResult\x126\n" +
+	"\x06leader\x18\x01 \x01(\v2\x1e.etcdfit.performer.v1.KeyValueR\x06leader\x12<\n" +
+	"\x06header\x18\x02 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"I\n" +
+	"\x1bElectionObserveStartCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\fR\x04name\"\x1c\n" +
+	"\x1aElectionObserveStartResult\"w\n" +
+	"\x1dElectionObserveCollectCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\x12\x1f\n" +
+	"\vmin_leaders\x18\x02 \x01(\rR\n" +
+	"minLeaders\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x03 \x01(\rR\ttimeoutMs\"n\n" +
+	"\x1cElectionObserveCollectResult\x128\n" +
+	"\aleaders\x18\x01 \x03(\v2\x1e.etcdfit.performer.v1.KeyValueR\aleaders\x12\x14\n" +
+	"\x05ended\x18\x02 \x01(\bR\x05ended\"/\n" +
+	"\x15ElectionResignCommand\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\"T\n" +
+	"\x14ElectionResignResult\x12<\n" +
+	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01*h\n" +
@@ -5046,7 +6921,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\vWatchFilter\x12\x1c\n" +
 	"\x18WATCH_FILTER_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12WATCH_FILTER_NOPUT\x10\x01\x12\x19\n" +
-	"\x15WATCH_FILTER_NODELETE\x10\x02*\x92\x03\n" +
+	"\x15WATCH_FILTER_NODELETE\x10\x02*\xc6\x03\n" +
 	"\tErrorCode\x12\x1a\n" +
 	"\x16ERROR_CODE_UNSPECIFIED\x10\x00\x12\r\n" +
 	"\tCOMPACTED\x10\x01\x12\x13\n" +
@@ -5068,16 +6943,21 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\fLEASE_EXISTS\x10\x10\x12\x17\n" +
 	"\x13LEASE_TTL_TOO_LARGE\x10\x11\x12\x12\n" +
 	"\x0eVALUE_PROVIDED\x10\x12\x12\x12\n" +
-	"\x0eLEASE_PROVIDED\x10\x13*6\n" +
+	"\x0eLEASE_PROVIDED\x10\x13\x12\x0e\n" +
+	"\n" +
+	"NOT_LEADER\x10(\x12\r\n" +
+	"\tNO_LEADER\x10)\x12\x13\n" +
+	"\x0fSESSION_EXPIRED\x10**6\n" +
 	"\tEventType\x12\x12\n" +
 	"\x0eEVENT_TYPE_PUT\x10\x00\x12\x15\n" +
-	"\x11EVENT_TYPE_DELETE\x10\x012\xfe\x02\n" +
+	"\x11EVENT_TYPE_DELETE\x10\x012\xec\x03\n" +
 	"\x10PerformerService\x12Y\n" +
 	"\bDescribe\x12%.etcdfit.performer.v1.DescribeRequest\x1a&.etcdfit.performer.v1.DescribeResponse\x12V\n" +
 	"\aConnect\x12$.etcdfit.performer.v1.ConnectRequest\x1a%.etcdfit.performer.v1.ConnectResponse\x12_\n" +
 	"\n" +
 	"Disconnect\x12'.etcdfit.performer.v1.DisconnectRequest\x1a(.etcdfit.performer.v1.DisconnectResponse\x12V\n" +
-	"\aExecute\x12$.etcdfit.performer.v1.ExecuteRequest\x1a%.etcdfit.performer.v1.ExecuteResponseB3Z1etcdfit.dev/performer/gen/performerv1;performerv1b\x06proto3"
+	"\aExecute\x12$.etcdfit.performer.v1.ExecuteRequest\x1a%.etcdfit.performer.v1.ExecuteResponse\x12l\n" +
+	"\rExecuteStream\x12*.etcdfit.performer.v1.ExecuteStreamRequest\x1a+.etcdfit.performer.v1.ExecuteStreamResponse(\x010\x01B3Z1etcdfit.dev/performer/gen/performerv1;performerv1b\x06proto3"
 
 var (
 	file_etcdfit_performer_v1_performer_proto_rawDescOnce sync.Once
@@ -5092,176 +6972,238 @@ func file_etcdfit_performer_v1_performer_proto_rawDescGZIP() []byte {
 }
 
 var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
+var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
 var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
-	(ProtocolVersion)(0),                 // 0: etcdfit.performer.v1.ProtocolVersion
-	(RangeKind)(0),                       // 1: etcdfit.performer.v1.RangeKind
-	(SortOrder)(0),                       // 2: etcdfit.performer.v1.SortOrder
-	(SortTarget)(0),                      // 3: etcdfit.performer.v1.SortTarget
-	(CompareResult)(0),                   // 4: etcdfit.performer.v1.CompareResult
-	(CompareTarget)(0),                   // 5: etcdfit.performer.v1.CompareTarget
-	(WatchFilter)(0),                     // 6: etcdfit.performer.v1.WatchFilter
-	(ErrorCode)(0),                       // 7: etcdfit.performer.v1.ErrorCode
-	(EventType)(0),                       // 8: etcdfit.performer.v1.EventType
-	(HarnessError_Kind)(0),               // 9: etcdfit.performer.v1.HarnessError.Kind
-	(*DescribeRequest)(nil),              // 10: etcdfit.performer.v1.DescribeRequest
-	(*DescribeResponse)(nil),             // 11: etcdfit.performer.v1.DescribeResponse
-	(*ConnectRequest)(nil),               // 12: etcdfit.performer.v1.ConnectRequest
-	(*ConnectResponse)(nil),              // 13: etcdfit.performer.v1.ConnectResponse
-	(*DisconnectRequest)(nil),            // 14: etcdfit.performer.v1.DisconnectRequest
-	(*DisconnectResponse)(nil),           // 15: etcdfit.performer.v1.DisconnectResponse
-	(*ExecuteRequest)(nil),               // 16: etcdfit.performer.v1.ExecuteRequest
-	(*ExecuteResponse)(nil),              // 17: etcdfit.performer.v1.ExecuteResponse
-	(*Program)(nil),                      // 18: etcdfit.performer.v1.Program
-	(*Command)(nil),                      // 19: etcdfit.performer.v1.Command
-	(*PutCommand)(nil),                   // 20: etcdfit.performer.v1.PutCommand
-	(*RangeCommand)(nil),                 // 21: etcdfit.performer.v1.RangeCommand
-	(*DeleteRangeCommand)(nil),           // 22: etcdfit.performer.v1.DeleteRangeCommand
-	(*Compare)(nil),                      // 23: etcdfit.performer.v1.Compare
-	(*RequestOp)(nil),                    // 24: etcdfit.performer.v1.RequestOp
-	(*TxnCommand)(nil),                   // 25: etcdfit.performer.v1.TxnCommand
-	(*CompactCommand)(nil),               // 26: etcdfit.performer.v1.CompactCommand
-	(*StatusCommand)(nil),                // 27: etcdfit.performer.v1.StatusCommand
-	(*LeaseGrantCommand)(nil),            // 28: etcdfit.performer.v1.LeaseGrantCommand
-	(*LeaseRevokeCommand)(nil),           // 29: etcdfit.performer.v1.LeaseRevokeCommand
-	(*LeaseTimeToLiveCommand)(nil),       // 30: etcdfit.performer.v1.LeaseTimeToLiveCommand
-	(*LeaseLeasesCommand)(nil),           // 31: etcdfit.performer.v1.LeaseLeasesCommand
-	(*LeaseKeepAliveOnceCommand)(nil),    // 32: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	(*LeaseKeepAliveStartCommand)(nil),   // 33: etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	(*LeaseKeepAliveCollectCommand)(nil), // 34: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	(*LeaseKeepAliveStopCommand)(nil),    // 35: etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	(*WatchStartCommand)(nil),            // 36: etcdfit.performer.v1.WatchStartCommand
-	(*WatchCollectCommand)(nil),          // 37: etcdfit.performer.v1.WatchCollectCommand
-	(*WatchCancelCommand)(nil),           // 38: etcdfit.performer.v1.WatchCancelCommand
-	(*CommandResult)(nil),                // 39: etcdfit.performer.v1.CommandResult
-	(*CommandOk)(nil),                    // 40: etcdfit.performer.v1.CommandOk
-	(*SdkError)(nil),                     // 41: etcdfit.performer.v1.SdkError
-	(*HarnessError)(nil),                 // 42: etcdfit.performer.v1.HarnessError
-	(*ResponseHeader)(nil),               // 43: etcdfit.performer.v1.ResponseHeader
-	(*KeyValue)(nil),                     // 44: etcdfit.performer.v1.KeyValue
-	(*PutResult)(nil),                    // 45: etcdfit.performer.v1.PutResult
-	(*RangeResult)(nil),                  // 46: etcdfit.performer.v1.RangeResult
-	(*DeleteRangeResult)(nil),            // 47: etcdfit.performer.v1.DeleteRangeResult
-	(*ResponseOp)(nil),                   // 48: etcdfit.performer.v1.ResponseOp
-	(*TxnResult)(nil),                    // 49: etcdfit.performer.v1.TxnResult
-	(*CompactResult)(nil),                // 50: etcdfit.performer.v1.CompactResult
-	(*LeaseGrantResult)(nil),             // 51: etcdfit.performer.v1.LeaseGrantResult
-	(*LeaseRevokeResult)(nil),            // 52: etcdfit.performer.v1.LeaseRevokeResult
-	(*LeaseTimeToLiveResult)(nil),        // 53: etcdfit.performer.v1.LeaseTimeToLiveResult
-	(*LeaseLeasesResult)(nil),            // 54: etcdfit.performer.v1.LeaseLeasesResult
-	(*LeaseKeepAliveOnceResult)(nil),     // 55: etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	(*WatchStartResult)(nil),             // 56: etcdfit.performer.v1.WatchStartResult
-	(*WatchEvent)(nil),                   // 57: etcdfit.performer.v1.WatchEvent
-	(*WatchCollectResult)(nil),           // 58: etcdfit.performer.v1.WatchCollectResult
-	(*LeaseKeepAliveStartResult)(nil),    // 59: etcdfit.performer.v1.LeaseKeepAliveStartResult
-	(*KeepAliveResponse)(nil),            // 60: etcdfit.performer.v1.KeepAliveResponse
-	(*LeaseKeepAliveCollectResult)(nil),  // 61: etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	(*LeaseKeepAliveStopResult)(nil),     // 62: etcdfit.performer.v1.LeaseKeepAliveStopResult
-	(*WatchCancelResult)(nil),            // 63: etcdfit.performer.v1.WatchCancelResult
-	(*StatusResult)(nil),                 // 64: etcdfit.performer.v1.StatusResult
+	(ProtocolVersion)(0),                  // 0: etcdfit.performer.v1.ProtocolVersion
+	(RangeKind)(0),                        // 1: etcdfit.performer.v1.RangeKind
+	(SortOrder)(0),                        // 2: etcdfit.performer.v1.SortOrder
+	(SortTarget)(0),                       // 3: etcdfit.performer.v1.SortTarget
+	(CompareResult)(0),                    // 4: etcdfit.performer.v1.CompareResult
+	(CompareTarget)(0),                    // 5: etcdfit.performer.v1.CompareTarget
+	(WatchFilter)(0),                      // 6: etcdfit.performer.v1.WatchFilter
+	(ErrorCode)(0),                        // 7: etcdfit.performer.v1.ErrorCode
+	(EventType)(0),                        // 8: etcdfit.performer.v1.EventType
+	(HarnessError_Kind)(0),                // 9: etcdfit.performer.v1.HarnessError.Kind
+	(*DescribeRequest)(nil),               // 10: etcdfit.performer.v1.DescribeRequest
+	(*DescribeResponse)(nil),              // 11: etcdfit.performer.v1.DescribeResponse
+	(*ConnectRequest)(nil),                // 12: etcdfit.performer.v1.ConnectRequest
+	(*ConnectResponse)(nil),               // 13: etcdfit.performer.v1.ConnectResponse
+	(*DisconnectRequest)(nil),             // 14: etcdfit.performer.v1.DisconnectRequest
+	(*DisconnectResponse)(nil),            // 15: etcdfit.performer.v1.DisconnectResponse
+	(*ExecuteRequest)(nil),                // 16: etcdfit.performer.v1.ExecuteRequest
+	(*ExecuteResponse)(nil),               // 17: etcdfit.performer.v1.ExecuteResponse
+	(*Program)(nil),                       // 18: etcdfit.performer.v1.Program
+	(*Command)(nil),                       // 19: etcdfit.performer.v1.Command
+	(*PutCommand)(nil),                    // 20: etcdfit.performer.v1.PutCommand
+	(*RangeCommand)(nil),                  // 21: etcdfit.performer.v1.RangeCommand
+	(*DeleteRangeCommand)(nil),            // 22: etcdfit.performer.v1.DeleteRangeCommand
+	(*Compare)(nil),                       // 23: etcdfit.performer.v1.Compare
+	(*RequestOp)(nil),                     // 24: etcdfit.performer.v1.RequestOp
+	(*TxnCommand)(nil),                    // 25: etcdfit.performer.v1.TxnCommand
+	(*CompactCommand)(nil),                // 26: etcdfit.performer.v1.CompactCommand
+	(*StatusCommand)(nil),                 // 27: etcdfit.performer.v1.StatusCommand
+	(*LeaseGrantCommand)(nil),             // 28: etcdfit.performer.v1.LeaseGrantCommand
+	(*LeaseRevokeCommand)(nil),            // 29: etcdfit.performer.v1.LeaseRevokeCommand
+	(*LeaseTimeToLiveCommand)(nil),        // 30: etcdfit.performer.v1.LeaseTimeToLiveCommand
+	(*LeaseLeasesCommand)(nil),            // 31: etcdfit.performer.v1.LeaseLeasesCommand
+	(*LeaseKeepAliveOnceCommand)(nil),     // 32: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	(*LeaseKeepAliveStartCommand)(nil),    // 33: etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	(*LeaseKeepAliveCollectCommand)(nil),  // 34: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	(*LeaseKeepAliveStopCommand)(nil),     // 35: etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	(*WatchStartCommand)(nil),             // 36: etcdfit.performer.v1.WatchStartCommand
+	(*WatchCollectCommand)(nil),           // 37: etcdfit.performer.v1.WatchCollectCommand
+	(*WatchCancelCommand)(nil),            // 38: etcdfit.performer.v1.WatchCancelCommand
+	(*CommandResult)(nil),                 // 39: etcdfit.performer.v1.CommandResult
+	(*CommandOk)(nil),                     // 40: etcdfit.performer.v1.CommandOk
+	(*SdkError)(nil),                      // 41: etcdfit.performer.v1.SdkError
+	(*HarnessError)(nil),                  // 42: etcdfit.performer.v1.HarnessError
+	(*ResponseHeader)(nil),                // 43: etcdfit.performer.v1.ResponseHeader
+	(*KeyValue)(nil),                      // 44: etcdfit.performer.v1.KeyValue
+	(*PutResult)(nil),                     // 45: etcdfit.performer.v1.PutResult
+	(*RangeResult)(nil),                   // 46: etcdfit.performer.v1.RangeResult
+	(*DeleteRangeResult)(nil),             // 47: etcdfit.performer.v1.DeleteRangeResult
+	(*ResponseOp)(nil),                    // 48: etcdfit.performer.v1.ResponseOp
+	(*TxnResult)(nil),                     // 49: etcdfit.performer.v1.TxnResult
+	(*CompactResult)(nil),                 // 50: etcdfit.performer.v1.CompactResult
+	(*LeaseGrantResult)(nil),              // 51: etcdfit.performer.v1.LeaseGrantResult
+	(*LeaseRevokeResult)(nil),             // 52: etcdfit.performer.v1.LeaseRevokeResult
+	(*LeaseTimeToLiveResult)(nil),         // 53: etcdfit.performer.v1.LeaseTimeToLiveResult
+	(*LeaseLeasesResult)(nil),             // 54: etcdfit.performer.v1.LeaseLeasesResult
+	(*LeaseKeepAliveOnceResult)(nil),      // 55: etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	(*WatchStartResult)(nil),              // 56: etcdfit.performer.v1.WatchStartResult
+	(*WatchEvent)(nil),                    // 57: etcdfit.performer.v1.WatchEvent
+	(*WatchCollectResult)(nil),            // 58: etcdfit.performer.v1.WatchCollectResult
+	(*LeaseKeepAliveStartResult)(nil),     // 59: etcdfit.performer.v1.LeaseKeepAliveStartResult
+	(*KeepAliveResponse)(nil),             // 60: etcdfit.performer.v1.KeepAliveResponse
+	(*LeaseKeepAliveCollectResult)(nil),   // 61: etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	(*LeaseKeepAliveStopResult)(nil),      // 62: etcdfit.performer.v1.LeaseKeepAliveStopResult
+	(*WatchCancelResult)(nil),             // 63: etcdfit.performer.v1.WatchCancelResult
+	(*StatusResult)(nil),                  // 64: etcdfit.performer.v1.StatusResult
+	(*ExecuteStreamRequest)(nil),          // 65: etcdfit.performer.v1.ExecuteStreamRequest
+	(*LatchReleased)(nil),                 // 66: etcdfit.performer.v1.LatchReleased
+	(*ExecuteStreamResponse)(nil),         // 67: etcdfit.performer.v1.ExecuteStreamResponse
+	(*StreamedResult)(nil),                // 68: etcdfit.performer.v1.StreamedResult
+	(*LatchSignalled)(nil),                // 69: etcdfit.performer.v1.LatchSignalled
+	(*ProgramDone)(nil),                   // 70: etcdfit.performer.v1.ProgramDone
+	(*SignalCommand)(nil),                 // 71: etcdfit.performer.v1.SignalCommand
+	(*WaitCommand)(nil),                   // 72: etcdfit.performer.v1.WaitCommand
+	(*SignalResult)(nil),                  // 73: etcdfit.performer.v1.SignalResult
+	(*WaitResult)(nil),                    // 74: etcdfit.performer.v1.WaitResult
+	(*LockAcquireCommand)(nil),            // 75: etcdfit.performer.v1.LockAcquireCommand
+	(*LockAcquireResult)(nil),             // 76: etcdfit.performer.v1.LockAcquireResult
+	(*LockReleaseCommand)(nil),            // 77: etcdfit.performer.v1.LockReleaseCommand
+	(*LockReleaseResult)(nil),             // 78: etcdfit.performer.v1.LockReleaseResult
+	(*ElectionCampaignCommand)(nil),       // 79: etcdfit.performer.v1.ElectionCampaignCommand
+	(*ElectionCampaignResult)(nil),        // 80: etcdfit.performer.v1.ElectionCampaignResult
+	(*ElectionProclaimCommand)(nil),       // 81: etcdfit.performer.v1.ElectionProclaimCommand
+	(*ElectionProclaimResult)(nil),        // 82: etcdfit.performer.v1.ElectionProclaimResult
+	(*ElectionLeaderCommand)(nil),         // 83: etcdfit.performer.v1.ElectionLeaderCommand
+	(*ElectionLeaderResult)(nil),          // 84: etcdfit.performer.v1.ElectionLeaderResult
+	(*ElectionObserveStartCommand)(nil),   // 85: etcdfit.performer.v1.ElectionObserveStartCommand
+	(*ElectionObserveStartResult)(nil),    // 86: etcdfit.performer.v1.ElectionObserveStartResult
+	(*ElectionObserveCollectCommand)(nil), // 87: etcdfit.performer.v1.ElectionObserveCollectCommand
+	(*ElectionObserveCollectResult)(nil),  // 88: etcdfit.performer.v1.ElectionObserveCollectResult
+	(*ElectionResignCommand)(nil),         // 89: etcdfit.performer.v1.ElectionResignCommand
+	(*ElectionResignResult)(nil),          // 90: etcdfit.performer.v1.ElectionResignResult
 }
 var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
-	0,  // 0: etcdfit.performer.v1.DescribeResponse.protocol_version:type_name -> etcdfit.performer.v1.ProtocolVersion
-	41, // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
-	18, // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
-	39, // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
-	19, // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
-	20, // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
-	21, // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
-	22, // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	25, // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	26, // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
-	28, // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
-	29, // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
-	30, // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
-	31, // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
-	32, // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	36, // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
-	37, // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
-	38, // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
-	27, // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
-	33, // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	34, // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	35, // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	1,  // 22: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	2,  // 23: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
-	3,  // 24: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
-	1,  // 25: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	4,  // 26: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
-	5,  // 27: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
-	1,  // 28: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
-	20, // 29: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
-	21, // 30: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
-	22, // 31: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	25, // 32: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	23, // 33: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
-	24, // 34: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
-	24, // 35: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
-	1,  // 36: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	6,  // 37: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
-	40, // 38: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
-	41, // 39: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
-	42, // 40: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
-	45, // 41: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
-	46, // 42: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
-	47, // 43: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	49, // 44: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
-	50, // 45: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
-	51, // 46: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
-	52, // 47: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
-	53, // 48: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
-	54, // 49: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
-	55, // 50: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	56, // 51: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
-	58, // 52: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
-	63, // 53: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
-	64, // 54: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
-	59, // 55: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
-	61, // 56: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	62, // 57: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
-	7,  // 58: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
-	9,  // 59: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
-	43, // 60: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44, // 61: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	43, // 62: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44, // 63: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
-	43, // 64: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44, // 65: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
-	45, // 66: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
-	46, // 67: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
-	47, // 68: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	49, // 69: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
-	43, // 70: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	48, // 71: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
-	43, // 72: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43, // 73: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43, // 74: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43, // 75: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43, // 76: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43, // 77: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	8,  // 78: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
-	44, // 79: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
-	44, // 80: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	57, // 81: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
-	41, // 82: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	41, // 83: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
-	43, // 84: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	60, // 85: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
-	41, // 86: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	43, // 87: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	10, // 88: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
-	12, // 89: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
-	14, // 90: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
-	16, // 91: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
-	11, // 92: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	13, // 93: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	15, // 94: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	17, // 95: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	92, // [92:96] is the sub-list for method output_type
-	88, // [88:92] is the sub-list for method input_type
-	88, // [88:88] is the sub-list for extension type_name
-	88, // [88:88] is the sub-list for extension extendee
-	0,  // [0:88] is the sub-list for field type_name
+	0,   // 0: etcdfit.performer.v1.DescribeResponse.protocol_version:type_name -> etcdfit.performer.v1.ProtocolVersion
+	41,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
+	18,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
+	39,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
+	19,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
+	20,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
+	21,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
+	22,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	25,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	26,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
+	28,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
+	29,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
+	30,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
+	31,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
+	32,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	36,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
+	37,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
+	38,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
+	27,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
+	33,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	34,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	35,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	71,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
+	72,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
+	75,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
+	77,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
+	79,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
+	81,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
+	83,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
+	85,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
+	87,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
+	89,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
+	1,   // 32: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	2,   // 33: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
+	3,   // 34: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
+	1,   // 35: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	4,   // 36: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
+	5,   // 37: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
+	1,   // 38: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
+	20,  // 39: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
+	21,  // 40: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
+	22,  // 41: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	25,  // 42: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	23,  // 43: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
+	24,  // 44: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
+	24,  // 45: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
+	1,   // 46: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	6,   // 47: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
+	40,  // 48: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
+	41,  // 49: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
+	42,  // 50: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
+	45,  // 51: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
+	46,  // 52: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
+	47,  // 53: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	49,  // 54: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
+	50,  // 55: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
+	51,  // 56: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
+	52,  // 57: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
+	53,  // 58: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
+	54,  // 59: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
+	55,  // 60: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	56,  // 61: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
+	58,  // 62: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
+	63,  // 63: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
+	64,  // 64: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
+	59,  // 65: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
+	61,  // 66: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	62,  // 67: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
+	73,  // 68: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
+	74,  // 69: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
+	76,  // 70: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
+	78,  // 71: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
+	80,  // 72: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
+	82,  // 73: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
+	84,  // 74: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
+	86,  // 75: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
+	88,  // 76: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
+	90,  // 77: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
+	7,   // 78: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
+	9,   // 79: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
+	43,  // 80: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44,  // 81: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	43,  // 82: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44,  // 83: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
+	43,  // 84: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44,  // 85: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
+	45,  // 86: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
+	46,  // 87: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
+	47,  // 88: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	49,  // 89: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
+	43,  // 90: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48,  // 91: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
+	43,  // 92: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 93: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 94: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 95: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 96: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 97: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	8,   // 98: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
+	44,  // 99: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
+	44,  // 100: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	57,  // 101: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
+	41,  // 102: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	41,  // 103: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
+	43,  // 104: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	60,  // 105: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
+	41,  // 106: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	43,  // 107: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	16,  // 108: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
+	66,  // 109: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
+	68,  // 110: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
+	69,  // 111: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
+	70,  // 112: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
+	39,  // 113: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
+	43,  // 114: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 115: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 116: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	43,  // 117: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44,  // 118: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
+	43,  // 119: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	44,  // 120: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
+	43,  // 121: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	10,  // 122: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
+	12,  // 123: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
+	14,  // 124: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
+	16,  // 125: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
+	65,  // 126: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
+	11,  // 127: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	13,  // 128: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	15,  // 129: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	17,  // 130: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	67,  // 131: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
+	127, // [127:132] is the sub-list for method output_type
+	122, // [122:127] is the sub-list for method input_type
+	122, // [122:122] is the sub-list for extension type_name
+	122, // [122:122] is the sub-list for extension extendee
+	0,   // [0:122] is the sub-list for field type_name
 }
 
 func init() { file_etcdfit_performer_v1_performer_proto_init() }
@@ -5287,6 +7229,16 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*Command_LeaseKeepAliveStart)(nil),
 		(*Command_LeaseKeepAliveCollect)(nil),
 		(*Command_LeaseKeepAliveStop)(nil),
+		(*Command_Signal)(nil),
+		(*Command_Wait)(nil),
+		(*Command_LockAcquire)(nil),
+		(*Command_LockRelease)(nil),
+		(*Command_ElectionCampaign)(nil),
+		(*Command_ElectionProclaim)(nil),
+		(*Command_ElectionLeader)(nil),
+		(*Command_ElectionObserveStart)(nil),
+		(*Command_ElectionObserveCollect)(nil),
+		(*Command_ElectionResign)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[14].OneofWrappers = []any{
 		(*RequestOp_Put)(nil),
@@ -5317,6 +7269,16 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*CommandOk_LeaseKeepAliveStart)(nil),
 		(*CommandOk_LeaseKeepAliveCollect)(nil),
 		(*CommandOk_LeaseKeepAliveStop)(nil),
+		(*CommandOk_Signal)(nil),
+		(*CommandOk_Wait)(nil),
+		(*CommandOk_LockAcquire)(nil),
+		(*CommandOk_LockRelease)(nil),
+		(*CommandOk_ElectionCampaign)(nil),
+		(*CommandOk_ElectionProclaim)(nil),
+		(*CommandOk_ElectionLeader)(nil),
+		(*CommandOk_ElectionObserveStart)(nil),
+		(*CommandOk_ElectionObserveCollect)(nil),
+		(*CommandOk_ElectionResign)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[38].OneofWrappers = []any{
 		(*ResponseOp_Put)(nil),
@@ -5324,13 +7286,22 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*ResponseOp_DeleteRange)(nil),
 		(*ResponseOp_Txn)(nil),
 	}
+	file_etcdfit_performer_v1_performer_proto_msgTypes[55].OneofWrappers = []any{
+		(*ExecuteStreamRequest_Program)(nil),
+		(*ExecuteStreamRequest_LatchReleased)(nil),
+	}
+	file_etcdfit_performer_v1_performer_proto_msgTypes[57].OneofWrappers = []any{
+		(*ExecuteStreamResponse_Result)(nil),
+		(*ExecuteStreamResponse_Signalled)(nil),
+		(*ExecuteStreamResponse_Done)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_etcdfit_performer_v1_performer_proto_rawDesc), len(file_etcdfit_performer_v1_performer_proto_rawDesc)),
 			NumEnums:      10,
-			NumMessages:   55,
+			NumMessages:   81,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,10 +31,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PerformerService_Describe_FullMethodName   = "/etcdfit.performer.v1.PerformerService/Describe"
-	PerformerService_Connect_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Connect"
-	PerformerService_Disconnect_FullMethodName = "/etcdfit.performer.v1.PerformerService/Disconnect"
-	PerformerService_Execute_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Execute"
+	PerformerService_Describe_FullMethodName      = "/etcdfit.performer.v1.PerformerService/Describe"
+	PerformerService_Connect_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Connect"
+	PerformerService_Disconnect_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Disconnect"
+	PerformerService_Execute_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Execute"
+	PerformerService_ExecuteStream_FullMethodName = "/etcdfit.performer.v1.PerformerService/ExecuteStream"
 )
 
 // PerformerServiceClient is the client API for PerformerService service.
@@ -49,6 +50,15 @@ type PerformerServiceClient interface {
 	Disconnect(ctx context.Context, in *DisconnectRequest, opts ...grpc.CallOption) (*DisconnectResponse, error)
 	// Runs a program: its commands in order, one result per command.
 	Execute(ctx context.Context, in *ExecuteRequest, opts ...grpc.CallOption) (*ExecuteResponse, error)
+	// Runs a program that may pause at latches (concurrency tests). The driver's first
+	// message is the program (ExecuteStreamRequest.program); the performer runs its
+	// commands in order and streams each command's result as it completes. A Signal
+	// command sends `signalled` to the driver; a Wait command blocks the program until the
+	// driver sends `latch_released` for its latch (sent at any time, before or after the
+	// Wait; a latch once released stays released for the stream) or its timeout passes.
+	// After the last result the performer sends `done` and ends the stream. Programs on
+	// different clients of one performer run at the same time.
+	ExecuteStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse], error)
 }
 
 type performerServiceClient struct {
@@ -99,6 +109,19 @@ func (c *performerServiceClient) Execute(ctx context.Context, in *ExecuteRequest
 	return out, nil
 }
 
+func (c *performerServiceClient) ExecuteStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &PerformerService_ServiceDesc.Streams[0], PerformerService_ExecuteStream_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExecuteStreamRequest, ExecuteStreamResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_ExecuteStreamClient = grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse]
+
 // PerformerServiceServer is the server API for PerformerService service.
 // All implementations must embed UnimplementedPerformerServiceServer
 // for forward compatibility.
@@ -111,6 +134,15 @@ type PerformerServiceServer interface {
 	Disconnect(context.Context, *DisconnectRequest) (*DisconnectResponse, error)
 	// Runs a program: its commands in order, one result per command.
 	Execute(context.Context, *ExecuteRequest) (*ExecuteResponse, error)
+	// Runs a program that may pause at latches (concurrency tests). The driver's first
+	// message is the program (ExecuteStreamRequest.program); the performer runs its
+	// commands in order and streams each command's result as it completes. A Signal
+	// command sends `signalled` to the driver; a Wait command blocks the program until the
+	// driver sends `latch_released` for its latch (sent at any time, before or after the
+	// Wait; a latch once released stays released for the stream) or its timeout passes.
+	// After the last result the performer sends `done` and ends the stream. Programs on
+	// different clients of one performer run at the same time.
+	ExecuteStream(grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]) error
 	mustEmbedUnimplementedPerformerServiceServer()
 }
 
@@ -132,6 +164,9 @@ func (UnimplementedPerformerServiceServer) Disconnect(context.Context, *Disconne
 }
 func (UnimplementedPerformerServiceServer) Execute(context.Context, *ExecuteRequest) (*ExecuteResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Execute not implemented")
+}
+func (UnimplementedPerformerServiceServer) ExecuteStream(grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method ExecuteStream not implemented")
 }
 func (UnimplementedPerformerServiceServer) mustEmbedUnimplementedPerformerServiceServer() {}
 func (UnimplementedPerformerServiceServer) testEmbeddedByValue()                          {}
@@ -226,6 +261,13 @@ func _PerformerService_Execute_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PerformerService_ExecuteStream_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(PerformerServiceServer).ExecuteStream(&grpc.GenericServerStream[ExecuteStreamRequest, ExecuteStreamResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_ExecuteStreamServer = grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]
+
 // PerformerService_ServiceDesc is the grpc.ServiceDesc for PerformerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -250,6 +292,13 @@ var PerformerService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _PerformerService_Execute_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "ExecuteStream",
+			Handler:       _PerformerService_ExecuteStream_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+	},
 	Metadata: "etcdfit/performer/v1/performer.proto",
 }

@@ -79,12 +79,21 @@ var capabilitySince = map[string]string{
 	// rpctypes.EtcdError (and clientv3's own errors) vs raw grpc status /
 	// context errors: see isTyped.
 	"errors.typed": "3.5.0",
+	// ExecuteStream with Signal/Wait (internal/server/stream.go); clients run in parallel.
+	"stream.latches": "3.5.0",
+	// concurrency.NewMutex / Lock / Unlock on a concurrency.Session (recipes.go).
+	"lock": "3.5.0",
+	// concurrency.Mutex.TryLock, present at every built version (v3.5.35 concurrency/mutex.go:48).
+	"lock.try": "3.5.0",
+	// concurrency.NewElection: Campaign, Proclaim, Leader, Observe, Resign.
+	"election": "3.5.0",
 }
 
 // NotClaimed lists catalog capabilities this performer deliberately does not
 // claim, with the reason. Every catalog id is either in capabilitySince or here
 // (a test checks it, so a new catalog id forces a decision).
 var NotClaimed = map[string]string{
+	"lock.single_key": "concurrency.Mutex keeps one key per contender (<name>/<lease id>), etcd's lock layout (claimed as lock)",
 	"lease.grant.id": "clientv3's Lease.Grant(ctx, ttl) has no way to choose the lease id; " +
 		"only the raw gRPC LeaseGrantRequest has one, which is not the SDK's API",
 }

@@ -103,6 +103,7 @@ type clientState struct {
 	exec       sync.Mutex
 	watches    map[string]*etcdsdk.Watch
 	keepAlives map[string]*etcdsdk.KeepAlive
+	recipes    recipes // locks, campaigns, observers (stream.go)
 }
 
 func newClientState(id string, cl *etcdsdk.Client) *clientState {
@@ -237,6 +238,7 @@ func (cs *clientState) close() {
 	for _, ka := range keepAlives {
 		ka.Stop(0)
 	}
+	cs.closeRecipes()
 }
 
 func (s *Server) Execute(ctx context.Context, req *ppb.ExecuteRequest) (*ppb.ExecuteResponse, error) {
@@ -284,6 +286,9 @@ func (s *Server) runOne(cs *clientState, cmd *ppb.Command) (res *ppb.CommandResu
 			res = etcdsdk.HarnessResult(ppb.HarnessError_INTERNAL, fmt.Sprintf("panic in %s: %v", commandName(cmd), p))
 		}
 	}()
+	if r, ok := cs.runConcurrency(cmd); ok {
+		return r
+	}
 	switch x := cmd.GetCommand().(type) {
 	case *ppb.Command_WatchStart:
 		return cs.watchStart(x.WatchStart)

@@ -36,6 +36,9 @@ impl Harness {
     pub fn internal(message: impl Into<String>) -> Self {
         Harness { kind: Kind::Internal, message: message.into() }
     }
+    pub fn unimplemented(message: impl Into<String>) -> Self {
+        Harness { kind: Kind::Unimplemented, message: message.into() }
+    }
     pub fn result(&self) -> CommandResult {
         harness_result(self)
     }
@@ -196,6 +199,8 @@ impl Session {
             | Command::LeaseKeepAliveStop(_) => {
                 Harness::internal("watch and keep-alive commands are dispatched by the server's registries").result()
             }
+            // Latches and recipes (locks, elections) are not implemented here yet.
+            _ => Harness::unimplemented("this command (latches, locks, elections) is not implemented by rust-etcd-client").result(),
         }
     }
 

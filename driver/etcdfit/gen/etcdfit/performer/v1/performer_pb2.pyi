@@ -76,6 +76,9 @@ class ErrorCode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     LEASE_TTL_TOO_LARGE: _ClassVar[ErrorCode]
     VALUE_PROVIDED: _ClassVar[ErrorCode]
     LEASE_PROVIDED: _ClassVar[ErrorCode]
+    NOT_LEADER: _ClassVar[ErrorCode]
+    NO_LEADER: _ClassVar[ErrorCode]
+    SESSION_EXPIRED: _ClassVar[ErrorCode]
 
 class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -127,6 +130,9 @@ LEASE_EXISTS: ErrorCode
 LEASE_TTL_TOO_LARGE: ErrorCode
 VALUE_PROVIDED: ErrorCode
 LEASE_PROVIDED: ErrorCode
+NOT_LEADER: ErrorCode
+NO_LEADER: ErrorCode
+SESSION_EXPIRED: ErrorCode
 EVENT_TYPE_PUT: EventType
 EVENT_TYPE_DELETE: EventType
 
@@ -217,7 +223,7 @@ class Program(_message.Message):
     def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -235,6 +241,16 @@ class Command(_message.Message):
     LEASE_KEEP_ALIVE_START_FIELD_NUMBER: _ClassVar[int]
     LEASE_KEEP_ALIVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
     LEASE_KEEP_ALIVE_STOP_FIELD_NUMBER: _ClassVar[int]
+    SIGNAL_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    LOCK_ACQUIRE_FIELD_NUMBER: _ClassVar[int]
+    LOCK_RELEASE_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_PROCLAIM_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_LEADER_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_OBSERVE_START_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_OBSERVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_RESIGN_FIELD_NUMBER: _ClassVar[int]
     put: PutCommand
     range: RangeCommand
     delete_range: DeleteRangeCommand
@@ -252,7 +268,17 @@ class Command(_message.Message):
     lease_keep_alive_start: LeaseKeepAliveStartCommand
     lease_keep_alive_collect: LeaseKeepAliveCollectCommand
     lease_keep_alive_stop: LeaseKeepAliveStopCommand
-    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ...) -> None: ...
+    signal: SignalCommand
+    wait: WaitCommand
+    lock_acquire: LockAcquireCommand
+    lock_release: LockReleaseCommand
+    election_campaign: ElectionCampaignCommand
+    election_proclaim: ElectionProclaimCommand
+    election_leader: ElectionLeaderCommand
+    election_observe_start: ElectionObserveStartCommand
+    election_observe_collect: ElectionObserveCollectCommand
+    election_resign: ElectionResignCommand
+    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ...) -> None: ...
 
 class PutCommand(_message.Message):
     __slots__ = ("key", "value", "lease", "prev_kv", "ignore_value", "ignore_lease")
@@ -483,7 +509,7 @@ class CommandResult(_message.Message):
     def __init__(self, call_ns: _Optional[int] = ..., return_ns: _Optional[int] = ..., ok: _Optional[_Union[CommandOk, _Mapping]] = ..., sdk_error: _Optional[_Union[SdkError, _Mapping]] = ..., harness_error: _Optional[_Union[HarnessError, _Mapping]] = ...) -> None: ...
 
 class CommandOk(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -501,6 +527,16 @@ class CommandOk(_message.Message):
     LEASE_KEEP_ALIVE_START_FIELD_NUMBER: _ClassVar[int]
     LEASE_KEEP_ALIVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
     LEASE_KEEP_ALIVE_STOP_FIELD_NUMBER: _ClassVar[int]
+    SIGNAL_FIELD_NUMBER: _ClassVar[int]
+    WAIT_FIELD_NUMBER: _ClassVar[int]
+    LOCK_ACQUIRE_FIELD_NUMBER: _ClassVar[int]
+    LOCK_RELEASE_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_CAMPAIGN_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_PROCLAIM_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_LEADER_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_OBSERVE_START_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_OBSERVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
+    ELECTION_RESIGN_FIELD_NUMBER: _ClassVar[int]
     put: PutResult
     range: RangeResult
     delete_range: DeleteRangeResult
@@ -518,7 +554,17 @@ class CommandOk(_message.Message):
     lease_keep_alive_start: LeaseKeepAliveStartResult
     lease_keep_alive_collect: LeaseKeepAliveCollectResult
     lease_keep_alive_stop: LeaseKeepAliveStopResult
-    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ...) -> None: ...
+    signal: SignalResult
+    wait: WaitResult
+    lock_acquire: LockAcquireResult
+    lock_release: LockReleaseResult
+    election_campaign: ElectionCampaignResult
+    election_proclaim: ElectionProclaimResult
+    election_leader: ElectionLeaderResult
+    election_observe_start: ElectionObserveStartResult
+    election_observe_collect: ElectionObserveCollectResult
+    election_resign: ElectionResignResult
+    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ...) -> None: ...
 
 class SdkError(_message.Message):
     __slots__ = ("code", "sdk_type", "message", "grpc_code", "typed")
@@ -771,3 +817,211 @@ class StatusResult(_message.Message):
     raft_index: int
     raft_term: int
     def __init__(self, header: _Optional[_Union[ResponseHeader, _Mapping]] = ..., version: _Optional[str] = ..., db_size: _Optional[int] = ..., leader: _Optional[int] = ..., raft_index: _Optional[int] = ..., raft_term: _Optional[int] = ...) -> None: ...
+
+class ExecuteStreamRequest(_message.Message):
+    __slots__ = ("program", "latch_released")
+    PROGRAM_FIELD_NUMBER: _ClassVar[int]
+    LATCH_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    program: ExecuteRequest
+    latch_released: LatchReleased
+    def __init__(self, program: _Optional[_Union[ExecuteRequest, _Mapping]] = ..., latch_released: _Optional[_Union[LatchReleased, _Mapping]] = ...) -> None: ...
+
+class LatchReleased(_message.Message):
+    __slots__ = ("latch",)
+    LATCH_FIELD_NUMBER: _ClassVar[int]
+    latch: str
+    def __init__(self, latch: _Optional[str] = ...) -> None: ...
+
+class ExecuteStreamResponse(_message.Message):
+    __slots__ = ("result", "signalled", "done")
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    SIGNALLED_FIELD_NUMBER: _ClassVar[int]
+    DONE_FIELD_NUMBER: _ClassVar[int]
+    result: StreamedResult
+    signalled: LatchSignalled
+    done: ProgramDone
+    def __init__(self, result: _Optional[_Union[StreamedResult, _Mapping]] = ..., signalled: _Optional[_Union[LatchSignalled, _Mapping]] = ..., done: _Optional[_Union[ProgramDone, _Mapping]] = ...) -> None: ...
+
+class StreamedResult(_message.Message):
+    __slots__ = ("index", "result")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    RESULT_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    result: CommandResult
+    def __init__(self, index: _Optional[int] = ..., result: _Optional[_Union[CommandResult, _Mapping]] = ...) -> None: ...
+
+class LatchSignalled(_message.Message):
+    __slots__ = ("latch", "index")
+    LATCH_FIELD_NUMBER: _ClassVar[int]
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    latch: str
+    index: int
+    def __init__(self, latch: _Optional[str] = ..., index: _Optional[int] = ...) -> None: ...
+
+class ProgramDone(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SignalCommand(_message.Message):
+    __slots__ = ("latch",)
+    LATCH_FIELD_NUMBER: _ClassVar[int]
+    latch: str
+    def __init__(self, latch: _Optional[str] = ...) -> None: ...
+
+class WaitCommand(_message.Message):
+    __slots__ = ("latch", "timeout_ms")
+    LATCH_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    latch: str
+    timeout_ms: int
+    def __init__(self, latch: _Optional[str] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
+
+class SignalResult(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class WaitResult(_message.Message):
+    __slots__ = ("released",)
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    released: bool
+    def __init__(self, released: _Optional[bool] = ...) -> None: ...
+
+class LockAcquireCommand(_message.Message):
+    __slots__ = ("handle", "name", "session_ttl", "timeout_ms", "try_only")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TTL_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    TRY_ONLY_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    name: bytes
+    session_ttl: int
+    timeout_ms: int
+    try_only: bool
+    def __init__(self, handle: _Optional[str] = ..., name: _Optional[bytes] = ..., session_ttl: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., try_only: _Optional[bool] = ...) -> None: ...
+
+class LockAcquireResult(_message.Message):
+    __slots__ = ("acquired", "key", "create_revision", "lease", "header")
+    ACQUIRED_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_REVISION_FIELD_NUMBER: _ClassVar[int]
+    LEASE_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    acquired: bool
+    key: bytes
+    create_revision: int
+    lease: int
+    header: ResponseHeader
+    def __init__(self, acquired: _Optional[bool] = ..., key: _Optional[bytes] = ..., create_revision: _Optional[int] = ..., lease: _Optional[int] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class LockReleaseCommand(_message.Message):
+    __slots__ = ("handle",)
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    def __init__(self, handle: _Optional[str] = ...) -> None: ...
+
+class LockReleaseResult(_message.Message):
+    __slots__ = ("released", "header")
+    RELEASED_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    released: bool
+    header: ResponseHeader
+    def __init__(self, released: _Optional[bool] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class ElectionCampaignCommand(_message.Message):
+    __slots__ = ("handle", "name", "value", "session_ttl", "timeout_ms")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TTL_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    name: bytes
+    value: bytes
+    session_ttl: int
+    timeout_ms: int
+    def __init__(self, handle: _Optional[str] = ..., name: _Optional[bytes] = ..., value: _Optional[bytes] = ..., session_ttl: _Optional[int] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
+
+class ElectionCampaignResult(_message.Message):
+    __slots__ = ("key", "create_revision", "lease", "header")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_REVISION_FIELD_NUMBER: _ClassVar[int]
+    LEASE_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    create_revision: int
+    lease: int
+    header: ResponseHeader
+    def __init__(self, key: _Optional[bytes] = ..., create_revision: _Optional[int] = ..., lease: _Optional[int] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class ElectionProclaimCommand(_message.Message):
+    __slots__ = ("handle", "value")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    value: bytes
+    def __init__(self, handle: _Optional[str] = ..., value: _Optional[bytes] = ...) -> None: ...
+
+class ElectionProclaimResult(_message.Message):
+    __slots__ = ("header",)
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    header: ResponseHeader
+    def __init__(self, header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class ElectionLeaderCommand(_message.Message):
+    __slots__ = ("handle", "name")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    name: bytes
+    def __init__(self, handle: _Optional[str] = ..., name: _Optional[bytes] = ...) -> None: ...
+
+class ElectionLeaderResult(_message.Message):
+    __slots__ = ("leader", "header")
+    LEADER_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    leader: KeyValue
+    header: ResponseHeader
+    def __init__(self, leader: _Optional[_Union[KeyValue, _Mapping]] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class ElectionObserveStartCommand(_message.Message):
+    __slots__ = ("handle", "name")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    name: bytes
+    def __init__(self, handle: _Optional[str] = ..., name: _Optional[bytes] = ...) -> None: ...
+
+class ElectionObserveStartResult(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ElectionObserveCollectCommand(_message.Message):
+    __slots__ = ("handle", "min_leaders", "timeout_ms")
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    MIN_LEADERS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    min_leaders: int
+    timeout_ms: int
+    def __init__(self, handle: _Optional[str] = ..., min_leaders: _Optional[int] = ..., timeout_ms: _Optional[int] = ...) -> None: ...
+
+class ElectionObserveCollectResult(_message.Message):
+    __slots__ = ("leaders", "ended")
+    LEADERS_FIELD_NUMBER: _ClassVar[int]
+    ENDED_FIELD_NUMBER: _ClassVar[int]
+    leaders: _containers.RepeatedCompositeFieldContainer[KeyValue]
+    ended: bool
+    def __init__(self, leaders: _Optional[_Iterable[_Union[KeyValue, _Mapping]]] = ..., ended: _Optional[bool] = ...) -> None: ...
+
+class ElectionResignCommand(_message.Message):
+    __slots__ = ("handle",)
+    HANDLE_FIELD_NUMBER: _ClassVar[int]
+    handle: str
+    def __init__(self, handle: _Optional[str] = ...) -> None: ...
+
+class ElectionResignResult(_message.Message):
+    __slots__ = ("header",)
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    header: ResponseHeader
+    def __init__(self, header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...

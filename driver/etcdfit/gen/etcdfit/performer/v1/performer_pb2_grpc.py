@@ -54,6 +54,11 @@ class PerformerServiceStub:
                 request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteRequest.SerializeToString,
                 response_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteResponse.FromString,
                 _registered_method=True)
+        self.ExecuteStream = channel.stream_stream(
+                '/etcdfit.performer.v1.PerformerService/ExecuteStream',
+                request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.SerializeToString,
+                response_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.FromString,
+                _registered_method=True)
 
 
 class PerformerServiceServicer:
@@ -87,6 +92,20 @@ class PerformerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExecuteStream(self, request_iterator, context):
+        """Runs a program that may pause at latches (concurrency tests). The driver's first
+        message is the program (ExecuteStreamRequest.program); the performer runs its
+        commands in order and streams each command's result as it completes. A Signal
+        command sends `signalled` to the driver; a Wait command blocks the program until the
+        driver sends `latch_released` for its latch (sent at any time, before or after the
+        Wait; a latch once released stays released for the stream) or its timeout passes.
+        After the last result the performer sends `done` and ends the stream. Programs on
+        different clients of one performer run at the same time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PerformerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -109,6 +128,11 @@ def add_PerformerServiceServicer_to_server(servicer, server):
                     servicer.Execute,
                     request_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteRequest.FromString,
                     response_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteResponse.SerializeToString,
+            ),
+            'ExecuteStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.ExecuteStream,
+                    request_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.FromString,
+                    response_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -219,6 +243,33 @@ class PerformerService:
             '/etcdfit.performer.v1.PerformerService/Execute',
             etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteRequest.SerializeToString,
             etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExecuteStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/etcdfit.performer.v1.PerformerService/ExecuteStream',
+            etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.SerializeToString,
+            etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.FromString,
             options,
             channel_credentials,
             insecure,
