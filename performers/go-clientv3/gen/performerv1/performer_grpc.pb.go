@@ -35,6 +35,7 @@ const (
 	PerformerService_Connect_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Connect"
 	PerformerService_Disconnect_FullMethodName = "/etcdfit.performer.v1.PerformerService/Disconnect"
 	PerformerService_Execute_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Execute"
+	PerformerService_Workload_FullMethodName   = "/etcdfit.performer.v1.PerformerService/Workload"
 )
 
 // PerformerServiceClient is the client API for PerformerService service.
@@ -49,6 +50,12 @@ type PerformerServiceClient interface {
 	Disconnect(ctx context.Context, in *DisconnectRequest, opts ...grpc.CallOption) (*DisconnectResponse, error)
 	// Runs a program: its commands in order, one result per command.
 	Execute(ctx context.Context, in *ExecuteRequest, opts ...grpc.CallOption) (*ExecuteResponse, error)
+	// Runs a load workload natively in the performer (capability perf.workload): its own
+	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
+	// report interval, then a final one (final = true). The driver cancelling the stream,
+	// or its deadline passing, stops the workers promptly and closes the clients.
+	// A performer that does not implement it answers UNIMPLEMENTED.
+	Workload(ctx context.Context, in *WorkloadRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WorkloadReport], error)
 }
 
 type performerServiceClient struct {
@@ -99,6 +106,25 @@ func (c *performerServiceClient) Execute(ctx context.Context, in *ExecuteRequest
 	return out, nil
 }
 
+func (c *performerServiceClient) Workload(ctx context.Context, in *WorkloadRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WorkloadReport], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &PerformerService_ServiceDesc.Streams[0], PerformerService_Workload_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WorkloadRequest, WorkloadReport]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_WorkloadClient = grpc.ServerStreamingClient[WorkloadReport]
+
 // PerformerServiceServer is the server API for PerformerService service.
 // All implementations must embed UnimplementedPerformerServiceServer
 // for forward compatibility.
@@ -111,6 +137,12 @@ type PerformerServiceServer interface {
 	Disconnect(context.Context, *DisconnectRequest) (*DisconnectResponse, error)
 	// Runs a program: its commands in order, one result per command.
 	Execute(context.Context, *ExecuteRequest) (*ExecuteResponse, error)
+	// Runs a load workload natively in the performer (capability perf.workload): its own
+	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
+	// report interval, then a final one (final = true). The driver cancelling the stream,
+	// or its deadline passing, stops the workers promptly and closes the clients.
+	// A performer that does not implement it answers UNIMPLEMENTED.
+	Workload(*WorkloadRequest, grpc.ServerStreamingServer[WorkloadReport]) error
 	mustEmbedUnimplementedPerformerServiceServer()
 }
 
@@ -132,6 +164,9 @@ func (UnimplementedPerformerServiceServer) Disconnect(context.Context, *Disconne
 }
 func (UnimplementedPerformerServiceServer) Execute(context.Context, *ExecuteRequest) (*ExecuteResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Execute not implemented")
+}
+func (UnimplementedPerformerServiceServer) Workload(*WorkloadRequest, grpc.ServerStreamingServer[WorkloadReport]) error {
+	return status.Errorf(codes.Unimplemented, "method Workload not implemented")
 }
 func (UnimplementedPerformerServiceServer) mustEmbedUnimplementedPerformerServiceServer() {}
 func (UnimplementedPerformerServiceServer) testEmbeddedByValue()                          {}
@@ -226,6 +261,17 @@ func _PerformerService_Execute_Handler(srv interface{}, ctx context.Context, dec
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PerformerService_Workload_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WorkloadRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(PerformerServiceServer).Workload(m, &grpc.GenericServerStream[WorkloadRequest, WorkloadReport]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_WorkloadServer = grpc.ServerStreamingServer[WorkloadReport]
+
 // PerformerService_ServiceDesc is the grpc.ServiceDesc for PerformerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -250,6 +296,12 @@ var PerformerService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _PerformerService_Execute_Handler,
 		},
 	},
-	Streams:  []grpc.StreamDesc{},
+	Streams: []grpc.StreamDesc{
+		{
+			StreamName:    "Workload",
+			Handler:       _PerformerService_Workload_Handler,
+			ServerStreams: true,
+		},
+	},
 	Metadata: "etcdfit/performer/v1/performer.proto",
 }

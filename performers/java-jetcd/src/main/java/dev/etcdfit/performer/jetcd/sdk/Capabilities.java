@@ -92,7 +92,9 @@ public final class Capabilities {
         "connect.block",
         "jetcd's ClientBuilder has no blocking connect: Client.build() is always lazy (waitForReady is a per-call option)",
         "connect.auto_sync",
-        "jetcd has no member-list auto-sync");
+        "jetcd has no member-list auto-sync",
+        "perf.workload",
+        "not implemented in this performer yet (Workload answers UNIMPLEMENTED)");
 
     /** Sorted capability ids for an SDK version ("0.8.7"); an unparsable version counts as the newest. */
     public static List<String> forVersion(String sdkVersion) {
