@@ -79,6 +79,8 @@ var capabilitySince = map[string]string{
 	// rpctypes.EtcdError (and clientv3's own errors) vs raw grpc status /
 	// context errors: see isTyped.
 	"errors.typed": "3.5.0",
+	// Workload: clients and workers run in this process (internal/workload).
+	"perf.workload": "3.5.0",
 }
 
 // NotClaimed lists catalog capabilities this performer deliberately does not
