@@ -59,7 +59,7 @@ def rss_growth_per_hour(timeline: list[dict[str, Any]]) -> float | None:
 def summarize(step: dict[str, Any]) -> list[dict[str, Any]]:
     """One summary row per subject of a step, in the order subjects first appear."""
     order: list[str] = []
-    for r in step["runs"]:
+    for r in sorted(step["runs"], key=lambda r: r["kind"] != "tool"):  # the tool first, then performers
         if r["subject"] not in order:
             order.append(r["subject"])
     rows = []

@@ -126,12 +126,17 @@ class Runner:
                         entry = doc["steps"][si]
                         where = f"step {step.name} ({si + 1}/{len(self.profile.steps)})" + \
                             (f" repeat {rep + 1}/{self.repeat}" if self.repeat > 1 else "")
-                        if tool_bin is not None:
-                            entry["runs"].append(self._tool_run(tool_bin, step, server.endpoints[0], oracle, rep,
-                                                                where))
-                            self._save(doc, entry)
-                        for subj in subjects:
-                            entry["runs"].append(self._workload_run(subj, step, server.endpoints, oracle, rep, where))
+                        # The order rotates with the repeat: whoever runs later meets a bigger store and a
+                        # warmer machine, and rotating spreads that over every subject.
+                        order: list[Subject | None] = ([None] if tool_bin is not None else []) + list(subjects)
+                        shift = rep % len(order) if order else 0
+                        for subj in order[shift:] + order[:shift]:
+                            if subj is None:
+                                assert tool_bin is not None
+                                run = self._tool_run(tool_bin, step, server.endpoints[0], oracle, rep, where)
+                            else:
+                                run = self._workload_run(subj, step, server.endpoints, oracle, rep, where)
+                            entry["runs"].append(run)
                             self._save(doc, entry)
             finally:
                 oracle.close()
