@@ -11,7 +11,7 @@ SERVERS := 3.4 3.5 3.6 3.7
 JOBS ?= 2
 
 .PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
-        lint test-harness test-properties test-lockstep fuzz test-conformance test-cluster matrix bench clean
+        lint test-harness test-properties test-lockstep fuzz test-conformance test-cluster matrix bench perf-smoke clean
 
 ## bootstrap: driver venv (.venv) + the default performers built into .cache/
 bootstrap: venv performers
@@ -102,6 +102,12 @@ matrix: all-performers servers
 
 bench: bootstrap
 	$(BIN)/python -m etcdfit.bench
+
+## perf-smoke: the smoke workload profile (seconds) for PERF_PERFORMERS beside etcd's benchmark tool,
+## results and HTML report in reports/perf-smoke (docs/perf.md); performers without perf.workload skip
+PERF_PERFORMERS ?= $(ALL_PERFORMERS)
+perf-smoke: venv
+	$(BIN)/etcdfit perf --profile smoke $(addprefix --performer ,$(PERF_PERFORMERS)) --out reports/perf-smoke
 
 clean:
 	rm -rf .cache reports .etcdfit

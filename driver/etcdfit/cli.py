@@ -46,13 +46,30 @@ def main(argv: list[str] | None = None) -> int:
     mx.add_argument("--jobs", type=int, default=None, help="cells at once (default: the file's jobs)")
 
     gt = sub.add_parser("gate", help="release check: NEW against a baseline version or a stored baseline")
-    gt.add_argument("--performer", required=True, metavar="NAME@NEW",
+    gt.add_argument("--performer", default=None, metavar="NAME@NEW",
                     help="the SDK version to check (its suite is run on the --etcd server)")
     gt.add_argument("--baseline", default=None, metavar="NAME@OLD", help="run the suite for this version too")
     gt.add_argument("--baseline-file", default=None, metavar="PATH", help="a stored baseline (capabilities/baselines/)")
     gt.add_argument("--save-baseline", default=None, metavar="PATH", help="write NEW's baseline to PATH instead")
     gt.add_argument("--etcd", default="embedded", help="etcd server for both runs (default: embedded)")
     gt.add_argument("--out", default=".etcdfit/gate", help="folder for each side's results and pytest log")
+    gt.add_argument("--perf", default=None, metavar="BASELINE.json",
+                    help="perf gate: etcdfit perf results to compare against (see docs/perf.md)")
+    gt.add_argument("--perf-current", default=None, metavar="RESULTS.json",
+                    help="perf gate: the results to check (default: within --perf, each SDK's later version "
+                         "against its first)")
+    gt.add_argument("--max-throughput-loss", type=float, default=0.10, help="perf gate: fail above (default 0.10)")
+    gt.add_argument("--max-p99-rise", type=float, default=0.20, help="perf gate: fail above (default 0.20)")
+
+    pf = sub.add_parser("perf", help="load and performance: a workload profile per SDK beside etcd's benchmark tool")
+    pf.add_argument("--profile", required=True, metavar="NAME|PATH", help="smoke, standard, ramp, soak or a YAML file")
+    pf.add_argument("--performer", action="append", default=[], metavar="NAME[@VERSION]",
+                    help="performer to measure (repeatable; default: go-clientv3)")
+    pf.add_argument("--etcd", default="embedded", metavar="VERSION|PATH",
+                    help="etcd server to start (default: embedded; see `etcdfit server list`)")
+    pf.add_argument("--out", default="reports/perf", help="folder for results.json, index.html and logs/")
+    pf.add_argument("--repeat", type=int, default=1, help="run every step N times; summaries are medians")
+    pf.add_argument("--no-benchmark", action="store_true", help="do not run etcd's benchmark tool")
 
     rep = sub.add_parser("report", help="write the HTML report for one or more results files (merged)")
     rep.add_argument("results", nargs="+", metavar="RESULTS")
@@ -67,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report,
-                "matrix": cmd_matrix, "gate": cmd_gate}[args.verb](args)
+                "matrix": cmd_matrix, "gate": cmd_gate, "perf": cmd_perf}[args.verb](args)
     except EtcdfitError as exc:
         print(f"etcdfit: error: {exc}", file=sys.stderr)
         return 2
@@ -93,9 +110,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_gate(args: argparse.Namespace) -> int:
+    if args.perf:
+        from .perf import gate as perf_gate
+
+        return perf_gate.main(args)
+    if not args.performer:
+        raise EtcdfitError("give --performer NAME@NEW (the conformance gate) or --perf BASELINE.json (the perf gate)")
     from . import gate
 
     return gate.main(args)
+
+
+def cmd_perf(args: argparse.Namespace) -> int:
+    from .perf.cli import main as perf_main
+
+    return perf_main(args)
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:

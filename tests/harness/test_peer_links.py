@@ -64,8 +64,9 @@ def test_a_connection_is_attributed_to_the_process_that_dialed_it():
     srv.bind(("127.0.0.1", 0))
     srv.listen()
     port = srv.getsockname()[1]
-    child = subprocess.Popen([sys.executable, "-c", f"import socket,time; s=socket.create_connection(('127.0.0.1',{port}));"
-                              "print('up', flush=True); time.sleep(30)"], stdout=subprocess.PIPE)
+    script = (f"import socket,time; s=socket.create_connection(('127.0.0.1',{port})); "
+              "print('up', flush=True); time.sleep(30)")
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE)
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == b"up"
         conn, (_, their_port) = srv.accept()

@@ -69,6 +69,7 @@ pub const NOT_CLAIMED: &[(&str, &str)] = &[
          (it only calls the server at once to authenticate when a user is set)",
     ),
     ("connect.auto_sync", "etcd-client has no member-list auto-sync (only Client::add_endpoint/remove_endpoint)"),
+    ("perf.workload", "not implemented in this performer yet (the Workload RPC answers UNIMPLEMENTED)"),
     (
         "watch.resume",
         "the SDK never re-establishes a watch: after a connection loss or server restart WatchStream::message \

@@ -312,6 +312,13 @@ impl PerformerService for Arc<Performer> {
     ) -> Result<Response<Self::ExecuteStreamStream>, Status> {
         Err(Status::unimplemented("ExecuteStream (latched programs) is not implemented by rust-etcd-client"))
     }
+
+    type WorkloadStream = tonic::codegen::BoxStream<pb::WorkloadReport>;
+
+    /// Not implemented yet: the driver reports "capability perf.workload not claimed".
+    async fn workload(&self, _req: Request<pb::WorkloadRequest>) -> Result<Response<Self::WorkloadStream>, Status> {
+        Err(Status::unimplemented("Workload (perf.workload) is not implemented by this performer"))
+    }
 }
 
 /// Serves the performer on `listen` until SIGINT/SIGTERM.

@@ -554,6 +554,113 @@ func (EventType) EnumDescriptor() ([]byte, []int) {
 	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{8}
 }
 
+// The operations a workload mixes. Each is one SDK call on one key of the key space.
+type WorkloadOp int32
+
+const (
+	WorkloadOp_WORKLOAD_OP_UNSPECIFIED WorkloadOp = 0
+	WorkloadOp_WORKLOAD_OP_PUT         WorkloadOp = 1 // put key = value_size bytes
+	WorkloadOp_WORKLOAD_OP_GET         WorkloadOp = 2 // get one key (linearizable)
+	WorkloadOp_WORKLOAD_OP_RANGE       WorkloadOp = 3 // range from the key to the end of the key space, limit range_limit
+	WorkloadOp_WORKLOAD_OP_TXN         WorkloadOp = 4 // txn with no compare and one put in its success branch (etcd's txn-put)
+	WorkloadOp_WORKLOAD_OP_DELETE      WorkloadOp = 5 // delete one key
+)
+
+// Enum value maps for WorkloadOp.
+var (
+	WorkloadOp_name = map[int32]string{
+		0: "WORKLOAD_OP_UNSPECIFIED",
+		1: "WORKLOAD_OP_PUT",
+		2: "WORKLOAD_OP_GET",
+		3: "WORKLOAD_OP_RANGE",
+		4: "WORKLOAD_OP_TXN",
+		5: "WORKLOAD_OP_DELETE",
+	}
+	WorkloadOp_value = map[string]int32{
+		"WORKLOAD_OP_UNSPECIFIED": 0,
+		"WORKLOAD_OP_PUT":         1,
+		"WORKLOAD_OP_GET":         2,
+		"WORKLOAD_OP_RANGE":       3,
+		"WORKLOAD_OP_TXN":         4,
+		"WORKLOAD_OP_DELETE":      5,
+	}
+)
+
+func (x WorkloadOp) Enum() *WorkloadOp {
+	p := new(WorkloadOp)
+	*p = x
+	return p
+}
+
+func (x WorkloadOp) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (WorkloadOp) Descriptor() protoreflect.EnumDescriptor {
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[9].Descriptor()
+}
+
+func (WorkloadOp) Type() protoreflect.EnumType {
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[9]
+}
+
+func (x WorkloadOp) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use WorkloadOp.Descriptor instead.
+func (WorkloadOp) EnumDescriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{9}
+}
+
+// Which key of the key space an operation uses. Key i is key_prefix followed by i in
+// decimal, zero-padded to key_size bytes in all (or unpadded when key_size is too small).
+type KeyDistribution int32
+
+const (
+	KeyDistribution_KEY_DISTRIBUTION_UNIFORM    KeyDistribution = 0 // a uniformly random key per operation
+	KeyDistribution_KEY_DISTRIBUTION_SEQUENTIAL KeyDistribution = 1 // 0, 1, 2, ... over all workers, wrapping at key_space
+)
+
+// Enum value maps for KeyDistribution.
+var (
+	KeyDistribution_name = map[int32]string{
+		0: "KEY_DISTRIBUTION_UNIFORM",
+		1: "KEY_DISTRIBUTION_SEQUENTIAL",
+	}
+	KeyDistribution_value = map[string]int32{
+		"KEY_DISTRIBUTION_UNIFORM":    0,
+		"KEY_DISTRIBUTION_SEQUENTIAL": 1,
+	}
+)
+
+func (x KeyDistribution) Enum() *KeyDistribution {
+	p := new(KeyDistribution)
+	*p = x
+	return p
+}
+
+func (x KeyDistribution) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (KeyDistribution) Descriptor() protoreflect.EnumDescriptor {
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[10].Descriptor()
+}
+
+func (KeyDistribution) Type() protoreflect.EnumType {
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[10]
+}
+
+func (x KeyDistribution) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use KeyDistribution.Descriptor instead.
+func (KeyDistribution) EnumDescriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{10}
+}
+
 type HarnessError_Kind int32
 
 const (
@@ -590,11 +697,11 @@ func (x HarnessError_Kind) String() string {
 }
 
 func (HarnessError_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_etcdfit_performer_v1_performer_proto_enumTypes[9].Descriptor()
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[11].Descriptor()
 }
 
 func (HarnessError_Kind) Type() protoreflect.EnumType {
-	return &file_etcdfit_performer_v1_performer_proto_enumTypes[9]
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[11]
 }
 
 func (x HarnessError_Kind) Number() protoreflect.EnumNumber {
@@ -6478,6 +6585,543 @@ func (x *ElectionResignResult) GetHeader() *ResponseHeader {
 	return nil
 }
 
+type OpWeight struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Op            WorkloadOp             `protobuf:"varint,1,opt,name=op,proto3,enum=etcdfit.performer.v1.WorkloadOp" json:"op,omitempty"`
+	Weight        uint32                 `protobuf:"varint,2,opt,name=weight,proto3" json:"weight,omitempty"` // relative weight; an op with weight 0 is not run
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OpWeight) Reset() {
+	*x = OpWeight{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OpWeight) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OpWeight) ProtoMessage() {}
+
+func (x *OpWeight) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OpWeight.ProtoReflect.Descriptor instead.
+func (*OpWeight) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *OpWeight) GetOp() WorkloadOp {
+	if x != nil {
+		return x.Op
+	}
+	return WorkloadOp_WORKLOAD_OP_UNSPECIFIED
+}
+
+func (x *OpWeight) GetWeight() uint32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+type WorkloadRequest struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Endpoints       []string               `protobuf:"bytes,1,rep,name=endpoints,proto3" json:"endpoints,omitempty"`                // etcd endpoints; the performer opens its own clients
+	Clients         uint32                 `protobuf:"varint,2,opt,name=clients,proto3" json:"clients,omitempty"`                   // SDK clients (connections) to open; 0: 1
+	Concurrency     uint32                 `protobuf:"varint,3,opt,name=concurrency,proto3" json:"concurrency,omitempty"`           // workers in all, worker i on client i % clients; 0: clients
+	Mix             []*OpWeight            `protobuf:"bytes,4,rep,name=mix,proto3" json:"mix,omitempty"`                            // empty: put only
+	KeySpace        uint64                 `protobuf:"varint,5,opt,name=key_space,json=keySpace,proto3" json:"key_space,omitempty"` // distinct keys; 0: 1
+	KeyDistribution KeyDistribution        `protobuf:"varint,6,opt,name=key_distribution,json=keyDistribution,proto3,enum=etcdfit.performer.v1.KeyDistribution" json:"key_distribution,omitempty"`
+	KeySize         uint32                 `protobuf:"varint,7,opt,name=key_size,json=keySize,proto3" json:"key_size,omitempty"`           // bytes per key with key_prefix (see KeyDistribution); 0: no padding
+	ValueSize       uint32                 `protobuf:"varint,8,opt,name=value_size,json=valueSize,proto3" json:"value_size,omitempty"`     // bytes per value written; 0: 8
+	KeyPrefix       []byte                 `protobuf:"bytes,9,opt,name=key_prefix,json=keyPrefix,proto3" json:"key_prefix,omitempty"`      // every key starts with it (the run's namespace); required
+	DurationMs      uint64                 `protobuf:"varint,10,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"` // stop after this long (0: no time limit, total_ops decides)
+	TotalOps        uint64                 `protobuf:"varint,11,opt,name=total_ops,json=totalOps,proto3" json:"total_ops,omitempty"`       // stop after this many operations (0: no count, duration_ms decides)
+	// Open loop: operations started per second over all workers, each on a schedule; an
+	// operation's latency counts from its scheduled start, so a stall is not hidden
+	// (no coordinated omission). 0: closed loop (each worker starts the next operation
+	// as soon as the last returned).
+	TargetRate       float64 `protobuf:"fixed64,12,opt,name=target_rate,json=targetRate,proto3" json:"target_rate,omitempty"`
+	ReportIntervalMs uint32  `protobuf:"varint,13,opt,name=report_interval_ms,json=reportIntervalMs,proto3" json:"report_interval_ms,omitempty"` // 0: 1000
+	DialTimeoutMs    uint32  `protobuf:"varint,14,opt,name=dial_timeout_ms,json=dialTimeoutMs,proto3" json:"dial_timeout_ms,omitempty"`          // per client; 0: 5000
+	RequestTimeoutMs uint32  `protobuf:"varint,15,opt,name=request_timeout_ms,json=requestTimeoutMs,proto3" json:"request_timeout_ms,omitempty"` // per operation; 0: 10000
+	RangeLimit       uint32  `protobuf:"varint,16,opt,name=range_limit,json=rangeLimit,proto3" json:"range_limit,omitempty"`                     // WORKLOAD_OP_RANGE's limit; 0: 10
+	// Write every key of the key space once (value_size bytes) before the clock starts,
+	// so gets and ranges read existing keys. Not counted in any report.
+	Prefill       bool `protobuf:"varint,17,opt,name=prefill,proto3" json:"prefill,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkloadRequest) Reset() {
+	*x = WorkloadRequest{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkloadRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkloadRequest) ProtoMessage() {}
+
+func (x *WorkloadRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkloadRequest.ProtoReflect.Descriptor instead.
+func (*WorkloadRequest) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *WorkloadRequest) GetEndpoints() []string {
+	if x != nil {
+		return x.Endpoints
+	}
+	return nil
+}
+
+func (x *WorkloadRequest) GetClients() uint32 {
+	if x != nil {
+		return x.Clients
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetConcurrency() uint32 {
+	if x != nil {
+		return x.Concurrency
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetMix() []*OpWeight {
+	if x != nil {
+		return x.Mix
+	}
+	return nil
+}
+
+func (x *WorkloadRequest) GetKeySpace() uint64 {
+	if x != nil {
+		return x.KeySpace
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetKeyDistribution() KeyDistribution {
+	if x != nil {
+		return x.KeyDistribution
+	}
+	return KeyDistribution_KEY_DISTRIBUTION_UNIFORM
+}
+
+func (x *WorkloadRequest) GetKeySize() uint32 {
+	if x != nil {
+		return x.KeySize
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetValueSize() uint32 {
+	if x != nil {
+		return x.ValueSize
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetKeyPrefix() []byte {
+	if x != nil {
+		return x.KeyPrefix
+	}
+	return nil
+}
+
+func (x *WorkloadRequest) GetDurationMs() uint64 {
+	if x != nil {
+		return x.DurationMs
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetTotalOps() uint64 {
+	if x != nil {
+		return x.TotalOps
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetTargetRate() float64 {
+	if x != nil {
+		return x.TargetRate
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetReportIntervalMs() uint32 {
+	if x != nil {
+		return x.ReportIntervalMs
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetDialTimeoutMs() uint32 {
+	if x != nil {
+		return x.DialTimeoutMs
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetRequestTimeoutMs() uint32 {
+	if x != nil {
+		return x.RequestTimeoutMs
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetRangeLimit() uint32 {
+	if x != nil {
+		return x.RangeLimit
+	}
+	return 0
+}
+
+func (x *WorkloadRequest) GetPrefill() bool {
+	if x != nil {
+		return x.Prefill
+	}
+	return false
+}
+
+// Latency histogram with one bucket scheme in every language, so histograms from
+// different performers and intervals merge by adding counts. A latency is a whole
+// number of microseconds v >= 0; its bucket index is
+//
+//	m = max(0, bit_length(v) - 7);   index = (m << 6) + (v >> m)
+//
+// i.e. exact below 128 us, then 64 buckets per power of two (relative width <= 1/64).
+// Bucket `index` covers [lo, lo + 2^m) with, for index < 128, m = 0 and lo = index,
+// else m = (index >> 6) - 1 and lo = (index - (m << 6)) << m.
+type LatencyHistogram struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Bucket        []uint32               `protobuf:"varint,1,rep,packed,name=bucket,proto3" json:"bucket,omitempty"`     // bucket indexes with a non-zero count, ascending
+	Count         []uint64               `protobuf:"varint,2,rep,packed,name=count,proto3" json:"count,omitempty"`       // the count of each, same order and length as bucket
+	Total         uint64                 `protobuf:"varint,3,opt,name=total,proto3" json:"total,omitempty"`              // sum of count
+	SumUs         uint64                 `protobuf:"varint,4,opt,name=sum_us,json=sumUs,proto3" json:"sum_us,omitempty"` // sum of the latencies (for the mean)
+	MaxUs         uint64                 `protobuf:"varint,5,opt,name=max_us,json=maxUs,proto3" json:"max_us,omitempty"` // exact maximum
+	MinUs         uint64                 `protobuf:"varint,6,opt,name=min_us,json=minUs,proto3" json:"min_us,omitempty"` // exact minimum (0 when total is 0)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LatencyHistogram) Reset() {
+	*x = LatencyHistogram{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LatencyHistogram) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LatencyHistogram) ProtoMessage() {}
+
+func (x *LatencyHistogram) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LatencyHistogram.ProtoReflect.Descriptor instead.
+func (*LatencyHistogram) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *LatencyHistogram) GetBucket() []uint32 {
+	if x != nil {
+		return x.Bucket
+	}
+	return nil
+}
+
+func (x *LatencyHistogram) GetCount() []uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return nil
+}
+
+func (x *LatencyHistogram) GetTotal() uint64 {
+	if x != nil {
+		return x.Total
+	}
+	return 0
+}
+
+func (x *LatencyHistogram) GetSumUs() uint64 {
+	if x != nil {
+		return x.SumUs
+	}
+	return 0
+}
+
+func (x *LatencyHistogram) GetMaxUs() uint64 {
+	if x != nil {
+		return x.MaxUs
+	}
+	return 0
+}
+
+func (x *LatencyHistogram) GetMinUs() uint64 {
+	if x != nil {
+		return x.MinUs
+	}
+	return 0
+}
+
+type WorkloadErrorCount struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Code          ErrorCode              `protobuf:"varint,1,opt,name=code,proto3,enum=etcdfit.performer.v1.ErrorCode" json:"code,omitempty"`
+	Count         uint64                 `protobuf:"varint,2,opt,name=count,proto3" json:"count,omitempty"`
+	Sample        string                 `protobuf:"bytes,3,opt,name=sample,proto3" json:"sample,omitempty"` // one SDK message of this code, verbatim
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkloadErrorCount) Reset() {
+	*x = WorkloadErrorCount{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkloadErrorCount) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkloadErrorCount) ProtoMessage() {}
+
+func (x *WorkloadErrorCount) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkloadErrorCount.ProtoReflect.Descriptor instead.
+func (*WorkloadErrorCount) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *WorkloadErrorCount) GetCode() ErrorCode {
+	if x != nil {
+		return x.Code
+	}
+	return ErrorCode_ERROR_CODE_UNSPECIFIED
+}
+
+func (x *WorkloadErrorCount) GetCount() uint64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *WorkloadErrorCount) GetSample() string {
+	if x != nil {
+		return x.Sample
+	}
+	return ""
+}
+
+type WorkloadReport struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Seq   uint32                 `protobuf:"varint,1,opt,name=seq,proto3" json:"seq,omitempty"` // 0, 1, 2, ... ; the final report has the next number
+	// false: one interval (ops, errors and latency of that interval only). true: the last
+	// report, whose ops, errors and latency cover the whole measured run.
+	Final       bool                  `protobuf:"varint,2,opt,name=final,proto3" json:"final,omitempty"`
+	ElapsedMs   uint64                `protobuf:"varint,3,opt,name=elapsed_ms,json=elapsedMs,proto3" json:"elapsed_ms,omitempty"`    // since the clock started (after connections and prefill)
+	IntervalMs  uint64                `protobuf:"varint,4,opt,name=interval_ms,json=intervalMs,proto3" json:"interval_ms,omitempty"` // length of what this report covers
+	Ops         uint64                `protobuf:"varint,5,opt,name=ops,proto3" json:"ops,omitempty"`                                 // operations that succeeded
+	Errors      []*WorkloadErrorCount `protobuf:"bytes,6,rep,name=errors,proto3" json:"errors,omitempty"`                            // operations that failed, by canonical code
+	Latency     *LatencyHistogram     `protobuf:"bytes,7,opt,name=latency,proto3" json:"latency,omitempty"`                          // of the successful operations
+	Connections uint32                `protobuf:"varint,8,opt,name=connections,proto3" json:"connections,omitempty"`                 // SDK clients that answered their first request
+	// Set-up time of each client: from creating it to its first answer (a get of
+	// key_prefix), microseconds, in client order. Sent in the first and the final report.
+	ConnectUs       []uint64 `protobuf:"varint,9,rep,packed,name=connect_us,json=connectUs,proto3" json:"connect_us,omitempty"`
+	ConnectFailures uint32   `protobuf:"varint,10,opt,name=connect_failures,json=connectFailures,proto3" json:"connect_failures,omitempty"` // clients that could not be created or never answered
+	CpuSeconds      float64  `protobuf:"fixed64,11,opt,name=cpu_seconds,json=cpuSeconds,proto3" json:"cpu_seconds,omitempty"`               // the performer process's CPU time (user + system) so far
+	RssBytes        uint64   `protobuf:"varint,12,opt,name=rss_bytes,json=rssBytes,proto3" json:"rss_bytes,omitempty"`                      // the performer process's resident set size now
+	// Set when the workload could not run or stopped early for a reason of the performer's
+	// own (a bad request, no client could connect): a harness problem, not an SDK error.
+	HarnessError  string `protobuf:"bytes,13,opt,name=harness_error,json=harnessError,proto3" json:"harness_error,omitempty"`
+	PrefillMs     uint64 `protobuf:"varint,14,opt,name=prefill_ms,json=prefillMs,proto3" json:"prefill_ms,omitempty"` // time spent writing the key space before the clock started
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WorkloadReport) Reset() {
+	*x = WorkloadReport{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WorkloadReport) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WorkloadReport) ProtoMessage() {}
+
+func (x *WorkloadReport) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WorkloadReport.ProtoReflect.Descriptor instead.
+func (*WorkloadReport) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *WorkloadReport) GetSeq() uint32 {
+	if x != nil {
+		return x.Seq
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetFinal() bool {
+	if x != nil {
+		return x.Final
+	}
+	return false
+}
+
+func (x *WorkloadReport) GetElapsedMs() uint64 {
+	if x != nil {
+		return x.ElapsedMs
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetIntervalMs() uint64 {
+	if x != nil {
+		return x.IntervalMs
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetOps() uint64 {
+	if x != nil {
+		return x.Ops
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetErrors() []*WorkloadErrorCount {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+func (x *WorkloadReport) GetLatency() *LatencyHistogram {
+	if x != nil {
+		return x.Latency
+	}
+	return nil
+}
+
+func (x *WorkloadReport) GetConnections() uint32 {
+	if x != nil {
+		return x.Connections
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetConnectUs() []uint64 {
+	if x != nil {
+		return x.ConnectUs
+	}
+	return nil
+}
+
+func (x *WorkloadReport) GetConnectFailures() uint32 {
+	if x != nil {
+		return x.ConnectFailures
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetCpuSeconds() float64 {
+	if x != nil {
+		return x.CpuSeconds
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetRssBytes() uint64 {
+	if x != nil {
+		return x.RssBytes
+	}
+	return 0
+}
+
+func (x *WorkloadReport) GetHarnessError() string {
+	if x != nil {
+		return x.HarnessError
+	}
+	return ""
+}
+
+func (x *WorkloadReport) GetPrefillMs() uint64 {
+	if x != nil {
+		return x.PrefillMs
+	}
+	return 0
+}
+
 var File_etcdfit_performer_v1_performer_proto protoreflect.FileDescriptor
 
 const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
@@ -6887,7 +7531,66 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x15ElectionResignCommand\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\tR\x06handle\"T\n" +
 	"\x14ElectionResignResult\x12<\n" +
-	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header*K\n" +
+	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"T\n" +
+	"\bOpWeight\x120\n" +
+	"\x02op\x18\x01 \x01(\x0e2 .etcdfit.performer.v1.WorkloadOpR\x02op\x12\x16\n" +
+	"\x06weight\x18\x02 \x01(\rR\x06weight\"\x83\x05\n" +
+	"\x0fWorkloadRequest\x12\x1c\n" +
+	"\tendpoints\x18\x01 \x03(\tR\tendpoints\x12\x18\n" +
+	"\aclients\x18\x02 \x01(\rR\aclients\x12 \n" +
+	"\vconcurrency\x18\x03 \x01(\rR\vconcurrency\x120\n" +
+	"\x03mix\x18\x04 \x03(\v2\x1e.etcdfit.performer.v1.OpWeightR\x03mix\x12\x1b\n" +
+	"\tkey_space\x18\x05 \x01(\x04R\bkeySpace\x12P\n" +
+	"\x10key_distribution\x18\x06 \x01(\x0e2%.etcdfit.performer.v1.KeyDistributionR\x0fkeyDistribution\x12\x19\n" +
+	"\bkey_size\x18\a \x01(\rR\akeySize\x12\x1d\n" +
+	"\n" +
+	"value_size\x18\b \x01(\rR\tvalueSize\x12\x1d\n" +
+	"\n" +
+	"key_prefix\x18\t \x01(\fR\tkeyPrefix\x12\x1f\n" +
+	"\vduration_ms\x18\n" +
+	" \x01(\x04R\n" +
+	"durationMs\x12\x1b\n" +
+	"\ttotal_ops\x18\v \x01(\x04R\btotalOps\x12\x1f\n" +
+	"\vtarget_rate\x18\f \x01(\x01R\n" +
+	"targetRate\x12,\n" +
+	"\x12report_interval_ms\x18\r \x01(\rR\x10reportIntervalMs\x12&\n" +
+	"\x0fdial_timeout_ms\x18\x0e \x01(\rR\rdialTimeoutMs\x12,\n" +
+	"\x12request_timeout_ms\x18\x0f \x01(\rR\x10requestTimeoutMs\x12\x1f\n" +
+	"\vrange_limit\x18\x10 \x01(\rR\n" +
+	"rangeLimit\x12\x18\n" +
+	"\aprefill\x18\x11 \x01(\bR\aprefill\"\x9b\x01\n" +
+	"\x10LatencyHistogram\x12\x16\n" +
+	"\x06bucket\x18\x01 \x03(\rR\x06bucket\x12\x14\n" +
+	"\x05count\x18\x02 \x03(\x04R\x05count\x12\x14\n" +
+	"\x05total\x18\x03 \x01(\x04R\x05total\x12\x15\n" +
+	"\x06sum_us\x18\x04 \x01(\x04R\x05sumUs\x12\x15\n" +
+	"\x06max_us\x18\x05 \x01(\x04R\x05maxUs\x12\x15\n" +
+	"\x06min_us\x18\x06 \x01(\x04R\x05minUs\"w\n" +
+	"\x12WorkloadErrorCount\x123\n" +
+	"\x04code\x18\x01 \x01(\x0e2\x1f.etcdfit.performer.v1.ErrorCodeR\x04code\x12\x14\n" +
+	"\x05count\x18\x02 \x01(\x04R\x05count\x12\x16\n" +
+	"\x06sample\x18\x03 \x01(\tR\x06sample\"\xfc\x03\n" +
+	"\x0eWorkloadReport\x12\x10\n" +
+	"\x03seq\x18\x01 \x01(\rR\x03seq\x12\x14\n" +
+	"\x05final\x18\x02 \x01(\bR\x05final\x12\x1d\n" +
+	"\n" +
+	"elapsed_ms\x18\x03 \x01(\x04R\telapsedMs\x12\x1f\n" +
+	"\vinterval_ms\x18\x04 \x01(\x04R\n" +
+	"intervalMs\x12\x10\n" +
+	"\x03ops\x18\x05 \x01(\x04R\x03ops\x12@\n" +
+	"\x06errors\x18\x06 \x03(\v2(.etcdfit.performer.v1.WorkloadErrorCountR\x06errors\x12@\n" +
+	"\alatency\x18\a \x01(\v2&.etcdfit.performer.v1.LatencyHistogramR\alatency\x12 \n" +
+	"\vconnections\x18\b \x01(\rR\vconnections\x12\x1d\n" +
+	"\n" +
+	"connect_us\x18\t \x03(\x04R\tconnectUs\x12)\n" +
+	"\x10connect_failures\x18\n" +
+	" \x01(\rR\x0fconnectFailures\x12\x1f\n" +
+	"\vcpu_seconds\x18\v \x01(\x01R\n" +
+	"cpuSeconds\x12\x1b\n" +
+	"\trss_bytes\x18\f \x01(\x04R\brssBytes\x12#\n" +
+	"\rharness_error\x18\r \x01(\tR\fharnessError\x12\x1d\n" +
+	"\n" +
+	"prefill_ms\x18\x0e \x01(\x04R\tprefillMs*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01*h\n" +
@@ -6950,14 +7653,26 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0fSESSION_EXPIRED\x10**6\n" +
 	"\tEventType\x12\x12\n" +
 	"\x0eEVENT_TYPE_PUT\x10\x00\x12\x15\n" +
-	"\x11EVENT_TYPE_DELETE\x10\x012\xec\x03\n" +
+	"\x11EVENT_TYPE_DELETE\x10\x01*\x97\x01\n" +
+	"\n" +
+	"WorkloadOp\x12\x1b\n" +
+	"\x17WORKLOAD_OP_UNSPECIFIED\x10\x00\x12\x13\n" +
+	"\x0fWORKLOAD_OP_PUT\x10\x01\x12\x13\n" +
+	"\x0fWORKLOAD_OP_GET\x10\x02\x12\x15\n" +
+	"\x11WORKLOAD_OP_RANGE\x10\x03\x12\x13\n" +
+	"\x0fWORKLOAD_OP_TXN\x10\x04\x12\x16\n" +
+	"\x12WORKLOAD_OP_DELETE\x10\x05*P\n" +
+	"\x0fKeyDistribution\x12\x1c\n" +
+	"\x18KEY_DISTRIBUTION_UNIFORM\x10\x00\x12\x1f\n" +
+	"\x1bKEY_DISTRIBUTION_SEQUENTIAL\x10\x012\xc7\x04\n" +
 	"\x10PerformerService\x12Y\n" +
 	"\bDescribe\x12%.etcdfit.performer.v1.DescribeRequest\x1a&.etcdfit.performer.v1.DescribeResponse\x12V\n" +
 	"\aConnect\x12$.etcdfit.performer.v1.ConnectRequest\x1a%.etcdfit.performer.v1.ConnectResponse\x12_\n" +
 	"\n" +
 	"Disconnect\x12'.etcdfit.performer.v1.DisconnectRequest\x1a(.etcdfit.performer.v1.DisconnectResponse\x12V\n" +
 	"\aExecute\x12$.etcdfit.performer.v1.ExecuteRequest\x1a%.etcdfit.performer.v1.ExecuteResponse\x12l\n" +
-	"\rExecuteStream\x12*.etcdfit.performer.v1.ExecuteStreamRequest\x1a+.etcdfit.performer.v1.ExecuteStreamResponse(\x010\x01B3Z1etcdfit.dev/performer/gen/performerv1;performerv1b\x06proto3"
+	"\rExecuteStream\x12*.etcdfit.performer.v1.ExecuteStreamRequest\x1a+.etcdfit.performer.v1.ExecuteStreamResponse(\x010\x01\x12Y\n" +
+	"\bWorkload\x12%.etcdfit.performer.v1.WorkloadRequest\x1a$.etcdfit.performer.v1.WorkloadReport0\x01B3Z1etcdfit.dev/performer/gen/performerv1;performerv1b\x06proto3"
 
 var (
 	file_etcdfit_performer_v1_performer_proto_rawDescOnce sync.Once
@@ -6971,8 +7686,8 @@ func file_etcdfit_performer_v1_performer_proto_rawDescGZIP() []byte {
 	return file_etcdfit_performer_v1_performer_proto_rawDescData
 }
 
-var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 81)
+var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
+var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 86)
 var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
 	(ProtocolVersion)(0),                  // 0: etcdfit.performer.v1.ProtocolVersion
 	(RangeKind)(0),                        // 1: etcdfit.performer.v1.RangeKind
@@ -6983,122 +7698,129 @@ var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
 	(WatchFilter)(0),                      // 6: etcdfit.performer.v1.WatchFilter
 	(ErrorCode)(0),                        // 7: etcdfit.performer.v1.ErrorCode
 	(EventType)(0),                        // 8: etcdfit.performer.v1.EventType
-	(HarnessError_Kind)(0),                // 9: etcdfit.performer.v1.HarnessError.Kind
-	(*DescribeRequest)(nil),               // 10: etcdfit.performer.v1.DescribeRequest
-	(*DescribeResponse)(nil),              // 11: etcdfit.performer.v1.DescribeResponse
-	(*ConnectRequest)(nil),                // 12: etcdfit.performer.v1.ConnectRequest
-	(*ConnectResponse)(nil),               // 13: etcdfit.performer.v1.ConnectResponse
-	(*DisconnectRequest)(nil),             // 14: etcdfit.performer.v1.DisconnectRequest
-	(*DisconnectResponse)(nil),            // 15: etcdfit.performer.v1.DisconnectResponse
-	(*ExecuteRequest)(nil),                // 16: etcdfit.performer.v1.ExecuteRequest
-	(*ExecuteResponse)(nil),               // 17: etcdfit.performer.v1.ExecuteResponse
-	(*Program)(nil),                       // 18: etcdfit.performer.v1.Program
-	(*Command)(nil),                       // 19: etcdfit.performer.v1.Command
-	(*PutCommand)(nil),                    // 20: etcdfit.performer.v1.PutCommand
-	(*RangeCommand)(nil),                  // 21: etcdfit.performer.v1.RangeCommand
-	(*DeleteRangeCommand)(nil),            // 22: etcdfit.performer.v1.DeleteRangeCommand
-	(*Compare)(nil),                       // 23: etcdfit.performer.v1.Compare
-	(*RequestOp)(nil),                     // 24: etcdfit.performer.v1.RequestOp
-	(*TxnCommand)(nil),                    // 25: etcdfit.performer.v1.TxnCommand
-	(*CompactCommand)(nil),                // 26: etcdfit.performer.v1.CompactCommand
-	(*StatusCommand)(nil),                 // 27: etcdfit.performer.v1.StatusCommand
-	(*LeaseGrantCommand)(nil),             // 28: etcdfit.performer.v1.LeaseGrantCommand
-	(*LeaseRevokeCommand)(nil),            // 29: etcdfit.performer.v1.LeaseRevokeCommand
-	(*LeaseTimeToLiveCommand)(nil),        // 30: etcdfit.performer.v1.LeaseTimeToLiveCommand
-	(*LeaseLeasesCommand)(nil),            // 31: etcdfit.performer.v1.LeaseLeasesCommand
-	(*LeaseKeepAliveOnceCommand)(nil),     // 32: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	(*LeaseKeepAliveStartCommand)(nil),    // 33: etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	(*LeaseKeepAliveCollectCommand)(nil),  // 34: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	(*LeaseKeepAliveStopCommand)(nil),     // 35: etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	(*WatchStartCommand)(nil),             // 36: etcdfit.performer.v1.WatchStartCommand
-	(*WatchCollectCommand)(nil),           // 37: etcdfit.performer.v1.WatchCollectCommand
-	(*WatchCancelCommand)(nil),            // 38: etcdfit.performer.v1.WatchCancelCommand
-	(*CommandResult)(nil),                 // 39: etcdfit.performer.v1.CommandResult
-	(*CommandOk)(nil),                     // 40: etcdfit.performer.v1.CommandOk
-	(*SdkError)(nil),                      // 41: etcdfit.performer.v1.SdkError
-	(*HarnessError)(nil),                  // 42: etcdfit.performer.v1.HarnessError
-	(*ResponseHeader)(nil),                // 43: etcdfit.performer.v1.ResponseHeader
-	(*KeyValue)(nil),                      // 44: etcdfit.performer.v1.KeyValue
-	(*PutResult)(nil),                     // 45: etcdfit.performer.v1.PutResult
-	(*RangeResult)(nil),                   // 46: etcdfit.performer.v1.RangeResult
-	(*DeleteRangeResult)(nil),             // 47: etcdfit.performer.v1.DeleteRangeResult
-	(*ResponseOp)(nil),                    // 48: etcdfit.performer.v1.ResponseOp
-	(*TxnResult)(nil),                     // 49: etcdfit.performer.v1.TxnResult
-	(*CompactResult)(nil),                 // 50: etcdfit.performer.v1.CompactResult
-	(*LeaseGrantResult)(nil),              // 51: etcdfit.performer.v1.LeaseGrantResult
-	(*LeaseRevokeResult)(nil),             // 52: etcdfit.performer.v1.LeaseRevokeResult
-	(*LeaseTimeToLiveResult)(nil),         // 53: etcdfit.performer.v1.LeaseTimeToLiveResult
-	(*LeaseLeasesResult)(nil),             // 54: etcdfit.performer.v1.LeaseLeasesResult
-	(*LeaseKeepAliveOnceResult)(nil),      // 55: etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	(*WatchStartResult)(nil),              // 56: etcdfit.performer.v1.WatchStartResult
-	(*WatchEvent)(nil),                    // 57: etcdfit.performer.v1.WatchEvent
-	(*WatchCollectResult)(nil),            // 58: etcdfit.performer.v1.WatchCollectResult
-	(*LeaseKeepAliveStartResult)(nil),     // 59: etcdfit.performer.v1.LeaseKeepAliveStartResult
-	(*KeepAliveResponse)(nil),             // 60: etcdfit.performer.v1.KeepAliveResponse
-	(*LeaseKeepAliveCollectResult)(nil),   // 61: etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	(*LeaseKeepAliveStopResult)(nil),      // 62: etcdfit.performer.v1.LeaseKeepAliveStopResult
-	(*WatchCancelResult)(nil),             // 63: etcdfit.performer.v1.WatchCancelResult
-	(*StatusResult)(nil),                  // 64: etcdfit.performer.v1.StatusResult
-	(*ExecuteStreamRequest)(nil),          // 65: etcdfit.performer.v1.ExecuteStreamRequest
-	(*LatchReleased)(nil),                 // 66: etcdfit.performer.v1.LatchReleased
-	(*ExecuteStreamResponse)(nil),         // 67: etcdfit.performer.v1.ExecuteStreamResponse
-	(*StreamedResult)(nil),                // 68: etcdfit.performer.v1.StreamedResult
-	(*LatchSignalled)(nil),                // 69: etcdfit.performer.v1.LatchSignalled
-	(*ProgramDone)(nil),                   // 70: etcdfit.performer.v1.ProgramDone
-	(*SignalCommand)(nil),                 // 71: etcdfit.performer.v1.SignalCommand
-	(*WaitCommand)(nil),                   // 72: etcdfit.performer.v1.WaitCommand
-	(*SignalResult)(nil),                  // 73: etcdfit.performer.v1.SignalResult
-	(*WaitResult)(nil),                    // 74: etcdfit.performer.v1.WaitResult
-	(*LockAcquireCommand)(nil),            // 75: etcdfit.performer.v1.LockAcquireCommand
-	(*LockAcquireResult)(nil),             // 76: etcdfit.performer.v1.LockAcquireResult
-	(*LockReleaseCommand)(nil),            // 77: etcdfit.performer.v1.LockReleaseCommand
-	(*LockReleaseResult)(nil),             // 78: etcdfit.performer.v1.LockReleaseResult
-	(*ElectionCampaignCommand)(nil),       // 79: etcdfit.performer.v1.ElectionCampaignCommand
-	(*ElectionCampaignResult)(nil),        // 80: etcdfit.performer.v1.ElectionCampaignResult
-	(*ElectionProclaimCommand)(nil),       // 81: etcdfit.performer.v1.ElectionProclaimCommand
-	(*ElectionProclaimResult)(nil),        // 82: etcdfit.performer.v1.ElectionProclaimResult
-	(*ElectionLeaderCommand)(nil),         // 83: etcdfit.performer.v1.ElectionLeaderCommand
-	(*ElectionLeaderResult)(nil),          // 84: etcdfit.performer.v1.ElectionLeaderResult
-	(*ElectionObserveStartCommand)(nil),   // 85: etcdfit.performer.v1.ElectionObserveStartCommand
-	(*ElectionObserveStartResult)(nil),    // 86: etcdfit.performer.v1.ElectionObserveStartResult
-	(*ElectionObserveCollectCommand)(nil), // 87: etcdfit.performer.v1.ElectionObserveCollectCommand
-	(*ElectionObserveCollectResult)(nil),  // 88: etcdfit.performer.v1.ElectionObserveCollectResult
-	(*ElectionResignCommand)(nil),         // 89: etcdfit.performer.v1.ElectionResignCommand
-	(*ElectionResignResult)(nil),          // 90: etcdfit.performer.v1.ElectionResignResult
+	(WorkloadOp)(0),                       // 9: etcdfit.performer.v1.WorkloadOp
+	(KeyDistribution)(0),                  // 10: etcdfit.performer.v1.KeyDistribution
+	(HarnessError_Kind)(0),                // 11: etcdfit.performer.v1.HarnessError.Kind
+	(*DescribeRequest)(nil),               // 12: etcdfit.performer.v1.DescribeRequest
+	(*DescribeResponse)(nil),              // 13: etcdfit.performer.v1.DescribeResponse
+	(*ConnectRequest)(nil),                // 14: etcdfit.performer.v1.ConnectRequest
+	(*ConnectResponse)(nil),               // 15: etcdfit.performer.v1.ConnectResponse
+	(*DisconnectRequest)(nil),             // 16: etcdfit.performer.v1.DisconnectRequest
+	(*DisconnectResponse)(nil),            // 17: etcdfit.performer.v1.DisconnectResponse
+	(*ExecuteRequest)(nil),                // 18: etcdfit.performer.v1.ExecuteRequest
+	(*ExecuteResponse)(nil),               // 19: etcdfit.performer.v1.ExecuteResponse
+	(*Program)(nil),                       // 20: etcdfit.performer.v1.Program
+	(*Command)(nil),                       // 21: etcdfit.performer.v1.Command
+	(*PutCommand)(nil),                    // 22: etcdfit.performer.v1.PutCommand
+	(*RangeCommand)(nil),                  // 23: etcdfit.performer.v1.RangeCommand
+	(*DeleteRangeCommand)(nil),            // 24: etcdfit.performer.v1.DeleteRangeCommand
+	(*Compare)(nil),                       // 25: etcdfit.performer.v1.Compare
+	(*RequestOp)(nil),                     // 26: etcdfit.performer.v1.RequestOp
+	(*TxnCommand)(nil),                    // 27: etcdfit.performer.v1.TxnCommand
+	(*CompactCommand)(nil),                // 28: etcdfit.performer.v1.CompactCommand
+	(*StatusCommand)(nil),                 // 29: etcdfit.performer.v1.StatusCommand
+	(*LeaseGrantCommand)(nil),             // 30: etcdfit.performer.v1.LeaseGrantCommand
+	(*LeaseRevokeCommand)(nil),            // 31: etcdfit.performer.v1.LeaseRevokeCommand
+	(*LeaseTimeToLiveCommand)(nil),        // 32: etcdfit.performer.v1.LeaseTimeToLiveCommand
+	(*LeaseLeasesCommand)(nil),            // 33: etcdfit.performer.v1.LeaseLeasesCommand
+	(*LeaseKeepAliveOnceCommand)(nil),     // 34: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	(*LeaseKeepAliveStartCommand)(nil),    // 35: etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	(*LeaseKeepAliveCollectCommand)(nil),  // 36: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	(*LeaseKeepAliveStopCommand)(nil),     // 37: etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	(*WatchStartCommand)(nil),             // 38: etcdfit.performer.v1.WatchStartCommand
+	(*WatchCollectCommand)(nil),           // 39: etcdfit.performer.v1.WatchCollectCommand
+	(*WatchCancelCommand)(nil),            // 40: etcdfit.performer.v1.WatchCancelCommand
+	(*CommandResult)(nil),                 // 41: etcdfit.performer.v1.CommandResult
+	(*CommandOk)(nil),                     // 42: etcdfit.performer.v1.CommandOk
+	(*SdkError)(nil),                      // 43: etcdfit.performer.v1.SdkError
+	(*HarnessError)(nil),                  // 44: etcdfit.performer.v1.HarnessError
+	(*ResponseHeader)(nil),                // 45: etcdfit.performer.v1.ResponseHeader
+	(*KeyValue)(nil),                      // 46: etcdfit.performer.v1.KeyValue
+	(*PutResult)(nil),                     // 47: etcdfit.performer.v1.PutResult
+	(*RangeResult)(nil),                   // 48: etcdfit.performer.v1.RangeResult
+	(*DeleteRangeResult)(nil),             // 49: etcdfit.performer.v1.DeleteRangeResult
+	(*ResponseOp)(nil),                    // 50: etcdfit.performer.v1.ResponseOp
+	(*TxnResult)(nil),                     // 51: etcdfit.performer.v1.TxnResult
+	(*CompactResult)(nil),                 // 52: etcdfit.performer.v1.CompactResult
+	(*LeaseGrantResult)(nil),              // 53: etcdfit.performer.v1.LeaseGrantResult
+	(*LeaseRevokeResult)(nil),             // 54: etcdfit.performer.v1.LeaseRevokeResult
+	(*LeaseTimeToLiveResult)(nil),         // 55: etcdfit.performer.v1.LeaseTimeToLiveResult
+	(*LeaseLeasesResult)(nil),             // 56: etcdfit.performer.v1.LeaseLeasesResult
+	(*LeaseKeepAliveOnceResult)(nil),      // 57: etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	(*WatchStartResult)(nil),              // 58: etcdfit.performer.v1.WatchStartResult
+	(*WatchEvent)(nil),                    // 59: etcdfit.performer.v1.WatchEvent
+	(*WatchCollectResult)(nil),            // 60: etcdfit.performer.v1.WatchCollectResult
+	(*LeaseKeepAliveStartResult)(nil),     // 61: etcdfit.performer.v1.LeaseKeepAliveStartResult
+	(*KeepAliveResponse)(nil),             // 62: etcdfit.performer.v1.KeepAliveResponse
+	(*LeaseKeepAliveCollectResult)(nil),   // 63: etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	(*LeaseKeepAliveStopResult)(nil),      // 64: etcdfit.performer.v1.LeaseKeepAliveStopResult
+	(*WatchCancelResult)(nil),             // 65: etcdfit.performer.v1.WatchCancelResult
+	(*StatusResult)(nil),                  // 66: etcdfit.performer.v1.StatusResult
+	(*ExecuteStreamRequest)(nil),          // 67: etcdfit.performer.v1.ExecuteStreamRequest
+	(*LatchReleased)(nil),                 // 68: etcdfit.performer.v1.LatchReleased
+	(*ExecuteStreamResponse)(nil),         // 69: etcdfit.performer.v1.ExecuteStreamResponse
+	(*StreamedResult)(nil),                // 70: etcdfit.performer.v1.StreamedResult
+	(*LatchSignalled)(nil),                // 71: etcdfit.performer.v1.LatchSignalled
+	(*ProgramDone)(nil),                   // 72: etcdfit.performer.v1.ProgramDone
+	(*SignalCommand)(nil),                 // 73: etcdfit.performer.v1.SignalCommand
+	(*WaitCommand)(nil),                   // 74: etcdfit.performer.v1.WaitCommand
+	(*SignalResult)(nil),                  // 75: etcdfit.performer.v1.SignalResult
+	(*WaitResult)(nil),                    // 76: etcdfit.performer.v1.WaitResult
+	(*LockAcquireCommand)(nil),            // 77: etcdfit.performer.v1.LockAcquireCommand
+	(*LockAcquireResult)(nil),             // 78: etcdfit.performer.v1.LockAcquireResult
+	(*LockReleaseCommand)(nil),            // 79: etcdfit.performer.v1.LockReleaseCommand
+	(*LockReleaseResult)(nil),             // 80: etcdfit.performer.v1.LockReleaseResult
+	(*ElectionCampaignCommand)(nil),       // 81: etcdfit.performer.v1.ElectionCampaignCommand
+	(*ElectionCampaignResult)(nil),        // 82: etcdfit.performer.v1.ElectionCampaignResult
+	(*ElectionProclaimCommand)(nil),       // 83: etcdfit.performer.v1.ElectionProclaimCommand
+	(*ElectionProclaimResult)(nil),        // 84: etcdfit.performer.v1.ElectionProclaimResult
+	(*ElectionLeaderCommand)(nil),         // 85: etcdfit.performer.v1.ElectionLeaderCommand
+	(*ElectionLeaderResult)(nil),          // 86: etcdfit.performer.v1.ElectionLeaderResult
+	(*ElectionObserveStartCommand)(nil),   // 87: etcdfit.performer.v1.ElectionObserveStartCommand
+	(*ElectionObserveStartResult)(nil),    // 88: etcdfit.performer.v1.ElectionObserveStartResult
+	(*ElectionObserveCollectCommand)(nil), // 89: etcdfit.performer.v1.ElectionObserveCollectCommand
+	(*ElectionObserveCollectResult)(nil),  // 90: etcdfit.performer.v1.ElectionObserveCollectResult
+	(*ElectionResignCommand)(nil),         // 91: etcdfit.performer.v1.ElectionResignCommand
+	(*ElectionResignResult)(nil),          // 92: etcdfit.performer.v1.ElectionResignResult
+	(*OpWeight)(nil),                      // 93: etcdfit.performer.v1.OpWeight
+	(*WorkloadRequest)(nil),               // 94: etcdfit.performer.v1.WorkloadRequest
+	(*LatencyHistogram)(nil),              // 95: etcdfit.performer.v1.LatencyHistogram
+	(*WorkloadErrorCount)(nil),            // 96: etcdfit.performer.v1.WorkloadErrorCount
+	(*WorkloadReport)(nil),                // 97: etcdfit.performer.v1.WorkloadReport
 }
 var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	0,   // 0: etcdfit.performer.v1.DescribeResponse.protocol_version:type_name -> etcdfit.performer.v1.ProtocolVersion
-	41,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
-	18,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
-	39,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
-	19,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
-	20,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
-	21,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
-	22,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	25,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	26,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
-	28,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
-	29,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
-	30,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
-	31,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
-	32,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	36,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
-	37,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
-	38,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
-	27,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
-	33,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	34,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	35,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	71,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
-	72,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
-	75,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
-	77,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
-	79,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
-	81,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
-	83,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
-	85,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
-	87,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
-	89,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
+	43,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
+	20,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
+	41,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
+	21,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
+	22,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
+	23,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
+	24,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	27,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	28,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
+	30,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
+	31,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
+	32,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
+	33,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
+	34,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	38,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
+	39,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
+	40,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
+	29,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
+	35,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	36,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	37,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	73,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
+	74,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
+	77,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
+	79,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
+	81,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
+	83,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
+	85,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
+	87,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
+	89,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
+	91,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
 	1,   // 32: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
 	2,   // 33: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
 	3,   // 34: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
@@ -7106,104 +7828,112 @@ var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	4,   // 36: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
 	5,   // 37: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
 	1,   // 38: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
-	20,  // 39: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
-	21,  // 40: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
-	22,  // 41: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	25,  // 42: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	23,  // 43: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
-	24,  // 44: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
-	24,  // 45: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
+	22,  // 39: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
+	23,  // 40: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
+	24,  // 41: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	27,  // 42: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	25,  // 43: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
+	26,  // 44: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
+	26,  // 45: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
 	1,   // 46: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
 	6,   // 47: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
-	40,  // 48: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
-	41,  // 49: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
-	42,  // 50: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
-	45,  // 51: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
-	46,  // 52: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
-	47,  // 53: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	49,  // 54: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
-	50,  // 55: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
-	51,  // 56: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
-	52,  // 57: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
-	53,  // 58: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
-	54,  // 59: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
-	55,  // 60: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	56,  // 61: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
-	58,  // 62: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
-	63,  // 63: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
-	64,  // 64: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
-	59,  // 65: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
-	61,  // 66: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	62,  // 67: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
-	73,  // 68: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
-	74,  // 69: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
-	76,  // 70: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
-	78,  // 71: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
-	80,  // 72: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
-	82,  // 73: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
-	84,  // 74: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
-	86,  // 75: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
-	88,  // 76: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
-	90,  // 77: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
+	42,  // 48: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
+	43,  // 49: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
+	44,  // 50: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
+	47,  // 51: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
+	48,  // 52: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
+	49,  // 53: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	51,  // 54: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
+	52,  // 55: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
+	53,  // 56: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
+	54,  // 57: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
+	55,  // 58: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
+	56,  // 59: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
+	57,  // 60: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	58,  // 61: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
+	60,  // 62: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
+	65,  // 63: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
+	66,  // 64: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
+	61,  // 65: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
+	63,  // 66: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	64,  // 67: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
+	75,  // 68: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
+	76,  // 69: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
+	78,  // 70: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
+	80,  // 71: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
+	82,  // 72: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
+	84,  // 73: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
+	86,  // 74: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
+	88,  // 75: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
+	90,  // 76: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
+	92,  // 77: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
 	7,   // 78: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
-	9,   // 79: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
-	43,  // 80: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44,  // 81: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	43,  // 82: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44,  // 83: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
-	43,  // 84: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44,  // 85: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
-	45,  // 86: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
-	46,  // 87: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
-	47,  // 88: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	49,  // 89: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
-	43,  // 90: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	48,  // 91: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
-	43,  // 92: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 93: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 94: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 95: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 96: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 97: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	11,  // 79: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
+	45,  // 80: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 81: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	45,  // 82: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 83: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
+	45,  // 84: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 85: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
+	47,  // 86: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
+	48,  // 87: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
+	49,  // 88: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	51,  // 89: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
+	45,  // 90: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	50,  // 91: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
+	45,  // 92: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 93: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 94: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 95: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 96: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 97: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
 	8,   // 98: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
-	44,  // 99: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
-	44,  // 100: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	57,  // 101: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
-	41,  // 102: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	41,  // 103: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
-	43,  // 104: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	60,  // 105: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
-	41,  // 106: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	43,  // 107: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	16,  // 108: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
-	66,  // 109: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
-	68,  // 110: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
-	69,  // 111: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
-	70,  // 112: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
-	39,  // 113: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
-	43,  // 114: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 115: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 116: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	43,  // 117: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44,  // 118: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
-	43,  // 119: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	44,  // 120: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
-	43,  // 121: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	10,  // 122: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
-	12,  // 123: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
-	14,  // 124: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
-	16,  // 125: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
-	65,  // 126: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
-	11,  // 127: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	13,  // 128: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	15,  // 129: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	17,  // 130: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	67,  // 131: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
-	127, // [127:132] is the sub-list for method output_type
-	122, // [122:127] is the sub-list for method input_type
-	122, // [122:122] is the sub-list for extension type_name
-	122, // [122:122] is the sub-list for extension extendee
-	0,   // [0:122] is the sub-list for field type_name
+	46,  // 99: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
+	46,  // 100: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	59,  // 101: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
+	43,  // 102: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	43,  // 103: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
+	45,  // 104: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	62,  // 105: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
+	43,  // 106: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	45,  // 107: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	18,  // 108: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
+	68,  // 109: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
+	70,  // 110: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
+	71,  // 111: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
+	72,  // 112: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
+	41,  // 113: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
+	45,  // 114: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 115: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 116: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	45,  // 117: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 118: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
+	45,  // 119: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 120: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
+	45,  // 121: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	9,   // 122: etcdfit.performer.v1.OpWeight.op:type_name -> etcdfit.performer.v1.WorkloadOp
+	93,  // 123: etcdfit.performer.v1.WorkloadRequest.mix:type_name -> etcdfit.performer.v1.OpWeight
+	10,  // 124: etcdfit.performer.v1.WorkloadRequest.key_distribution:type_name -> etcdfit.performer.v1.KeyDistribution
+	7,   // 125: etcdfit.performer.v1.WorkloadErrorCount.code:type_name -> etcdfit.performer.v1.ErrorCode
+	96,  // 126: etcdfit.performer.v1.WorkloadReport.errors:type_name -> etcdfit.performer.v1.WorkloadErrorCount
+	95,  // 127: etcdfit.performer.v1.WorkloadReport.latency:type_name -> etcdfit.performer.v1.LatencyHistogram
+	12,  // 128: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
+	14,  // 129: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
+	16,  // 130: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
+	18,  // 131: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
+	67,  // 132: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
+	94,  // 133: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
+	13,  // 134: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	15,  // 135: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	17,  // 136: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	19,  // 137: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	69,  // 138: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
+	97,  // 139: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
+	134, // [134:140] is the sub-list for method output_type
+	128, // [128:134] is the sub-list for method input_type
+	128, // [128:128] is the sub-list for extension type_name
+	128, // [128:128] is the sub-list for extension extendee
+	0,   // [0:128] is the sub-list for field type_name
 }
 
 func init() { file_etcdfit_performer_v1_performer_proto_init() }
@@ -7300,8 +8030,8 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_etcdfit_performer_v1_performer_proto_rawDesc), len(file_etcdfit_performer_v1_performer_proto_rawDesc)),
-			NumEnums:      10,
-			NumMessages:   81,
+			NumEnums:      12,
+			NumMessages:   86,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -36,6 +36,7 @@ const (
 	PerformerService_Disconnect_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Disconnect"
 	PerformerService_Execute_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Execute"
 	PerformerService_ExecuteStream_FullMethodName = "/etcdfit.performer.v1.PerformerService/ExecuteStream"
+	PerformerService_Workload_FullMethodName      = "/etcdfit.performer.v1.PerformerService/Workload"
 )
 
 // PerformerServiceClient is the client API for PerformerService service.
@@ -59,6 +60,12 @@ type PerformerServiceClient interface {
 	// After the last result the performer sends `done` and ends the stream. Programs on
 	// different clients of one performer run at the same time.
 	ExecuteStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse], error)
+	// Runs a load workload natively in the performer (capability perf.workload): its own
+	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
+	// report interval, then a final one (final = true). The driver cancelling the stream,
+	// or its deadline passing, stops the workers promptly and closes the clients.
+	// A performer that does not implement it answers UNIMPLEMENTED.
+	Workload(ctx context.Context, in *WorkloadRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WorkloadReport], error)
 }
 
 type performerServiceClient struct {
@@ -122,6 +129,25 @@ func (c *performerServiceClient) ExecuteStream(ctx context.Context, opts ...grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type PerformerService_ExecuteStreamClient = grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse]
 
+func (c *performerServiceClient) Workload(ctx context.Context, in *WorkloadRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WorkloadReport], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &PerformerService_ServiceDesc.Streams[1], PerformerService_Workload_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[WorkloadRequest, WorkloadReport]{ClientStream: stream}
+	if err := x.ClientStream.SendMsg(in); err != nil {
+		return nil, err
+	}
+	if err := x.ClientStream.CloseSend(); err != nil {
+		return nil, err
+	}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_WorkloadClient = grpc.ServerStreamingClient[WorkloadReport]
+
 // PerformerServiceServer is the server API for PerformerService service.
 // All implementations must embed UnimplementedPerformerServiceServer
 // for forward compatibility.
@@ -143,6 +169,12 @@ type PerformerServiceServer interface {
 	// After the last result the performer sends `done` and ends the stream. Programs on
 	// different clients of one performer run at the same time.
 	ExecuteStream(grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]) error
+	// Runs a load workload natively in the performer (capability perf.workload): its own
+	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
+	// report interval, then a final one (final = true). The driver cancelling the stream,
+	// or its deadline passing, stops the workers promptly and closes the clients.
+	// A performer that does not implement it answers UNIMPLEMENTED.
+	Workload(*WorkloadRequest, grpc.ServerStreamingServer[WorkloadReport]) error
 	mustEmbedUnimplementedPerformerServiceServer()
 }
 
@@ -167,6 +199,9 @@ func (UnimplementedPerformerServiceServer) Execute(context.Context, *ExecuteRequ
 }
 func (UnimplementedPerformerServiceServer) ExecuteStream(grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]) error {
 	return status.Errorf(codes.Unimplemented, "method ExecuteStream not implemented")
+}
+func (UnimplementedPerformerServiceServer) Workload(*WorkloadRequest, grpc.ServerStreamingServer[WorkloadReport]) error {
+	return status.Errorf(codes.Unimplemented, "method Workload not implemented")
 }
 func (UnimplementedPerformerServiceServer) mustEmbedUnimplementedPerformerServiceServer() {}
 func (UnimplementedPerformerServiceServer) testEmbeddedByValue()                          {}
@@ -268,6 +303,17 @@ func _PerformerService_ExecuteStream_Handler(srv interface{}, stream grpc.Server
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type PerformerService_ExecuteStreamServer = grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]
 
+func _PerformerService_Workload_Handler(srv interface{}, stream grpc.ServerStream) error {
+	m := new(WorkloadRequest)
+	if err := stream.RecvMsg(m); err != nil {
+		return err
+	}
+	return srv.(PerformerServiceServer).Workload(m, &grpc.GenericServerStream[WorkloadRequest, WorkloadReport]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_WorkloadServer = grpc.ServerStreamingServer[WorkloadReport]
+
 // PerformerService_ServiceDesc is the grpc.ServiceDesc for PerformerService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -298,6 +344,11 @@ var PerformerService_ServiceDesc = grpc.ServiceDesc{
 			Handler:       _PerformerService_ExecuteStream_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
+		},
+		{
+			StreamName:    "Workload",
+			Handler:       _PerformerService_Workload_Handler,
+			ServerStreams: true,
 		},
 	},
 	Metadata: "etcdfit/performer/v1/performer.proto",

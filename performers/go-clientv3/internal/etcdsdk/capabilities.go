@@ -87,6 +87,8 @@ var capabilitySince = map[string]string{
 	"lock.try": "3.5.0",
 	// concurrency.NewElection: Campaign, Proclaim, Leader, Observe, Resign.
 	"election": "3.5.0",
+	// Workload: clients and workers run in this process (internal/workload).
+	"perf.workload": "3.5.0",
 }
 
 // NotClaimed lists catalog capabilities this performer deliberately does not

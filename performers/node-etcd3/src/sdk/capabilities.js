@@ -99,6 +99,7 @@ const NOT_CLAIMED = {
   'lock.try': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
   'lock.single_key': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
   'election': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
+  'perf.workload': 'not implemented in this performer yet (Workload answers UNIMPLEMENTED)',
 };
 
 function fluentOnly(env = process.env) {

@@ -84,6 +84,20 @@ class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     EVENT_TYPE_PUT: _ClassVar[EventType]
     EVENT_TYPE_DELETE: _ClassVar[EventType]
+
+class WorkloadOp(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WORKLOAD_OP_UNSPECIFIED: _ClassVar[WorkloadOp]
+    WORKLOAD_OP_PUT: _ClassVar[WorkloadOp]
+    WORKLOAD_OP_GET: _ClassVar[WorkloadOp]
+    WORKLOAD_OP_RANGE: _ClassVar[WorkloadOp]
+    WORKLOAD_OP_TXN: _ClassVar[WorkloadOp]
+    WORKLOAD_OP_DELETE: _ClassVar[WorkloadOp]
+
+class KeyDistribution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    KEY_DISTRIBUTION_UNIFORM: _ClassVar[KeyDistribution]
+    KEY_DISTRIBUTION_SEQUENTIAL: _ClassVar[KeyDistribution]
 PROTOCOL_VERSION_UNSPECIFIED: ProtocolVersion
 PROTOCOL_VERSION_1: ProtocolVersion
 RANGE_KIND_SINGLE: RangeKind
@@ -135,6 +149,14 @@ NO_LEADER: ErrorCode
 SESSION_EXPIRED: ErrorCode
 EVENT_TYPE_PUT: EventType
 EVENT_TYPE_DELETE: EventType
+WORKLOAD_OP_UNSPECIFIED: WorkloadOp
+WORKLOAD_OP_PUT: WorkloadOp
+WORKLOAD_OP_GET: WorkloadOp
+WORKLOAD_OP_RANGE: WorkloadOp
+WORKLOAD_OP_TXN: WorkloadOp
+WORKLOAD_OP_DELETE: WorkloadOp
+KEY_DISTRIBUTION_UNIFORM: KeyDistribution
+KEY_DISTRIBUTION_SEQUENTIAL: KeyDistribution
 
 class DescribeRequest(_message.Message):
     __slots__ = ()
@@ -1025,3 +1047,107 @@ class ElectionResignResult(_message.Message):
     HEADER_FIELD_NUMBER: _ClassVar[int]
     header: ResponseHeader
     def __init__(self, header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class OpWeight(_message.Message):
+    __slots__ = ("op", "weight")
+    OP_FIELD_NUMBER: _ClassVar[int]
+    WEIGHT_FIELD_NUMBER: _ClassVar[int]
+    op: WorkloadOp
+    weight: int
+    def __init__(self, op: _Optional[_Union[WorkloadOp, str]] = ..., weight: _Optional[int] = ...) -> None: ...
+
+class WorkloadRequest(_message.Message):
+    __slots__ = ("endpoints", "clients", "concurrency", "mix", "key_space", "key_distribution", "key_size", "value_size", "key_prefix", "duration_ms", "total_ops", "target_rate", "report_interval_ms", "dial_timeout_ms", "request_timeout_ms", "range_limit", "prefill")
+    ENDPOINTS_FIELD_NUMBER: _ClassVar[int]
+    CLIENTS_FIELD_NUMBER: _ClassVar[int]
+    CONCURRENCY_FIELD_NUMBER: _ClassVar[int]
+    MIX_FIELD_NUMBER: _ClassVar[int]
+    KEY_SPACE_FIELD_NUMBER: _ClassVar[int]
+    KEY_DISTRIBUTION_FIELD_NUMBER: _ClassVar[int]
+    KEY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    VALUE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    KEY_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    DURATION_MS_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_OPS_FIELD_NUMBER: _ClassVar[int]
+    TARGET_RATE_FIELD_NUMBER: _ClassVar[int]
+    REPORT_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    DIAL_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    RANGE_LIMIT_FIELD_NUMBER: _ClassVar[int]
+    PREFILL_FIELD_NUMBER: _ClassVar[int]
+    endpoints: _containers.RepeatedScalarFieldContainer[str]
+    clients: int
+    concurrency: int
+    mix: _containers.RepeatedCompositeFieldContainer[OpWeight]
+    key_space: int
+    key_distribution: KeyDistribution
+    key_size: int
+    value_size: int
+    key_prefix: bytes
+    duration_ms: int
+    total_ops: int
+    target_rate: float
+    report_interval_ms: int
+    dial_timeout_ms: int
+    request_timeout_ms: int
+    range_limit: int
+    prefill: bool
+    def __init__(self, endpoints: _Optional[_Iterable[str]] = ..., clients: _Optional[int] = ..., concurrency: _Optional[int] = ..., mix: _Optional[_Iterable[_Union[OpWeight, _Mapping]]] = ..., key_space: _Optional[int] = ..., key_distribution: _Optional[_Union[KeyDistribution, str]] = ..., key_size: _Optional[int] = ..., value_size: _Optional[int] = ..., key_prefix: _Optional[bytes] = ..., duration_ms: _Optional[int] = ..., total_ops: _Optional[int] = ..., target_rate: _Optional[float] = ..., report_interval_ms: _Optional[int] = ..., dial_timeout_ms: _Optional[int] = ..., request_timeout_ms: _Optional[int] = ..., range_limit: _Optional[int] = ..., prefill: _Optional[bool] = ...) -> None: ...
+
+class LatencyHistogram(_message.Message):
+    __slots__ = ("bucket", "count", "total", "sum_us", "max_us", "min_us")
+    BUCKET_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    SUM_US_FIELD_NUMBER: _ClassVar[int]
+    MAX_US_FIELD_NUMBER: _ClassVar[int]
+    MIN_US_FIELD_NUMBER: _ClassVar[int]
+    bucket: _containers.RepeatedScalarFieldContainer[int]
+    count: _containers.RepeatedScalarFieldContainer[int]
+    total: int
+    sum_us: int
+    max_us: int
+    min_us: int
+    def __init__(self, bucket: _Optional[_Iterable[int]] = ..., count: _Optional[_Iterable[int]] = ..., total: _Optional[int] = ..., sum_us: _Optional[int] = ..., max_us: _Optional[int] = ..., min_us: _Optional[int] = ...) -> None: ...
+
+class WorkloadErrorCount(_message.Message):
+    __slots__ = ("code", "count", "sample")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    SAMPLE_FIELD_NUMBER: _ClassVar[int]
+    code: ErrorCode
+    count: int
+    sample: str
+    def __init__(self, code: _Optional[_Union[ErrorCode, str]] = ..., count: _Optional[int] = ..., sample: _Optional[str] = ...) -> None: ...
+
+class WorkloadReport(_message.Message):
+    __slots__ = ("seq", "final", "elapsed_ms", "interval_ms", "ops", "errors", "latency", "connections", "connect_us", "connect_failures", "cpu_seconds", "rss_bytes", "harness_error", "prefill_ms")
+    SEQ_FIELD_NUMBER: _ClassVar[int]
+    FINAL_FIELD_NUMBER: _ClassVar[int]
+    ELAPSED_MS_FIELD_NUMBER: _ClassVar[int]
+    INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    OPS_FIELD_NUMBER: _ClassVar[int]
+    ERRORS_FIELD_NUMBER: _ClassVar[int]
+    LATENCY_FIELD_NUMBER: _ClassVar[int]
+    CONNECTIONS_FIELD_NUMBER: _ClassVar[int]
+    CONNECT_US_FIELD_NUMBER: _ClassVar[int]
+    CONNECT_FAILURES_FIELD_NUMBER: _ClassVar[int]
+    CPU_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    RSS_BYTES_FIELD_NUMBER: _ClassVar[int]
+    HARNESS_ERROR_FIELD_NUMBER: _ClassVar[int]
+    PREFILL_MS_FIELD_NUMBER: _ClassVar[int]
+    seq: int
+    final: bool
+    elapsed_ms: int
+    interval_ms: int
+    ops: int
+    errors: _containers.RepeatedCompositeFieldContainer[WorkloadErrorCount]
+    latency: LatencyHistogram
+    connections: int
+    connect_us: _containers.RepeatedScalarFieldContainer[int]
+    connect_failures: int
+    cpu_seconds: float
+    rss_bytes: int
+    harness_error: str
+    prefill_ms: int
+    def __init__(self, seq: _Optional[int] = ..., final: _Optional[bool] = ..., elapsed_ms: _Optional[int] = ..., interval_ms: _Optional[int] = ..., ops: _Optional[int] = ..., errors: _Optional[_Iterable[_Union[WorkloadErrorCount, _Mapping]]] = ..., latency: _Optional[_Union[LatencyHistogram, _Mapping]] = ..., connections: _Optional[int] = ..., connect_us: _Optional[_Iterable[int]] = ..., connect_failures: _Optional[int] = ..., cpu_seconds: _Optional[float] = ..., rss_bytes: _Optional[int] = ..., harness_error: _Optional[str] = ..., prefill_ms: _Optional[int] = ...) -> None: ...

@@ -59,6 +59,11 @@ class PerformerServiceStub:
                 request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.SerializeToString,
                 response_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.FromString,
                 _registered_method=True)
+        self.Workload = channel.unary_stream(
+                '/etcdfit.performer.v1.PerformerService/Workload',
+                request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadRequest.SerializeToString,
+                response_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadReport.FromString,
+                _registered_method=True)
 
 
 class PerformerServiceServicer:
@@ -106,6 +111,17 @@ class PerformerServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Workload(self, request, context):
+        """Runs a load workload natively in the performer (capability perf.workload): its own
+        SDK clients and workers, no RPC to the driver per operation. Streams one report per
+        report interval, then a final one (final = true). The driver cancelling the stream,
+        or its deadline passing, stops the workers promptly and closes the clients.
+        A performer that does not implement it answers UNIMPLEMENTED.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PerformerServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -133,6 +149,11 @@ def add_PerformerServiceServicer_to_server(servicer, server):
                     servicer.ExecuteStream,
                     request_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.FromString,
                     response_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.SerializeToString,
+            ),
+            'Workload': grpc.unary_stream_rpc_method_handler(
+                    servicer.Workload,
+                    request_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadRequest.FromString,
+                    response_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadReport.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -270,6 +291,33 @@ class PerformerService:
             '/etcdfit.performer.v1.PerformerService/ExecuteStream',
             etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.SerializeToString,
             etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Workload(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/etcdfit.performer.v1.PerformerService/Workload',
+            etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadRequest.SerializeToString,
+            etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadReport.FromString,
             options,
             channel_credentials,
             insecure,

@@ -92,7 +92,9 @@ public final class Capabilities {
         "connect.block",
         "jetcd's ClientBuilder has no blocking connect: Client.build() is always lazy (waitForReady is a per-call option)",
         "connect.auto_sync",
-        "jetcd has no member-list auto-sync"));
+        "jetcd has no member-list auto-sync",
+        "perf.workload",
+        "not implemented in this performer yet (Workload answers UNIMPLEMENTED)"));
 
     /** Catalog ids of issue 12 (latches, locks, elections) this performer does not implement yet. */
     private static Map<String, String> withLater(Map<String, String> notClaimed) {
