@@ -185,6 +185,12 @@ class PeerLinks:
         return _owner(inode, self._pids()) if inode else None
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, target: int) -> None:
+        try:
+            await self._serve(reader, writer, target)
+        except asyncio.CancelledError:
+            writer.transport.abort()   # close(): a cancelled accept task would be logged by asyncio
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, target: int) -> None:
         source = self._identify(writer, target)
         if source is None:
             self.unidentified += 1
@@ -201,8 +207,6 @@ class PeerLinks:
         self._links.append(link)
         try:
             await asyncio.gather(self._pipe(reader, up_writer), self._pipe(up_reader, writer))
-        except asyncio.CancelledError:
-            pass   # close(): the link goes with the proxy (a cancelled accept task would be logged)
         finally:
             for w in link.writers:
                 w.transport.abort()

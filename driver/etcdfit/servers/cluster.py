@@ -212,8 +212,27 @@ class _Ports:
     peer: int
 
 
+_PORT_ATTEMPTS = 3
+
+
 def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
                   name: str = "m", proxied: Any = None, extra: tuple[str, ...] = ()) -> Cluster:
+    """start_cluster_once, again on new ports when a member could not bind one of its own: a free
+    port is found by binding and closing it, so another process (another cluster's member, a
+    proxy, another run on the machine) can take it before the member binds it. At most
+    _PORT_ATTEMPTS tries; any other start-up failure is raised at once."""
+    for attempt in range(1, _PORT_ATTEMPTS + 1):
+        try:
+            return start_cluster_once(binary, log_dir, members, startup_timeout=startup_timeout, name=name,
+                                      proxied=proxied, extra=extra)
+        except EtcdServerError as exc:
+            if "address already in use" not in str(exc) or attempt == _PORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def start_cluster_once(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
+                       name: str = "m", proxied: Any = None, extra: tuple[str, ...] = ()) -> Cluster:
     """Start `members` members of `binary` on free 127.0.0.1 ports, each with a fresh data dir,
     as one new cluster with a token of its own; return once a quorum read succeeds through every
     member. Flags are those of embedded.start plus the cluster's, identical on 3.4 through 3.7.
