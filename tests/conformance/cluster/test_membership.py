@@ -22,7 +22,7 @@ DIAL_MS, REQUEST_MS = 1000, 3000
 SNAPSHOT_COUNT = 100            # the lab's members snapshot every 100 applied entries ...
 CATCH_UP_ENTRIES = 5000         # ... and keep etcd's default 5000 entries for slow followers
 BEHIND = CATCH_UP_ENTRIES + 3 * SNAPSHOT_COUNT
-WRITER_THREADS = 4
+WRITER_THREADS = 8
 CATCH_UP_BOUND_S = 20.0
 
 
