@@ -129,7 +129,8 @@ public final class ErrorMapper {
 
     /**
      * errors.typed: jetcd's own error types all extend {@link EtcdException} (CompactedException,
-     * ClosedClientException, ...). A raw io.grpc.StatusRuntimeException (what jetcd's KV, lease
+     * ClosedClientException, ...), except the election client's NotLeaderException and
+     * NoLeaderException (plain RuntimeExceptions of io.etcd.jetcd.election). A raw io.grpc.StatusRuntimeException (what jetcd's KV, lease
      * and maintenance futures fail with), an IllegalArgumentException of an option builder and
      * the performer's own TimeoutException (its request deadline) are not.
      */
