@@ -14,6 +14,7 @@ const { mapError } = require('./sdk/errors');
 const { SdkRaised, BadRequest } = require('./sdk/outcomes');
 const { capabilitiesFor, fluentOnly, NOT_CLAIMED } = require('./sdk/capabilities');
 const { SDK_PACKAGE, sdkVersion } = require('./sdk/version');
+const stream = require('./stream');
 
 const PERFORMER_NAME = 'node-etcd3';
 const PERFORMER_VERSION = '0.1.0';
@@ -170,6 +171,23 @@ class Performer {
     return { results };
   }
 
+  // Runs fn when every earlier Execute / ExecuteStream on the client is done (one program
+  // at a time per client); the next waits for it.
+  async exclusive(clientId, fn) {
+    const prev = this.queues.get(clientId) || Promise.resolve();
+    let release;
+    const mine = new Promise(resolve => {
+      release = resolve;
+    });
+    this.queues.set(clientId, prev.then(() => mine));
+    await prev;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+
   async closeAll() {
     const all = [...this.sessions.values()];
     this.sessions.clear();
@@ -221,6 +239,7 @@ function run(listen) {
         fail(callback, grpc.status.INTERNAL, String(e && e.message));
       });
     },
+    ExecuteStream: call => stream.serve(performer, call, log, grpc),
     Execute: (call, callback) => {
       performer.execute(call.request).then(res => callback(null, res), e => {
         log(`Execute failed: ${e && e.stack}`);

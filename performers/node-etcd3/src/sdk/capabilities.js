@@ -77,6 +77,10 @@ const CLAIMED = {
   'lease.keepalive': ['0.2.13', 'fluent', "lease(ttl) grants and keeps alive; 'keepaliveSucceeded' per renewal, 'lost' at the end, release() stops"],
   'connect.keepalive': ['0.2.13', 'fluent', "IOptions.grpcOptions {'grpc.keepalive_time_ms', 'grpc.keepalive_timeout_ms'}"],
   'errors.typed': ['0.2.13', 'fluent', 'etcd3 error classes (errors.ts exports) vs raw grpc / cockatiel / runtime errors'],
+  // issue 12 (docs/concurrency.md; src/stream.js, src/sdk/recipes.js)
+  'stream.latches': ['0.2.13', 'fluent', 'ExecuteStream: programs with Signal/Wait run by the performer (no SDK API involved)'],
+  'lock.single_key': ['0.2.13', 'fluent',
+    'client.lock(name).ttl(s).acquire() / release(): one key, tried once (a contended acquire answers acquired=false at once)'],
 };
 
 // Catalog ids not claimed, with the SDK reason. Every catalog id is in CLAIMED or here.
@@ -94,11 +98,16 @@ const NOT_CLAIMED = {
     'from revision 2 at revision 4, server killed at the created response, resumed from 5; events 2-4 never came ' +
     "(0.2.13 has the same updateRevision on 'connected')",
   'connect.auto_sync': 'no member-list sync: the client uses the hosts it was given',
-  'stream.latches': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
-  'lock': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
-  'lock.try': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
-  'lock.single_key': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
-  'election': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
+  lock:
+    "etcd3's only lock, client.lock(name) (lib/lock.js), keeps one key, the name itself, not etcd's " +
+    '<name>/<lease> layout: it does not exclude clientv3 Mutex / v3lock holders (it claims lock.single_key)',
+  'lock.try':
+    "lock.try is a try-lock on etcd's lock layout; etcd3's Lock.acquire() tries once, but on its own " +
+    'single-key layout (lock.single_key)',
+  election:
+    "etcd3 1.x's Election (lib/election.js) keeps its keys under 'election/<name>/<lease id in decimal>' " +
+    "(the Election constructor's namespace `${Election.prefix}/${name}/`), not etcd's election layout " +
+    "'<name>/<lease id in hex>', so its campaigns and other SDKs' do not see each other; 0.2.13 has no Election",
   'perf.workload': 'not implemented in this performer yet (Workload answers UNIMPLEMENTED)',
 };
 

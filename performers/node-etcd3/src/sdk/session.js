@@ -18,6 +18,7 @@ const { fluentOnly } = require('./capabilities');
 const { sdkVersion, features } = require('./version');
 const { Watch, WatchRegistry } = require('./watch');
 const { KeepAlive } = require('./keepalive');
+const recipes = require('./recipes');
 const {
   Unimplemented, BadRequest, PerformerTimeout, PerformerDeadline, SdkRaised, isPerformerError,
 } = require('./outcomes');
@@ -203,6 +204,7 @@ class Session {
       w.markEnded();
     }
     for (const k of this.keepAlives.drain()) k.stop();
+    pending.push(withTimeout(this.closeRecipes(), this.requestTimeoutMs, 'revoking held locks').catch(() => undefined));
     await Promise.all(pending);
     for (const lease of this.leases.values()) {
       try {
@@ -757,7 +759,17 @@ Session.prototype.doLeaseKeepAliveStop = async function doLeaseKeepAliveStop(c, 
   return {};
 };
 
+recipes.install(Session);
+
+function streamOnly() {
+  throw new BadRequest('signal and wait run only in ExecuteStream programs (latches need the stream)');
+}
+
 const HANDLERS = {
+  signal: streamOnly,
+  wait: streamOnly,
+  lock_acquire: Session.prototype.doLockAcquire,
+  lock_release: Session.prototype.doLockRelease,
   put: Session.prototype.doPut,
   range: Session.prototype.doRange,
   delete_range: Session.prototype.doDeleteRange,

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 
 import io.etcd.jetcd.common.exception.CompactedException;
 import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.election.NoLeaderException;
+import io.etcd.jetcd.election.NotLeaderException;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -127,12 +129,14 @@ public final class ErrorMapper {
 
     /**
      * errors.typed: jetcd's own error types all extend {@link EtcdException} (CompactedException,
-     * ClosedClientException, ...). A raw io.grpc.StatusRuntimeException (what jetcd's KV, lease
+     * ClosedClientException, ...), except the election client's NotLeaderException and
+     * NoLeaderException (plain RuntimeExceptions of io.etcd.jetcd.election). A raw io.grpc.StatusRuntimeException (what jetcd's KV, lease
      * and maintenance futures fail with), an IllegalArgumentException of an option builder and
      * the performer's own TimeoutException (its request deadline) are not.
      */
     static boolean typed(Throwable unwrapped) {
-        return unwrapped instanceof EtcdException;
+        return unwrapped instanceof EtcdException || unwrapped instanceof NotLeaderException
+            || unwrapped instanceof NoLeaderException;
     }
 
     /**
@@ -193,6 +197,14 @@ public final class ErrorMapper {
     static ErrorCode code(Throwable t, Status.Code grpc) {
         if (t instanceof CompactedException) {
             return ErrorCode.COMPACTED;
+        }
+        // ElectionImpl.convertException turns v3election's "election: not leader" / "no leader"
+        // statuses into these (io.etcd.jetcd.election, plain RuntimeExceptions).
+        if (t instanceof NotLeaderException) {
+            return ErrorCode.NOT_LEADER;
+        }
+        if (t instanceof NoLeaderException) {
+            return ErrorCode.NO_LEADER;
         }
         String text = etcdText(t);
         ErrorCode byMessage = text == null ? null : codeByMessage(text);

@@ -124,6 +124,11 @@ public final class SdkClient implements AutoCloseable {
         return requestTimeoutMs;
     }
 
+    /** The concurrency recipes (jetcd's Lock and Election clients) on this client. */
+    public Recipes recipes() {
+        return new Recipes(client, requestTimeoutMs);
+    }
+
     @Override
     public void close() {
         client.close();

@@ -16,6 +16,7 @@ import dev.etcdfit.performer.jetcd.sdk.Capabilities;
 import dev.etcdfit.performer.jetcd.sdk.Clock;
 import dev.etcdfit.performer.jetcd.sdk.ErrorMapper;
 import dev.etcdfit.performer.jetcd.sdk.KeepAliveHandle;
+import dev.etcdfit.performer.jetcd.sdk.Recipes;
 import dev.etcdfit.performer.jetcd.sdk.Results;
 import dev.etcdfit.performer.jetcd.sdk.SdkClient;
 import dev.etcdfit.performer.jetcd.sdk.SdkInfo;
@@ -31,6 +32,8 @@ import etcdfit.performer.v1.Performer.DisconnectRequest;
 import etcdfit.performer.v1.Performer.DisconnectResponse;
 import etcdfit.performer.v1.Performer.ExecuteRequest;
 import etcdfit.performer.v1.Performer.ExecuteResponse;
+import etcdfit.performer.v1.Performer.ExecuteStreamRequest;
+import etcdfit.performer.v1.Performer.ExecuteStreamResponse;
 import etcdfit.performer.v1.Performer.HarnessError;
 import etcdfit.performer.v1.Performer.LeaseKeepAliveStartCommand;
 import etcdfit.performer.v1.Performer.ProtocolVersion;
@@ -57,11 +60,14 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
         final ReentrantLock exec = new ReentrantLock();
         final Map<String, WatchHandle> watches = new ConcurrentHashMap<>();
         final Map<String, KeepAliveHandle> keepAlives = new ConcurrentHashMap<>();
+        /** Held locks, campaigns and observers (docs/concurrency.md). */
+        final Recipes recipes;
         volatile boolean closed;
 
         ClientState(String id, SdkClient sdk) {
             this.id = id;
             this.sdk = sdk;
+            this.recipes = sdk.recipes();
         }
 
         /** Closes the keep-alive streams, the watches and the client without waiting for a running Execute. */
@@ -77,6 +83,7 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
             for (WatchHandle w : ws) {
                 w.close();
             }
+            recipes.close();
             try {
                 sdk.close();
             } catch (RuntimeException e) {
@@ -210,6 +217,12 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
         out.onCompleted();
     }
 
+    /** ExecuteStream: a program with latches, run on a thread of its own (ProgramStream). */
+    @Override
+    public StreamObserver<ExecuteStreamRequest> executeStream(StreamObserver<ExecuteStreamResponse> out) {
+        return new ProgramStream(clients::get, out);
+    }
+
     /** Runs one command; any exception of the performer's own becomes a harness INTERNAL error. */
     static CommandResult runOne(ClientState cs, Command cmd) {
         try {
@@ -254,8 +267,14 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
                     }
                     return k.stop();
                 }
-                default:
-                    return cs.sdk.run(cmd);
+                case SIGNAL:
+                case WAIT:
+                    return Results.harness(HarnessError.Kind.BAD_REQUEST,
+                        "signal and wait run only in ExecuteStream programs (latches need the stream)");
+                default: {
+                    CommandResult r = cs.recipes.run(cmd);
+                    return r != null ? r : cs.sdk.run(cmd);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

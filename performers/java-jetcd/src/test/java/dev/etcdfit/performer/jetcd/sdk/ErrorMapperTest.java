@@ -122,6 +122,15 @@ class ErrorMapperTest {
 
     /** The class-path copy of etcd's error table loads with every row, and each row's message maps to its code. */
     @Test
+    void electionErrorsOfElectionImpl() {
+        SdkError not = ErrorMapper.map(new CompletionException(new io.etcd.jetcd.election.NotLeaderException()));
+        assertEquals(ErrorCode.NOT_LEADER, not.getCode());
+        assertEquals("io.etcd.jetcd.election.NotLeaderException", not.getSdkType());
+        assertTrue(not.getTyped());
+        assertEquals(ErrorCode.NO_LEADER, ErrorMapper.map(new io.etcd.jetcd.election.NoLeaderException()).getCode());
+    }
+
+    @Test
     void errorTableLoadsEveryRow() {
         long rows = ErrorMapper.readTable().lines().filter(l -> !l.isEmpty() && !l.startsWith("#")).count();
         assertTrue(rows >= 20, "etcd_errors.tsv has only " + rows + " rows");
