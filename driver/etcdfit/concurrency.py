@@ -208,6 +208,9 @@ def run_concurrently(programs: Sequence[tuple[PerformerSession, Sequence[Cmd]]],
             outs.append(evaluate(p.cmds, response, p.label) if check else
                         evaluate([c if c.any_outcome else _any(c) for c in p.cmds], response, p.label))
         except ExpectationFailed as exc:
+            for pr in exc.problems:  # names the participant, for its known-failure lists (etcdfit.participants)
+                if isinstance(pr, Problem) and not pr.performer:
+                    pr.performer = p.session.spec
             failures.append(exc)
     if failures:
         problems = [pr for f in failures for pr in f.problems]

@@ -67,6 +67,7 @@ class Problem:
     expected: str = ""         # shown values, as the failure text prints them
     actual: str = ""
     where: str = ""            # the performer, or "oracle", plus a spec step and line when known
+    performer: str = ""        # in a cross-SDK test: the spec of the participant that diverged
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -131,6 +132,9 @@ def problems_of(exc: BaseException) -> list[Problem]:
 
     if isinstance(exc, ExpectationFailed) and exc.problems:
         return list(exc.problems)
+    carried = getattr(exc, "etcdfit_problems", None)  # a cross-SDK known failure (etcdfit.participants)
+    if carried:
+        return list(carried)
     text = str(exc).strip()
     first = text.splitlines()[0] if text else type(exc).__name__
     if isinstance(exc, PerformerCrashed):

@@ -129,6 +129,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     config.stash[STATE] = Session(config)
     config.pluginmanager.register(config.stash[STATE], "etcdfit-session")
+    from .participants import ParticipantKnownFailures
+
+    config.pluginmanager.register(ParticipantKnownFailures(), "etcdfit-participants")
     _terminate_like_interrupt(config)
 
 

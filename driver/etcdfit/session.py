@@ -181,6 +181,9 @@ class Session:
                 item.add_marker(pytest.mark.xfail(
                     reason=f"flaky ({flaky.where}): {flaky.reason} -- its outcome does not decide the run",
                     strict=False))
+        from . import participants
+
+        participants.match(items, self.known, self.flaky)  # cross-SDK tests: decided after the body
         self._check_unmatched(items)
         return deselected
 
@@ -211,7 +214,7 @@ class Session:
             return any(target == f or f in target.parents for f in folders)
 
         groups = [(f"known-failure patterns for {spec}", self.known[spec] + self.flaky.get(spec, []))
-                  for spec in self.known if any(performer_param(i) == spec for i in items)]
+                  for spec in self.known if any(performer_param(i) == spec or is_cross_sdk(i) for i in items)]
         if self.specs and any(performer_param(i) for i in items):
             groups.append((f"known server failures of etcd {self.server_version}",
                            self.server_known + self.server_flaky))
@@ -497,6 +500,12 @@ class Session:
             self._oracle.close()
         if self._etcd is not None:
             self._etcd.stop()
+
+
+def is_cross_sdk(item: pytest.Item) -> bool:
+    from .participants import is_cross_sdk as cross
+
+    return cross(item)
 
 
 def performer_param(item: pytest.Item) -> str | None:

@@ -56,6 +56,9 @@ const CAPABILITY_SINCE: &[(&str, &str, &str)] = &[
     ("watch.response_boundaries", "0.12.0", "WatchStream::message (one WatchResponse per message)"),
     ("lease.keepalive", "0.12.0", "Client::lease_keep_alive, LeaseKeeper::keep_alive, LeaseKeepAliveStream::message"),
     ("connect.keepalive", "0.12.0", "ConnectOptions::with_keep_alive(interval, timeout)"),
+    ("stream.latches", "0.12.0", "the performer's ExecuteStream around the SDK calls (no SDK API involved)"),
+    ("lock", "0.12.0", "Client::lock(name, LockOptions::with_lease) / Client::unlock (etcd's v3lock service)"),
+    ("election", "0.12.0", "Client::campaign/proclaim/leader/observe/resign (etcd's v3election service)"),
     ("errors.typed", "0.12.0", "etcd_client::Error variants (GRpcStatus, TransportError, IoError are passthroughs)"),
 ];
 
@@ -75,11 +78,15 @@ pub const NOT_CLAIMED: &[(&str, &str)] = &[
         "the SDK never re-establishes a watch: after a connection loss or server restart WatchStream::message \
          returns the transport error and the stream is over (measured at every listed version)",
     ),
-    ("stream.latches", "not implemented by this performer yet (issue 12: latches and recipes land in a later slice)"),
-    ("lock", "not implemented by this performer yet (issue 12: latches and recipes land in a later slice)"),
-    ("lock.try", "not implemented by this performer yet (issue 12: latches and recipes land in a later slice)"),
-    ("lock.single_key", "not implemented by this performer yet (issue 12: latches and recipes land in a later slice)"),
-    ("election", "not implemented by this performer yet (issue 12: latches and recipes land in a later slice)"),
+    (
+        "lock.try",
+        "LockClient::lock calls etcd's v3lock Lock, which blocks until the lock is held: the crate (and the \
+         service) has no try-lock at any listed version",
+    ),
+    (
+        "lock.single_key",
+        "the crate's lock is etcd's v3lock layout (<name>/<lease id>, lowest create revision holds): capability lock",
+    ),
 ];
 
 /// The sorted catalog ids implemented through the SDK at `sdk_version`

@@ -1,8 +1,9 @@
 //! The performer's protocol loop: the gRPC PerformerService (Describe / Connect /
-//! Disconnect / Execute), the client registry and each client's watch registry.
+//! Disconnect / Execute / ExecuteStream), the client registry and each client's
+//! registries of watches, keep-alives and recipe handles (locks, campaigns, observers).
 //! The SDK work itself is in crate::sdk.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,7 @@ use crate::clock::now_ns;
 use crate::pb::performer_service_server::{PerformerService, PerformerServiceServer};
 use crate::pb::{self, command::Command, command_result::Outcome, CommandResult};
 use crate::sdk::keepalive::KeepAlive;
+use crate::sdk::recipes::{self, Campaign, Lock, Observer};
 use crate::sdk::watch::Watch;
 use crate::sdk::{Config, Harness, Session};
 
@@ -43,6 +45,22 @@ struct Exec {
     session: Session,
     watches: HashMap<String, Watch>,
     keepalives: HashMap<String, KeepAlive>,
+    locks: HashMap<String, Lock>,
+    campaigns: HashMap<String, Campaign>,
+    observers: HashMap<String, Observer>,
+}
+
+impl Exec {
+    fn new(session: Session) -> Exec {
+        Exec {
+            session,
+            watches: HashMap::new(),
+            keepalives: HashMap::new(),
+            locks: HashMap::new(),
+            campaigns: HashMap::new(),
+            observers: HashMap::new(),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -86,7 +104,18 @@ fn command_name(cmd: &Option<Command>) -> &'static str {
         Some(Command::LeaseKeepAliveStart(_)) => "lease_keep_alive_start",
         Some(Command::LeaseKeepAliveCollect(_)) => "lease_keep_alive_collect",
         Some(Command::LeaseKeepAliveStop(_)) => "lease_keep_alive_stop",
-        Some(_) => "concurrency",
+        Some(Command::Signal(_)) => "signal",
+        Some(Command::Wait(_)) => "wait",
+        Some(Command::LockAcquire(_)) => "lock_acquire",
+        Some(Command::LockRelease(_)) => "lock_release",
+        Some(Command::ElectionCampaign(_)) => "election_campaign",
+        Some(Command::ElectionProclaim(_)) => "election_proclaim",
+        Some(Command::ElectionLeader(_)) => "election_leader",
+        Some(Command::ElectionObserveStart(_)) => "election_observe_start",
+        Some(Command::ElectionObserveCollect(_)) => "election_observe_collect",
+        Some(Command::ElectionResign(_)) => "election_resign",
+        #[allow(unreachable_patterns)]
+        Some(_) => "other",
     }
 }
 
@@ -138,7 +167,156 @@ async fn run_one(exec: &mut Exec, cmd: &Option<Command>) -> CommandResult {
             Some(ka) => ka.stop().await,
             None => Harness::bad_request(format!("unknown keep-alive handle {:?}", s.handle)).result(),
         },
+        Command::Signal(_) | Command::Wait(_) => {
+            Harness::bad_request("signal and wait run only in ExecuteStream programs (latches need the stream)").result()
+        }
+        Command::LockAcquire(l) => {
+            if l.handle.is_empty() || exec.locks.contains_key(&l.handle) {
+                return Harness::bad_request(format!("lock_acquire needs a handle that is not live (got {:?})", l.handle)).result();
+            }
+            let (lock, res) = exec.session.lock_acquire(l).await;
+            if let Some(lock) = lock {
+                exec.locks.insert(l.handle.clone(), lock);
+            }
+            res
+        }
+        Command::LockRelease(l) => match exec.locks.remove(&l.handle) {
+            Some(lock) => exec.session.lock_release(lock).await,
+            None => Harness::bad_request(format!("unknown lock handle {:?}", l.handle)).result(),
+        },
+        Command::ElectionCampaign(c) => {
+            if c.handle.is_empty() || exec.campaigns.contains_key(&c.handle) {
+                return Harness::bad_request(format!("election_campaign needs a handle that is not live (got {:?})", c.handle)).result();
+            }
+            let (cp, res) = exec.session.campaign(c).await;
+            if let Some(cp) = cp {
+                exec.campaigns.insert(c.handle.clone(), cp);
+            }
+            res
+        }
+        Command::ElectionProclaim(p) => match exec.campaigns.get(&p.handle) {
+            Some(cp) => exec.session.proclaim(cp, p).await,
+            None => Harness::bad_request(format!("unknown campaign handle {:?}", p.handle)).result(),
+        },
+        Command::ElectionLeader(l) => {
+            if l.handle.is_empty() {
+                exec.session.leader(l.name.clone()).await
+            } else {
+                match exec.campaigns.get(&l.handle) {
+                    Some(cp) => {
+                        let name = cp.name();
+                        exec.session.leader(name).await
+                    }
+                    None => Harness::bad_request(format!("unknown campaign handle {:?}", l.handle)).result(),
+                }
+            }
+        }
+        Command::ElectionResign(r) => match exec.campaigns.remove(&r.handle) {
+            Some(cp) => exec.session.resign(cp).await,
+            None => Harness::bad_request(format!("unknown campaign handle {:?}", r.handle)).result(),
+        },
+        Command::ElectionObserveStart(o) => {
+            if o.handle.is_empty() || exec.observers.contains_key(&o.handle) {
+                return Harness::bad_request(format!("election_observe_start needs a handle that is not live (got {:?})", o.handle)).result();
+            }
+            let (obs, res) = exec.session.observe_start(o).await;
+            if let Some(obs) = obs {
+                exec.observers.insert(o.handle.clone(), obs);
+            }
+            res
+        }
+        Command::ElectionObserveCollect(c) => match exec.observers.get(&c.handle) {
+            Some(o) => o.collect(c).await,
+            None => Harness::bad_request(format!("unknown observer handle {:?}", c.handle)).result(),
+        },
         other => exec.session.run(other).await,
+    }
+}
+
+/// One stream's latches: released names, and whether the driver's side has ended.
+#[derive(Default)]
+struct Latches {
+    released: HashSet<String>,
+    ended: bool,
+}
+
+/// Runs a Wait: true once the latch is released, false on the timeout or the stream's end.
+async fn wait_latch(latches: &mut signal::Receiver<Latches>, latch: &str, timeout_ms: u32) -> bool {
+    let wait = Duration::from_millis(if timeout_ms == 0 { 10_000 } else { timeout_ms.into() });
+    match tokio::time::timeout(wait, latches.wait_for(|l| l.released.contains(latch) || l.ended)).await {
+        Ok(Ok(l)) => l.released.contains(latch),
+        _ => false,
+    }
+}
+
+/// The body of one ExecuteStream program: each command's result is sent as it completes.
+async fn run_stream(
+    performer: Arc<Performer>,
+    req: pb::ExecuteRequest,
+    mut latches: signal::Receiver<Latches>,
+    tx: tokio::sync::mpsc::Sender<Result<pb::ExecuteStreamResponse, Status>>,
+) {
+    use pb::execute_stream_response::Response as R;
+    let cmds = req.program.map(|p| p.commands).unwrap_or_default();
+    let send = |r: R| {
+        let tx = tx.clone();
+        async move { tx.send(Ok(pb::ExecuteStreamResponse { response: Some(r) })).await.is_ok() }
+    };
+    let Some(cs) = performer.client(&req.client_id) else {
+        let msg = format!("unknown client id {:?}", req.client_id);
+        for i in 0..cmds.len() {
+            let r = Harness::bad_request(msg.clone()).result();
+            if !send(R::Result(pb::StreamedResult { index: i as u32, result: Some(r) })).await {
+                return;
+            }
+        }
+        send(R::Done(pb::ProgramDone {})).await;
+        return;
+    };
+    let mut closed = cs.close.subscribe();
+    let mut exec = cs.exec.lock().await;
+    for (i, cmd) in cmds.iter().enumerate() {
+        let r = match &cmd.command {
+            Some(Command::Signal(s)) => {
+                let call = now_ns();
+                if !send(R::Signalled(pb::LatchSignalled { latch: s.latch.clone(), index: i as u32 })).await {
+                    return;
+                }
+                crate::sdk::ok_result(call, now_ns(), pb::command_ok::Payload::Signal(pb::SignalResult {}))
+            }
+            Some(Command::Wait(w)) => {
+                let call = now_ns();
+                let released = wait_latch(&mut latches, &w.latch, w.timeout_ms).await;
+                crate::sdk::ok_result(call, now_ns(), pb::command_ok::Payload::Wait(pb::WaitResult { released }))
+            }
+            _ => run_guarded(&mut exec, &cmd.command, &mut closed).await,
+        };
+        log_outcome(&cs.id, i, &cmd.command, &r);
+        if !send(R::Result(pb::StreamedResult { index: i as u32, result: Some(r) })).await {
+            return; // the driver is gone
+        }
+    }
+    send(R::Done(pb::ProgramDone {})).await;
+}
+
+fn log_outcome(client: &str, i: usize, cmd: &Option<Command>, r: &CommandResult) {
+    match &r.outcome {
+        Some(Outcome::SdkError(e)) => logln!(
+            "Execute client={} command={i} {}: sdk_error {:?} {}: {}",
+            client,
+            command_name(cmd),
+            pb::ErrorCode::try_from(e.code).unwrap_or(pb::ErrorCode::Unspecified),
+            e.sdk_type,
+            e.message
+        ),
+        Some(Outcome::HarnessError(h)) => logln!(
+            "Execute client={} command={i} {}: harness_error {:?}: {}",
+            client,
+            command_name(cmd),
+            pb::harness_error::Kind::try_from(h.kind).unwrap_or(pb::harness_error::Kind::Unspecified),
+            h.message
+        ),
+        _ => {}
     }
 }
 
@@ -237,7 +415,7 @@ impl PerformerService for Arc<Performer> {
         let id = format!("c{}", self.next_id.fetch_add(1, Ordering::Relaxed) + 1);
         let state = Arc::new(ClientState {
             id: id.clone(),
-            exec: AsyncMutex::new(Exec { session, watches: HashMap::new(), keepalives: HashMap::new() }),
+            exec: AsyncMutex::new(Exec::new(session)),
             close,
         });
         self.clients.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), state);
@@ -259,6 +437,12 @@ impl PerformerService for Arc<Performer> {
         if let Ok(mut exec) = cs.exec.try_lock() {
             exec.watches.clear();
             exec.keepalives.clear();
+            exec.observers.clear();
+            let locks: Vec<Lock> = exec.locks.drain().map(|(_, l)| l).collect();
+            let campaigns: Vec<Campaign> = exec.campaigns.drain().map(|(_, c)| c).collect();
+            let limit = exec.session.request_timeout;
+            // Revokes each recipe session's lease (its keys go with it), in the background.
+            tokio::spawn(recipes::close_all(locks, campaigns, limit));
         }
         Ok(Response::new(pb::DisconnectResponse {}))
     }
@@ -278,24 +462,7 @@ impl PerformerService for Arc<Performer> {
         let mut results = Vec::with_capacity(cmds.len());
         for (i, cmd) in cmds.iter().enumerate() {
             let r = run_guarded(&mut exec, &cmd.command, &mut closed).await;
-            match &r.outcome {
-                Some(Outcome::SdkError(e)) => logln!(
-                    "Execute client={} command={i} {}: sdk_error {:?} {}: {}",
-                    cs.id,
-                    command_name(&cmd.command),
-                    pb::ErrorCode::try_from(e.code).unwrap_or(pb::ErrorCode::Unspecified),
-                    e.sdk_type,
-                    e.message
-                ),
-                Some(Outcome::HarnessError(h)) => logln!(
-                    "Execute client={} command={i} {}: harness_error {:?}: {}",
-                    cs.id,
-                    command_name(&cmd.command),
-                    pb::harness_error::Kind::try_from(h.kind).unwrap_or(pb::harness_error::Kind::Unspecified),
-                    h.message
-                ),
-                _ => {}
-            }
+            log_outcome(&cs.id, i, &cmd.command, &r);
             results.push(r);
         }
         Ok(Response::new(pb::ExecuteResponse { results }))
@@ -304,13 +471,39 @@ impl PerformerService for Arc<Performer> {
     type ExecuteStreamStream =
         std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<pb::ExecuteStreamResponse, Status>> + Send + 'static>>;
 
-    /// Programs with latches (concurrency tests) are not implemented by this performer yet:
-    /// the driver turns UNIMPLEMENTED into a skip naming it.
+    /// A program with latches: the first message is the program; later ones release
+    /// latches. Results stream back as each command completes; Signal sends `signalled`.
     async fn execute_stream(
         &self,
-        _req: Request<tonic::Streaming<pb::ExecuteStreamRequest>>,
+        req: Request<tonic::Streaming<pb::ExecuteStreamRequest>>,
     ) -> Result<Response<Self::ExecuteStreamStream>, Status> {
-        Err(Status::unimplemented("ExecuteStream (latched programs) is not implemented by rust-etcd-client"))
+        use pb::execute_stream_request::Request as Q;
+        let mut inbound = req.into_inner();
+        let first = inbound.message().await?;
+        let Some(pb::ExecuteStreamRequest { request: Some(Q::Program(program)) }) = first else {
+            return Err(Status::invalid_argument("ExecuteStream: the first message must be the program"));
+        };
+        logln!(
+            "ExecuteStream client={} commands={}",
+            program.client_id,
+            program.program.as_ref().map(|p| p.commands.len()).unwrap_or(0)
+        );
+        let (latch_tx, latch_rx) = signal::channel(Latches::default());
+        tokio::spawn(async move {
+            // Reads latch releases until the driver's side ends (bounded by the stream's life).
+            while let Ok(Some(m)) = inbound.message().await {
+                if let Some(Q::LatchReleased(l)) = m.request {
+                    latch_tx.send_modify(|s| {
+                        s.released.insert(l.latch);
+                    });
+                }
+            }
+            latch_tx.send_modify(|s| s.ended = true);
+        });
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        tokio::spawn(run_stream(self.clone(), program, latch_rx, tx));
+        let out = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+        Ok(Response::new(Box::pin(out)))
     }
 
     type WorkloadStream = tonic::codegen::BoxStream<pb::WorkloadReport>;

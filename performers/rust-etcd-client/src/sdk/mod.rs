@@ -4,6 +4,7 @@
 pub mod convert;
 pub mod keepalive;
 pub mod opts;
+pub mod recipes;
 pub mod watch;
 
 use std::time::Duration;
