@@ -71,6 +71,18 @@ def main(argv: list[str] | None = None) -> int:
     pf.add_argument("--repeat", type=int, default=1, help="run every step N times; summaries are medians")
     pf.add_argument("--no-benchmark", action="store_true", help="do not run etcd's benchmark tool")
 
+    rb = sub.add_parser("robustness", help="concurrent multi-SDK traffic, checked for linearizability and the "
+                        "watch guarantees (docs/concurrency.md)")
+    rb.add_argument("--performer", action="append", default=[], required=True, metavar="NAME[@VERSION]")
+    rb.add_argument("--duration", default="60s", help="traffic time (60s, 2m, 500ms; default 60s)")
+    rb.add_argument("--clients", type=int, default=2, help="SDK clients per performer (default 2)")
+    rb.add_argument("--keys", type=int, default=6, help="keys the traffic shares (default 6)")
+    rb.add_argument("--topology", default="single", choices=["single", "cluster3"])
+    rb.add_argument("--faults", action="store_true", help="inject member faults (cluster3 only)")
+    rb.add_argument("--etcd", default="embedded", metavar="VERSION|PATH", help="etcd server (default: embedded)")
+    rb.add_argument("--seed", type=int, default=None, help="traffic seed (default: random, printed)")
+    rb.add_argument("--out", default="reports/robustness", help="folder for result.json, history.json, logs/")
+
     rep = sub.add_parser("report", help="write the HTML report for one or more results files (merged)")
     rep.add_argument("results", nargs="+", metavar="RESULTS")
     rep.add_argument("--out", required=True)
@@ -84,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return {"run": cmd_run, "caps": cmd_caps, "performer": cmd_performer, "report": cmd_report,
-                "matrix": cmd_matrix, "gate": cmd_gate, "perf": cmd_perf}[args.verb](args)
+                "matrix": cmd_matrix, "gate": cmd_gate, "perf": cmd_perf,
+                "robustness": cmd_robustness}[args.verb](args)
     except EtcdfitError as exc:
         print(f"etcdfit: error: {exc}", file=sys.stderr)
         return 2
@@ -125,6 +138,12 @@ def cmd_perf(args: argparse.Namespace) -> int:
     from .perf.cli import main as perf_main
 
     return perf_main(args)
+
+
+def cmd_robustness(args: argparse.Namespace) -> int:
+    from .robustness import main as robustness_main
+
+    return robustness_main(args)
 
 
 def cmd_matrix(args: argparse.Namespace) -> int:
