@@ -1,0 +1,102 @@
+"""etcdfit robustness: argument checks, and its checker on robustness-shaped histories: a large
+concurrent history that is linearizable by construction passes (the check time is printed), and
+one stale read planted in it is flagged with porcupine's visualization."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from etcdfit.errors import EtcdfitError
+from etcdfit.gen.etcdfit.performer.v1 import performer_pb2 as pb
+from etcdfit.history import linearizability
+from etcdfit.history.record import History, Operation
+from etcdfit.program import compare, delete, get, put, txn
+from etcdfit.robustness import Robustness, parse_duration
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("60s", 60), ("2m", 120), ("500ms", 0.5), ("90", 90), ("1.5s", 1.5)])
+def test_durations(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "s", "10h", "-5s", "ten"])
+def test_bad_durations_are_errors(text: str) -> None:
+    with pytest.raises(EtcdfitError, match="--duration"):
+        parse_duration(text)
+
+
+def test_faults_need_a_cluster(tmp_path: Path) -> None:
+    with pytest.raises(EtcdfitError, match="--faults needs --topology cluster3"):
+        Robustness(["go-clientv3"], tmp_path, duration=1, faults=True)
+    with pytest.raises(EtcdfitError, match="at least one --performer"):
+        Robustness([], tmp_path, duration=1)
+
+
+def _history(n: int, clients: int, keys: int, seed: int) -> tuple[History, dict[bytes, bytes]]:
+    """n operations of the robustness mix on `keys` keys by `clients` clients, each with an
+    interval around its linearization point (overlapping other clients' operations), results
+    from a sequential store at that point: linearizable by construction."""
+    rng = random.Random(seed)
+    store = {f"k{i}".encode(): b"init" for i in range(keys)}
+    initial = dict(store)
+    busy_until = [0] * clients
+    ops: list[Operation] = []
+    t = 1_000
+    for i in range(n):
+        t += rng.randrange(1, 50)
+        c = rng.randrange(clients)
+        key = f"k{rng.randrange(keys)}".encode()
+        call = max(busy_until[c] + 1, t - rng.randrange(0, 400))
+        if call > t:  # this client is still busy: its next operation starts later
+            t = call
+        ret = t + rng.randrange(0, 400)
+        busy_until[c] = ret
+        r = rng.random()
+        fresh = f"c{c}#{i}".encode()
+        if r < 0.4:
+            seen = store.get(key)
+            kvs = [pb.KeyValue(key=key, value=seen)] if seen is not None else []
+            cmd, res = get(key).command, pb.CommandOk(range=pb.RangeResult(kvs=kvs))
+        elif r < 0.7:
+            store[key] = fresh
+            cmd, res = put(key, fresh).command, pb.CommandOk(put=pb.PutResult())
+        elif r < 0.9:
+            expect = store.get(key, b"") if rng.random() < 0.5 else b"other"
+            ok = store.get(key) == expect
+            if ok:
+                store[key] = fresh
+            cmd = txn([compare(key, "value", "=", expect)], [put(key, fresh)]).command
+            res = pb.CommandOk(txn=pb.TxnResult(succeeded=ok))
+        else:
+            deleted = 1 if key in store else 0
+            store.pop(key, None)
+            cmd, res = delete(key).command, pb.CommandOk(delete_range=pb.DeleteRangeResult(deleted=deleted))
+        ops.append(Operation(f"sdk/c{c}", i, cmd, pb.CommandResult(ok=res), call, ret))
+    ops.sort(key=lambda o: o.call_ns)
+    return History(ops), initial
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="the porcupine helper is built with go")
+def test_a_large_concurrent_history_checks_and_a_planted_stale_read_is_flagged(tmp_path: Path) -> None:
+    history, initial = _history(3000, clients=12, keys=6, seed=7)
+    linearizability.helper_binary()  # built once, not timed
+    started = time.monotonic()
+    verdict = linearizability.check(history, tmp_path / "ok.html", initial=initial)
+    took = time.monotonic() - started
+    print(f"porcupine: {verdict.operations} operations, 12 clients, 6 keys: {verdict.result} in {took:.2f}s")
+    assert verdict.result == "ok"
+    assert verdict.operations >= 1000
+    # a read, after the last write of its key was acknowledged, of a value overwritten long before
+    last_get = max((o for o in history.operations if o.name == "range"), key=lambda o: o.call_ns)
+    key = last_get.command.range.key
+    stale = pb.CommandResult(ok=pb.CommandOk(range=pb.RangeResult(kvs=[pb.KeyValue(key=key, value=b"init")])))
+    end = max(o.return_ns for o in history.operations)
+    history.operations.append(Operation("sdk/late", 0, get(key).command, stale, end + 10, end + 20))
+    verdict = linearizability.check(history, tmp_path / "bad.html", initial=initial)
+    assert verdict.result == "illegal"
+    assert Path(verdict.visualization).is_file()
