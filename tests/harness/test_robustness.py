@@ -100,3 +100,12 @@ def test_a_large_concurrent_history_checks_and_a_planted_stale_read_is_flagged(t
     verdict = linearizability.check(history, tmp_path / "bad.html", initial=initial)
     assert verdict.result == "illegal"
     assert Path(verdict.visualization).is_file()
+
+
+def test_the_drill_down_links_a_violation_s_visualization() -> None:
+    from etcdfit.outcomes import Kind, Problem
+    from etcdfit.report.html import _problem_table
+
+    cell = _problem_table([Problem(Kind.HISTORY_VIOLATION, "not linearizable", path="/tmp/h/linearizability.html")])
+    assert "<a href='file:///tmp/h/linearizability.html'>porcupine visualization</a>" in cell
+    assert "<a " not in _problem_table([Problem(Kind.VALUE_MISMATCH, "m", path="kvs[0].value")])

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from ..outcomes import Problem
+from ..outcomes import Kind, Problem
 from . import diff as _diff
 from .model import FAILING, OUTCOMES, Cell, ResultsDoc, TestRecord, merge
 
@@ -65,9 +65,13 @@ def _problem_table(problems: list[Problem]) -> str:
     for p in problems:
         idx = f"[{p.index}]" if p.index is not None else ""
         note = " &middot; ".join(e(x) for x in (p.message, p.where) if x)
+        field = f"<code>{e(p.path)}</code>"
+        if p.kind is Kind.HISTORY_VIOLATION and p.path.endswith(".html") and p.path.startswith("/"):
+            # porcupine's visualization of a non-linearizable history (etcdfit.concurrency.check_linearizable)
+            field = f"<a href='{e(Path(p.path).as_uri())}'>porcupine visualization</a> <code>{e(p.path)}</code>"
         rows.append(f"<tr class='k-{e(p.kind.value)}'><td>{e(idx)}</td><td>{e(p.command)}</td>"
                     f"<td><span class=kind>{e(p.kind.value.replace('_', ' '))}</span></td>"
-                    f"<td><code>{e(p.path)}</code></td><td class=exp><code>{e(p.expected)}</code></td>"
+                    f"<td>{field}</td><td class=exp><code>{e(p.expected)}</code></td>"
                     f"<td class=got><code>{e(p.actual)}</code></td><td class=note>{note}</td></tr>")
     return ("<table class=mm><tr><th>#</th><th>command</th><th>kind</th><th>field</th><th>expected</th>"
             "<th>actual</th><th>message / where</th></tr>" + "".join(rows) + "</table>")
