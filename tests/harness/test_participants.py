@@ -37,8 +37,8 @@ def run(pytester: pytest.Pytester, lines: str, *args: str):
 def test_a_blamed_listed_participant_is_a_known_failure(pytester):
     result = run(pytester, "*::test_blames_raw_grpc -- raw-grpc diverges on purpose\n", "-rx")
     result.assert_outcomes(passed=1, failed=1, xfailed=1)
-    result.stdout.fnmatch_lines(["*known failure of raw-grpc in a cross-SDK test: raw-grpc: raw-grpc diverges "
-                                 "on purpose (*raw-grpc.txt:1)*"])
+    result.stdout.fnmatch_lines([("*known failure of raw-grpc in a cross-SDK test: raw-grpc: raw-grpc diverges "
+                                  "on purpose (*raw-grpc.txt:1)*")])
 
 
 def test_a_failure_blaming_no_participant_stays_a_failure(pytester):

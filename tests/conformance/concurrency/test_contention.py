@@ -39,15 +39,19 @@ def test_election_handover_observed_in_order(clients, ns):
     """A leads; B campaigns behind it; observers in other clients see A, then B after A resigns.
     Each observer has seen A before it lets A resign: an SDK's observe may return before its
     stream reached etcd (jetcd's Election.observe is void and asynchronous; clientv3's starts a
-    goroutine), and an observer that reaches etcd after the handover rightly sees only B."""
+    goroutine), and an observer that reaches etcd after the handover rightly sees only B.
+    B holds its leadership until every observer has seen it (clientv3's Observe, which etcd's
+    v3election service runs too, re-reads the current leader after a leader's key is deleted: a
+    leader that comes and goes in between is never reported, so B must not resign at once)."""
     a, b, *observers = clients(4, "election")
     name = ns.key("election")
     obs = [(o, [observe_start(f"o{i}", name), observe_collect(f"o{i}", 1, timeout_ms=8000), signal(f"obs{i}"),
-                observe_collect(f"o{i}", 1, timeout_ms=8000)]) for i, o in enumerate(observers)]
+                observe_collect(f"o{i}", 1, timeout_ms=8000), signal(f"seen{i}")]) for i, o in enumerate(observers)]
     run = run_concurrently([
         (a, [campaign("a", name, "A"), signal("a-leads"), *[wait(f"obs{i}") for i in range(len(observers))],
              wait("b-campaigning"), resign("a")]),
-        (b, [wait("a-leads"), signal("b-campaigning"), campaign("b", name, "B"), resign("b")]),
+        (b, [wait("a-leads"), signal("b-campaigning"), campaign("b", name, "B"),
+             *[wait(f"seen{i}") for i in range(len(observers))], resign("b")]),
         *obs,
     ])
     for i, (o, _) in enumerate(obs):
