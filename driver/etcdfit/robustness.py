@@ -209,7 +209,12 @@ class Robustness:
                  f"linearizability (porcupine, {CHECK_TIMEOUT_S:.0f}s at most)")
         viz = self.out / "linearizability.html"
         viz.unlink(missing_ok=True)
-        verdict = linearizability.check(history, viz, timeout_s=CHECK_TIMEOUT_S, initial=initial)
+        applied = applied_values(oracle, self.prefix, start_rev, final_rev)
+        checked, patch = patch_history(history, applied)
+        if patch["dropped"] or patch["kept_open"]:
+            self.say(f"failed writes: {patch['dropped']} never applied (no event has their value: left out), "
+                     f"{patch['kept_open']} applied or unknown (open-ended)")
+        verdict = linearizability.check(checked, viz, timeout_s=CHECK_TIMEOUT_S, initial=initial)
         self.say(f"linearizability: {verdict.result} ({verdict.operations} operations checked in "
                  f"{verdict.seconds:.2f}s)")
         watch_problems, watch_stats = self._check_watches(watchers, oracle, start_rev, final_rev)
@@ -225,6 +230,7 @@ class Robustness:
             "operations": len(history.operations),
             "by_client": {w.label: {"operations": len(w.ops), "kinds": dict(w.counts), "errors": dict(w.errors),
                                     "failure": w.failure} for w in workers},
+            "failed_writes": patch,
             "linearizability": {"result": verdict.result, "checked": verdict.operations,
                                 "excluded_keys": [k.decode("latin-1") for k in verdict.excluded_keys],
                                 "check_s": round(verdict.seconds, 3),
@@ -364,39 +370,136 @@ class Robustness:
 
     def _check_watches(self, watchers: list[tuple[PerformerSession, WatchChecker]], oracle: Any, start_rev: int,
                        final_rev: int) -> tuple[list[Problem], list[dict[str, Any]]]:
+        """Each watch: its events against the guarantees, and reliable over the revisions it
+        delivered (start, last delivered] against the server's history. A watch that ended or
+        stopped short of the final revision is noted; it breaks 'resumable' only when its
+        performer claims watch.resume (the SDK re-establishes watches after a fault)."""
         problems: list[Problem] = []
         stats: list[dict[str, Any]] = []
         for s, checker in watchers:
+            found: list[Problem] = []
             deadline = time.monotonic() + WATCH_COLLECT_S
             last = start_rev
             batches = 0
+            ended, end_error = False, ""
             while last < final_rev and time.monotonic() < deadline and batches < 10_000:
                 batches += 1
                 res = _one(s, watch_collect("all", 1, timeout_ms=2000))
                 if res.WhichOneof("outcome") != "ok":
-                    problems.append(Problem(Kind.UNEXPECTED_ERROR, f"watch {checker.handle}: collect failed: "
-                                            f"{str(res).strip()[:300]}", where=checker.handle))
+                    found.append(Problem(Kind.UNEXPECTED_ERROR, f"watch {checker.handle}: collect failed: "
+                                         f"{str(res).strip()[:300]}", where=checker.handle))
                     break
                 col = res.ok.watch_collect
-                problems += checker.feed(col.events)
+                found += checker.feed(col.events)
                 if col.events:
                     last = max(last, *(e.kv.mod_revision for e in col.events))
                 if col.ended:
+                    ended = True
+                    end_error = f"{pb.ErrorCode.Name(col.end_error.code)}: {col.end_error.message}" \
+                        if col.HasField("end_error") else ""
                     break
             req = checker.request
-            history = oracle.history(req.key, req.range_end, start_rev, final_rev, timeout=WATCH_COLLECT_S)
-            if history is not None:
-                problems += check_reliable(checker.handle, checker.delivered, history, start_rev, final_rev)
-            for p in problems:
+            if last > start_rev:
+                history = oracle.history(req.key, req.range_end, start_rev, last, timeout=WATCH_COLLECT_S)
+                if history is not None:
+                    found += check_reliable(checker.handle, checker.delivered, history, start_rev, last)
+            if last < final_rev and "watch.resume" in s.capabilities:
+                found.append(Problem(Kind.HISTORY_VIOLATION, f"watch {checker.handle!r} broke the watch guarantee "
+                                     "'resumable'", expected=f"events up to revision {final_rev}",
+                                     actual=f"it {'ended' if ended else 'stopped'} at {last}"
+                                     + (f" ({end_error})" if end_error else "")))
+            for p in found:
                 p.where = p.where or checker.handle
+            problems += found
             stats.append({"watch": checker.handle, "events": len(checker.delivered), "last_revision": last,
-                          "caught_up": last >= final_rev})
+                          "caught_up": last >= final_rev, "ended": ended, "end_error": end_error,
+                          "claims_resume": "watch.resume" in s.capabilities})
         return problems, stats
+
+
+def applied_values(oracle: Any, prefix: bytes, since: int, until: int,
+                   timeout: float = 30.0) -> set[tuple[bytes, bytes]] | None:
+    """(key, value) of every PUT the server applied under `prefix` in (since, until], replayed by a
+    watch of the driver's own etcd client (not an SDK's); None when it cannot be read completely
+    (compacted, or the replay did not reach `until` within `timeout`)."""
+    import queue
+
+    import grpc
+
+    from .gen.etcd.v3 import rpc_pb2 as epb
+    from .oracle import prefix_end
+
+    if until <= since:
+        return set()
+    requests: queue.Queue[epb.WatchRequest | None] = queue.Queue()
+    requests.put(epb.WatchRequest(create_request=epb.WatchCreateRequest(
+        key=prefix, range_end=prefix_end(prefix), start_revision=since + 1)))
+
+    def feed() -> Any:
+        while (r := requests.get()) is not None:
+            yield r
+
+    call = oracle.watch_stub.Watch(feed(), timeout=timeout)
+    out: set[tuple[bytes, bytes]] = set()
+    try:
+        for resp in call:
+            if resp.compact_revision or resp.canceled:
+                return None
+            for e in resp.events:
+                if e.type == 0:  # mvccpb.Event.PUT
+                    out.add((e.kv.key, e.kv.value))
+                if e.kv.mod_revision >= until:
+                    return out
+    except grpc.RpcError:
+        return None
+    finally:
+        requests.put(None)
+        call.cancel()
+    return None
+
+
+def patch_history(history: History, applied: set[tuple[bytes, bytes]] | None) -> tuple[History, dict[str, int]]:
+    """The history to check: a failed put or compare-and-swap whose value (unique per write) no
+    PUT event of the server carries was never applied, so it is left out (as etcd's robustness
+    tests patch their histories with the server's events); one whose value was applied, or a
+    failed delete, stays open-ended. Without the server's events nothing changes. Dropping
+    only provably unapplied writes never hides a violation and keeps porcupine's search small:
+    every open-ended write multiplies the orders it must try."""
+    stats = {"dropped": 0, "kept_open": 0}
+    if applied is None:
+        return history, stats
+    keep: list[Operation] = []
+    for o in history.operations:
+        if o.outcome == "ok" or o.name not in ("put", "txn", "delete_range"):
+            keep.append(o)
+            continue
+        written: tuple[bytes, bytes] | None = None
+        if o.name == "put":
+            written = (o.command.put.key, o.command.put.value)
+        elif o.name == "txn" and len(o.command.txn.success) == 1 and \
+                o.command.txn.success[0].WhichOneof("request") == "put":
+            op = o.command.txn.success[0].put
+            written = (op.key, op.value)
+        if written is not None and written not in applied:
+            stats["dropped"] += 1
+            continue
+        stats["kept_open"] += 1
+        keep.append(o)
+    return History(keep), stats
 
 
 def _one(s: PerformerSession, cmd: Cmd) -> pb.CommandResult:
     resp = s.client.execute(s.client_id, pb.Program(commands=[cmd.command]), CALL_TIMEOUT_S)
     return resp.results[0] if resp.results else pb.CommandResult()
+
+
+def _short(stat: dict[str, Any]) -> str:
+    if stat["caught_up"]:
+        return ""
+    how = "ended" if stat["ended"] else "stopped"
+    why = f": {stat['end_error']}" if stat["end_error"] else ""
+    resume = "" if stat["claims_resume"] else ", the SDK does not claim watch.resume"
+    return f" ({how} at revision {stat['last_revision']}{why}{resume})"
 
 
 def summary(doc: dict[str, Any]) -> str:
@@ -415,8 +518,7 @@ def summary(doc: dict[str, Any]) -> str:
                  f"{lin['check_s']}s" + (f"; visualization {lin['visualization']}" if lin["visualization"] else ""))
     w = doc["watch"]
     lines.append(f"watch guarantees: {'OK' if not w['violations'] else 'VIOLATED'} - "
-                 + ", ".join(f"{s['watch']} {s['events']} events{'' if s['caught_up'] else ' (not caught up)'}"
-                             for s in w["watches"]))
+                 + ", ".join(f"{s['watch']} {s['events']} events{_short(s)}" for s in w["watches"]))
     lines += [f"  {v.get('message', '')}: expected {v.get('expected', '')}, got {v.get('actual', '')}"
               for v in w["violations"][:10]]
     lines.append("RESULT: " + ("clean" if doc["ok"] else "VIOLATION" if lin["result"] == "illegal" or w["violations"]

@@ -109,3 +109,21 @@ def test_the_drill_down_links_a_violation_s_visualization() -> None:
     cell = _problem_table([Problem(Kind.HISTORY_VIOLATION, "not linearizable", path="/tmp/h/linearizability.html")])
     assert "<a href='file:///tmp/h/linearizability.html'>porcupine visualization</a>" in cell
     assert "<a " not in _problem_table([Problem(Kind.VALUE_MISMATCH, "m", path="kvs[0].value")])
+
+
+def test_failed_writes_never_applied_are_left_out_and_applied_ones_stay_open() -> None:
+    from etcdfit.history.record import NEVER
+    from etcdfit.robustness import patch_history
+
+    failed = pb.CommandResult(sdk_error=pb.SdkError(code=pb.UNAVAILABLE))
+    ok = pb.CommandResult(ok=pb.CommandOk(put=pb.PutResult()))
+    ops = [Operation("a", 0, put(b"k", b"a#1").command, failed, 1, NEVER),          # never applied
+           Operation("a", 1, put(b"k", b"a#2").command, failed, 2, NEVER),          # applied despite the error
+           Operation("b", 0, txn([compare(b"k", "value", "=", b"x")], [put(b"k", b"b#1")]).command, failed, 3, NEVER),
+           Operation("b", 1, delete(b"k").command, failed, 4, NEVER),               # a delete: cannot tell
+           Operation("c", 0, put(b"k", b"c#1").command, ok, 5, 6)]
+    checked, stats = patch_history(History(ops), {(b"k", b"a#2"), (b"k", b"c#1")})
+    assert [(o.client, o.index) for o in checked.operations] == [("a", 1), ("b", 1), ("c", 0)]
+    assert stats == {"dropped": 2, "kept_open": 2}
+    unchanged, stats = patch_history(History(ops), None)   # no server events: nothing dropped
+    assert len(unchanged.operations) == len(ops) and stats["dropped"] == 0
