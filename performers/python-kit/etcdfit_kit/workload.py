@@ -52,7 +52,7 @@ def bucket_of(us):
 class Hist:
     """One latency histogram (sparse counts; not thread-safe: each worker owns one)."""
 
-    __slots__ = ("counts", "total", "sum", "max", "min")
+    __slots__ = ("counts", "max", "min", "sum", "total")
 
     def __init__(self):
         self.counts = {}
