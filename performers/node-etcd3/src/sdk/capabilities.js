@@ -76,6 +76,7 @@ const CLAIMED = {
   'watch.response_boundaries': ['0.2.13', 'fluent', "Watcher 'data' event: one per WatchResponse, numbered from 1"],
   'lease.keepalive': ['0.2.13', 'fluent', "lease(ttl) grants and keeps alive; 'keepaliveSucceeded' per renewal, 'lost' at the end, release() stops"],
   'connect.keepalive': ['0.2.13', 'fluent', "IOptions.grpcOptions {'grpc.keepalive_time_ms', 'grpc.keepalive_timeout_ms'}"],
+  'perf.workload': ['0.2.13', 'mixed', 'Workload (sdk/workload.js): one new Etcd3() per client, async workers; txn through client.kv.txn (no compare)'],
   'errors.typed': ['0.2.13', 'fluent', 'etcd3 error classes (errors.ts exports) vs raw grpc / cockatiel / runtime errors'],
 };
 
@@ -99,7 +100,6 @@ const NOT_CLAIMED = {
   'lock.try': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
   'lock.single_key': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
   'election': 'not implemented by this performer yet (issue 12: latches and recipes land in a later slice)',
-  'perf.workload': 'not implemented in this performer yet (Workload answers UNIMPLEMENTED)',
 };
 
 function fluentOnly(env = process.env) {
