@@ -69,6 +69,7 @@ public final class Capabilities {
         SINCE.put("watch.resume", v07);
         SINCE.put("watch.response_boundaries", v07);       // one Listener.onNext per WatchResponse
         SINCE.put("connect.keepalive", v07);               // ClientBuilder.keepaliveTime / keepaliveTimeout
+        SINCE.put("perf.workload", v07);                   // sdk.Workload: Client per client, worker threads, KV futures
         SINCE.put("errors.typed", v07);                    // EtcdException and its subclasses
     }
 
@@ -92,9 +93,7 @@ public final class Capabilities {
         "connect.block",
         "jetcd's ClientBuilder has no blocking connect: Client.build() is always lazy (waitForReady is a per-call option)",
         "connect.auto_sync",
-        "jetcd has no member-list auto-sync",
-        "perf.workload",
-        "not implemented in this performer yet (Workload answers UNIMPLEMENTED)"));
+        "jetcd has no member-list auto-sync"));
 
     /** Catalog ids of issue 12 (latches, locks, elections) this performer does not implement yet. */
     private static Map<String, String> withLater(Map<String, String> notClaimed) {

@@ -336,4 +336,49 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
         t.printStackTrace(new java.io.PrintWriter(sw));
         return sw.toString();
     }
+
+    /**
+     * Runs a load natively (capability perf.workload; see sdk.Workload). The driver's cancel or
+     * the stream's deadline cancels the call, which stops the workers.
+     */
+    @Override
+    public void workload(etcdfit.performer.v1.Performer.WorkloadRequest request,
+                         StreamObserver<etcdfit.performer.v1.Performer.WorkloadReport> out) {
+        dev.etcdfit.performer.jetcd.sdk.Workload.Spec spec;
+        try {
+            spec = dev.etcdfit.performer.jetcd.sdk.Workload.parse(request);
+        } catch (dev.etcdfit.performer.jetcd.sdk.Workload.Invalid e) {
+            Log.line("Workload refused: " + e.getMessage());
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        io.grpc.stub.ServerCallStreamObserver<etcdfit.performer.v1.Performer.WorkloadReport> call =
+            (io.grpc.stub.ServerCallStreamObserver<etcdfit.performer.v1.Performer.WorkloadReport>) out;
+        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
+        call.setOnCancelHandler(() -> cancelled.set(true));
+        Log.line("Workload clients=" + request.getClients() + " concurrency=" + request.getConcurrency()
+            + " keys=" + request.getKeySpace() + " duration_ms=" + request.getDurationMs()
+            + " total=" + request.getTotalOps() + " rate=" + request.getTargetRate());
+        long t0 = System.nanoTime();
+        try {
+            dev.etcdfit.performer.jetcd.sdk.Workload.run(spec, r -> {
+                if (!cancelled.get()) {
+                    out.onNext(r);
+                }
+            }, cancelled::get);
+            if (!cancelled.get()) {
+                out.onCompleted();
+            }
+            Log.line("Workload " + (cancelled.get() ? "cancelled" : "done") + " after "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+        } catch (RuntimeException e) {
+            Log.line("Workload failed: " + e);
+            if (!cancelled.get()) {
+                out.onError(Status.INTERNAL.withDescription("Workload failed in the performer: " + e).asRuntimeException());
+            }
+        }
+    }
 }
