@@ -219,3 +219,51 @@ def test_smoke_profile_end_to_end_with_go_clientv3(tmp_path):
     assert run["ops"] == 2000 and run["connections"] == 2 and len(run["connect_us"]) == 2
     assert run["histogram"]["total"] == 2000 and run["rss_bytes_end"] > 0
     assert (tmp_path / "index.html").exists()
+
+
+@pytest.mark.parametrize("claim, reason", [
+    ("", "capability perf.workload not claimed by raw-grpc@1"),
+    ("1", "capability perf.workload not claimed: raw-grpc@1 answered UNIMPLEMENTED"),
+])
+def test_a_performer_without_workload_is_skipped_with_the_reason(tmp_path, monkeypatch, capsys, claim, reason):
+    """raw-grpc claims nothing of perf, or (RAW_CLAIM_WORKLOAD) claims perf.workload and answers
+    UNIMPLEMENTED: either way every step is skipped with the reason and the run exits 0."""
+    from etcdfit import paths
+
+    monkeypatch.setattr(paths, "performers_dir", lambda: Path(__file__).parent / "performers")
+    monkeypatch.setenv("RAW_CLAIM_WORKLOAD", claim)
+    prof = tmp_path / "tiny.yaml"
+    prof.write_text("version: 1\nsteps:\n  - {name: a, mix: {put: 1}, ops: 10, timeout_s: 30}\n"
+                    "  - {name: b, mix: {get: 1}, ops: 10, timeout_s: 30}\n")
+    out = tmp_path / "out"
+    assert cli(["perf", "--profile", str(prof), "--performer", "raw-grpc", "--no-benchmark", "--out", str(out)]) == 0
+    doc = results.load(out / "results.json")
+    rows = [r for s in doc["steps"] for r in s["summary"] if r["subject"] == "raw-grpc@1"]
+    assert [(r["status"], r["reason"]) for r in rows] == [("skipped", reason)] * 2
+    assert reason in (out / "index.html").read_text()
+
+
+def test_each_subject_keeps_its_colour_in_every_chart(tmp_path):
+    """Step 2 lacks go-clientv3: node-etcd3 must not take its colour there."""
+    import re
+
+    def step(name, runs):
+        for r in runs:
+            r["timeline"] = [{"t_s": t, "ops_per_s": r["throughput"], "p99_us": 2000, "rss_bytes": 10 << 20,
+                              "cpu_s": t} for t in (1, 2, 3)]
+        s = {"name": name, "config": {"clients": 1}, "runs": runs}
+        s["summary"] = results.summarize(s)
+        return s
+
+    doc = _doc([])
+    doc["steps"] = [step("a", [_run("go-clientv3@3.6.16", "performer", 900, 2000),
+                               _run("node-etcd3@1.1.2", "performer", 300, 5000)]),
+                    step("b", [_run("node-etcd3@1.1.2", "performer", 300, 5000)])]
+    doc["subjects"] = [{"id": "go-clientv3@3.6.16", "kind": "performer"}, {"id": "node-etcd3@1.1.2", "kind": "performer"}]
+    page = html.render(doc, tmp_path).read_text()
+    legend = re.findall(r'fill="(#[0-9a-f]{6})"/><text x="\d+" y="\d+">([^<(]+?)[ <(]', page)
+    colours = {}
+    for colour, subject in legend:
+        colours.setdefault(subject.strip(), set()).add(colour)
+    assert len(colours["node-etcd3@1.1.2"]) == 1 and len(colours["go-clientv3@3.6.16"]) == 1
+    assert colours["node-etcd3@1.1.2"] != colours["go-clientv3@3.6.16"]
