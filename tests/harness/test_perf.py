@@ -267,3 +267,11 @@ def test_each_subject_keeps_its_colour_in_every_chart(tmp_path):
         colours.setdefault(subject.strip(), set()).add(colour)
     assert len(colours["node-etcd3@1.1.2"]) == 1 and len(colours["go-clientv3@3.6.16"]) == 1
     assert colours["node-etcd3@1.1.2"] != colours["go-clientv3@3.6.16"]
+
+
+def test_max_duration_caps_a_long_profile_for_a_dry_run():
+    soak = profile.load("soak")
+    dry = profile.cap_duration(soak, 60)
+    assert [s.duration_s for s in dry.steps] == [60] and dry.steps[0].deadline_s == 180
+    assert "dry run" in dry.description and soak.steps[0].duration_s == 7200
+    assert profile.cap_duration(soak, 0) is soak
