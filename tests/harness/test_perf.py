@@ -275,3 +275,36 @@ def test_max_duration_caps_a_long_profile_for_a_dry_run():
     assert [s.duration_s for s in dry.steps] == [60] and dry.steps[0].deadline_s == 180
     assert "dry run" in dry.description and soak.steps[0].duration_s == 7200
     assert profile.cap_duration(soak, 0) is soak
+
+
+CUT_PROFILE = """\
+version: 1
+defaults: {key_space: 100, value_size: 64, report_interval_ms: 500, benchmark: false}
+steps:
+  - {name: cut, mix: {put: 1, get: 1}, clients: 2, concurrency: 8, duration_s: 60, timeout_s: 3}
+  - {name: after, mix: {put: 1, txn: 1}, clients: 2, concurrency: 4, ops: 300, timeout_s: 60}
+  - {name: open-loop, mix: {put: 1, get: 1}, clients: 2, concurrency: 4, rate: 100, duration_s: 1.5, timeout_s: 60}
+"""
+
+
+@pytest.mark.parametrize("performer", ["go-clientv3", "python-etcd3", "python-aetcd", "node-etcd3", "java-jetcd",
+                                       "rust-etcd-client"])
+def test_the_driver_deadline_ends_a_workload_and_the_next_step_runs(tmp_path, performer):
+    """Real SDK, embedded etcd: a step cut by its timeout_s fails with that reason; the performer
+    stopped its workers (they ran under the stream), so the next steps complete without errors."""
+    from etcdfit.performer import build, manifest
+
+    m = manifest.load(performer)
+    if not build.is_built(m, m.default_version):
+        pytest.skip(f"{performer} is not built: etcdfit performer build {performer}")
+    prof = tmp_path / "cut.yaml"
+    prof.write_text(CUT_PROFILE)
+    out = tmp_path / "out"
+    assert cli(["perf", "--profile", str(prof), "--performer", performer, "--no-benchmark", "--out", str(out)]) == 1
+    doc = results.load(out / "results.json")
+    rows = {s["name"]: s["summary"][0] for s in doc["steps"]}
+    assert rows["cut"]["status"] == "failed" and "timeout_s" in rows["cut"]["reason"]
+    after = next(r for s in doc["steps"] if s["name"] == "after" for r in s["runs"])
+    assert after["status"] == "ok" and after["ops"] == 300 and after["errors"] == {}
+    assert after["histogram"]["total"] == 300 and after["connections"] == 2
+    assert rows["open-loop"]["status"] == "ok" and rows["open-loop"]["errors"] == 0

@@ -43,7 +43,7 @@ import etcdfit.performer.v1.Performer.WorkloadRequest;
  * key naming, latency buckets and report fields. Each client is one jetcd {@link Client} (one
  * channel); each worker a platform thread that waits on its operation's future for at most
  * request_timeout_ms (then cancels it: DEADLINE_EXCEEDED). The driver's cancel or the stream's
- * deadline ({@code cancelled}) stops the workers before their next operation.
+ * deadline (the call's Context, cancelled at once) stops the workers before their next operation.
  */
 public final class Workload {
     static final int MAX_CLIENTS = 10_000;

@@ -352,31 +352,32 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
             out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
             return;
         }
-        io.grpc.stub.ServerCallStreamObserver<etcdfit.performer.v1.Performer.WorkloadReport> call =
-            (io.grpc.stub.ServerCallStreamObserver<etcdfit.performer.v1.Performer.WorkloadReport>) out;
-        java.util.concurrent.atomic.AtomicBoolean cancelled = new java.util.concurrent.atomic.AtomicBoolean();
-        call.setOnCancelHandler(() -> cancelled.set(true));
+        // The call's Context: grpc-java cancels it from the transport thread at once (the driver's
+        // cancel or deadline), while an onCancelHandler would wait for this method to return
+        // (a call's callbacks are serialised).
+        Context ctx = Context.current();
+        java.util.function.BooleanSupplier cancelled = ctx::isCancelled;
         Log.line("Workload clients=" + request.getClients() + " concurrency=" + request.getConcurrency()
             + " keys=" + request.getKeySpace() + " duration_ms=" + request.getDurationMs()
             + " total=" + request.getTotalOps() + " rate=" + request.getTargetRate());
         long t0 = System.nanoTime();
         try {
             dev.etcdfit.performer.jetcd.sdk.Workload.run(spec, r -> {
-                if (!cancelled.get()) {
+                if (!cancelled.getAsBoolean()) {
                     out.onNext(r);
                 }
-            }, cancelled::get);
-            if (!cancelled.get()) {
+            }, cancelled);
+            if (!cancelled.getAsBoolean()) {
                 out.onCompleted();
             }
-            Log.line("Workload " + (cancelled.get() ? "cancelled" : "done") + " after "
+            Log.line("Workload " + (cancelled.getAsBoolean() ? "cancelled" : "done") + " after "
                 + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             out.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
         } catch (RuntimeException e) {
             Log.line("Workload failed: " + e);
-            if (!cancelled.get()) {
+            if (!cancelled.getAsBoolean()) {
                 out.onError(Status.INTERNAL.withDescription("Workload failed in the performer: " + e).asRuntimeException());
             }
         }
