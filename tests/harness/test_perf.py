@@ -287,20 +287,20 @@ steps:
 """
 
 
-@pytest.mark.parametrize("performer", ["go-clientv3", "python-etcd3", "python-aetcd", "node-etcd3", "java-jetcd",
+@pytest.mark.parametrize("name", ["go-clientv3", "python-etcd3", "python-aetcd", "node-etcd3", "java-jetcd",
                                        "rust-etcd-client"])
-def test_the_driver_deadline_ends_a_workload_and_the_next_step_runs(tmp_path, performer):
+def test_the_driver_deadline_ends_a_workload_and_the_next_step_runs(tmp_path, name):
     """Real SDK, embedded etcd: a step cut by its timeout_s fails with that reason; the performer
     stopped its workers (they ran under the stream), so the next steps complete without errors."""
     from etcdfit.performer import build, manifest
 
-    m = manifest.load(performer)
+    m = manifest.load(name)
     if not build.is_built(m, m.default_version):
-        pytest.skip(f"{performer} is not built: etcdfit performer build {performer}")
+        pytest.skip(f"{name} is not built: etcdfit performer build {name}")
     prof = tmp_path / "cut.yaml"
     prof.write_text(CUT_PROFILE)
     out = tmp_path / "out"
-    assert cli(["perf", "--profile", str(prof), "--performer", performer, "--no-benchmark", "--out", str(out)]) == 1
+    assert cli(["perf", "--profile", str(prof), "--performer", name, "--no-benchmark", "--out", str(out)]) == 1
     doc = results.load(out / "results.json")
     rows = {s["name"]: s["summary"][0] for s in doc["steps"]}
     assert rows["cut"]["status"] == "failed" and "timeout_s" in rows["cut"]["reason"]
