@@ -70,6 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     pf.add_argument("--out", default="reports/perf", help="folder for results.json, index.html and logs/")
     pf.add_argument("--repeat", type=int, default=1, help="run every step N times; summaries are medians")
     pf.add_argument("--no-benchmark", action="store_true", help="do not run etcd's benchmark tool")
+    pf.add_argument("--max-duration", type=float, default=0, metavar="SECONDS",
+                    help="dry run: cap every step's duration_s (e.g. the soak profile for a minute)")
 
     rb = sub.add_parser("robustness", help="concurrent multi-SDK traffic, checked for linearizability and the "
                         "watch guarantees (docs/concurrency.md)")

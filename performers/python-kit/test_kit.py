@@ -234,3 +234,40 @@ class ConnectTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# The bucket edges of go-clientv3's histogram_test.go (sharedBucketEdges), the reference.
+SHARED_BUCKET_EDGES = [
+    (0, 0), (1, 1), (127, 127), (128, 128), (129, 128), (130, 129), (255, 191), (256, 192),
+    (1000, 317), (1023, 319), (1024, 320), (4095, 447), (4096, 448), (65535, 703), (65536, 704),
+    (1000000, 954), (2147483647, 1663), (2147483648, 1664), (4294967295, 1727),
+    (4294967296, 1728), (1099511627776, 2047),
+]
+
+
+class WorkloadTest(unittest.TestCase):
+    def test_bucket_edges_match_go(self):
+        from etcdfit_kit import workload
+        for us, idx in SHARED_BUCKET_EDGES:
+            self.assertEqual(workload.bucket_of(us), idx, us)
+
+    def test_hist_merge_and_proto(self):
+        from etcdfit_kit import workload
+        a, b = workload.Hist(), workload.Hist()
+        a.record(5)
+        a.record(300)
+        b.record(5)
+        a.merge(b)
+        p = a.proto()
+        self.assertEqual((p.total, p.sum_us, p.max_us, p.min_us, list(p.count)), (3, 310, 300, 5, [2, 1]))
+
+    def test_spec_refuses_endless_and_unknown(self):
+        from etcdfit_kit import workload
+        with self.assertRaises(ValueError):
+            workload.Spec(pb.WorkloadRequest(endpoints=["x"], key_prefix=b"p/"))
+        with self.assertRaises(ValueError):
+            workload.Spec(pb.WorkloadRequest(endpoints=["x"], key_prefix=b"p/", total_ops=1,
+                                             mix=[pb.OpWeight(op=99, weight=1)]))
+        s = workload.Spec(pb.WorkloadRequest(endpoints=["x"], key_prefix=b"p/", total_ops=1, key_size=8))
+        self.assertEqual(s.key(42), b"p/000042")
+        self.assertEqual(s.ops, [pb.WORKLOAD_OP_PUT])

@@ -219,3 +219,92 @@ def test_smoke_profile_end_to_end_with_go_clientv3(tmp_path):
     assert run["ops"] == 2000 and run["connections"] == 2 and len(run["connect_us"]) == 2
     assert run["histogram"]["total"] == 2000 and run["rss_bytes_end"] > 0
     assert (tmp_path / "index.html").exists()
+
+
+@pytest.mark.parametrize("claim, reason", [
+    ("", "capability perf.workload not claimed by raw-grpc@1"),
+    ("1", "capability perf.workload not claimed: raw-grpc@1 answered UNIMPLEMENTED"),
+])
+def test_a_performer_without_workload_is_skipped_with_the_reason(tmp_path, monkeypatch, capsys, claim, reason):
+    """raw-grpc claims nothing of perf, or (RAW_CLAIM_WORKLOAD) claims perf.workload and answers
+    UNIMPLEMENTED: either way every step is skipped with the reason and the run exits 0."""
+    from etcdfit import paths
+
+    monkeypatch.setattr(paths, "performers_dir", lambda: Path(__file__).parent / "performers")
+    monkeypatch.setenv("RAW_CLAIM_WORKLOAD", claim)
+    prof = tmp_path / "tiny.yaml"
+    prof.write_text("version: 1\nsteps:\n  - {name: a, mix: {put: 1}, ops: 10, timeout_s: 30}\n"
+                    "  - {name: b, mix: {get: 1}, ops: 10, timeout_s: 30}\n")
+    out = tmp_path / "out"
+    assert cli(["perf", "--profile", str(prof), "--performer", "raw-grpc", "--no-benchmark", "--out", str(out)]) == 0
+    doc = results.load(out / "results.json")
+    rows = [r for s in doc["steps"] for r in s["summary"] if r["subject"] == "raw-grpc@1"]
+    assert [(r["status"], r["reason"]) for r in rows] == [("skipped", reason)] * 2
+    assert reason in (out / "index.html").read_text()
+
+
+def test_each_subject_keeps_its_colour_in_every_chart(tmp_path):
+    """Step 2 lacks go-clientv3: node-etcd3 must not take its colour there."""
+    import re
+
+    def step(name, runs):
+        for r in runs:
+            r["timeline"] = [{"t_s": t, "ops_per_s": r["throughput"], "p99_us": 2000, "rss_bytes": 10 << 20,
+                              "cpu_s": t} for t in (1, 2, 3)]
+        s = {"name": name, "config": {"clients": 1}, "runs": runs}
+        s["summary"] = results.summarize(s)
+        return s
+
+    doc = _doc([])
+    doc["steps"] = [step("a", [_run("go-clientv3@3.6.16", "performer", 900, 2000),
+                               _run("node-etcd3@1.1.2", "performer", 300, 5000)]),
+                    step("b", [_run("node-etcd3@1.1.2", "performer", 300, 5000)])]
+    doc["subjects"] = [{"id": "go-clientv3@3.6.16", "kind": "performer"}, {"id": "node-etcd3@1.1.2", "kind": "performer"}]
+    page = html.render(doc, tmp_path).read_text()
+    legend = re.findall(r'fill="(#[0-9a-f]{6})"/><text x="\d+" y="\d+">([^<(]+?)[ <(]', page)
+    colours = {}
+    for colour, subject in legend:
+        colours.setdefault(subject.strip(), set()).add(colour)
+    assert len(colours["node-etcd3@1.1.2"]) == 1 and len(colours["go-clientv3@3.6.16"]) == 1
+    assert colours["node-etcd3@1.1.2"] != colours["go-clientv3@3.6.16"]
+
+
+def test_max_duration_caps_a_long_profile_for_a_dry_run():
+    soak = profile.load("soak")
+    dry = profile.cap_duration(soak, 60)
+    assert [s.duration_s for s in dry.steps] == [60] and dry.steps[0].deadline_s == 180
+    assert "dry run" in dry.description and soak.steps[0].duration_s == 7200
+    assert profile.cap_duration(soak, 0) is soak
+
+
+CUT_PROFILE = """\
+version: 1
+defaults: {key_space: 100, value_size: 64, report_interval_ms: 500, benchmark: false}
+steps:
+  - {name: cut, mix: {put: 1, get: 1}, clients: 2, concurrency: 8, duration_s: 60, timeout_s: 3}
+  - {name: after, mix: {put: 1, txn: 1}, clients: 2, concurrency: 4, ops: 300, timeout_s: 60}
+  - {name: open-loop, mix: {put: 1, get: 1}, clients: 2, concurrency: 4, rate: 100, duration_s: 1.5, timeout_s: 60}
+"""
+
+
+@pytest.mark.parametrize("name", ["go-clientv3", "python-etcd3", "python-aetcd", "node-etcd3", "java-jetcd",
+                                       "rust-etcd-client"])
+def test_the_driver_deadline_ends_a_workload_and_the_next_step_runs(tmp_path, name):
+    """Real SDK, embedded etcd: a step cut by its timeout_s fails with that reason; the performer
+    stopped its workers (they ran under the stream), so the next steps complete without errors."""
+    from etcdfit.performer import build, manifest
+
+    m = manifest.load(name)
+    if not build.is_built(m, m.default_version):
+        pytest.skip(f"{name} is not built: etcdfit performer build {name}")
+    prof = tmp_path / "cut.yaml"
+    prof.write_text(CUT_PROFILE)
+    out = tmp_path / "out"
+    assert cli(["perf", "--profile", str(prof), "--performer", name, "--no-benchmark", "--out", str(out)]) == 1
+    doc = results.load(out / "results.json")
+    rows = {s["name"]: s["summary"][0] for s in doc["steps"]}
+    assert rows["cut"]["status"] == "failed" and "timeout_s" in rows["cut"]["reason"]
+    after = next(r for s in doc["steps"] if s["name"] == "after" for r in s["runs"])
+    assert after["status"] == "ok" and after["ops"] == 300 and after["errors"] == {}
+    assert after["histogram"]["total"] == 300 and after["connections"] == 2
+    assert rows["open-loop"]["status"] == "ok" and rows["open-loop"]["errors"] == 0

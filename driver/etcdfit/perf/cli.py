@@ -14,6 +14,8 @@ DEFAULT_PERFORMERS = ["go-clientv3"]
 
 def main(args: argparse.Namespace) -> int:
     prof = profile.load(args.profile)
+    if getattr(args, "max_duration", 0):
+        prof = profile.cap_duration(prof, args.max_duration)
     out = Path(args.out)
     runner = Runner(prof, args.performer or DEFAULT_PERFORMERS, args.etcd, out, repeat=args.repeat,
                     tool=not args.no_benchmark)

@@ -47,8 +47,10 @@ def _fmt(v: float) -> str:
 
 
 def line_chart(title: str, series: Sequence[Series], *, xlabel: str, ylabel: str,
-               hlines: Sequence[tuple[str, float]] = (), width: int = 520, height: int = 240) -> str:
-    """An SVG line chart with points; `hlines` are dashed reference lines (e.g. the tool's figure)."""
+               hlines: Sequence[tuple[str, float]] = (), colors: Sequence[str] | None = None,
+               width: int = 520, height: int = 240) -> str:
+    """An SVG line chart with points; `hlines` are dashed reference lines (e.g. the tool's figure);
+    `colors` gives each series its colour (default: by position)."""
     pts = [p for _, s in series for p in s]
     if not pts:
         return ""
@@ -80,7 +82,7 @@ def line_chart(title: str, series: Sequence[Series], *, xlabel: str, ylabel: str
                    f'stroke-dasharray="5,4"/><text x="{left + w - 2}" y="{sy(v) - 3:.1f}" '
                    f'text-anchor="end">{e(label)}</text>')
     for i, (label, s) in enumerate(series):
-        color = _COLORS[i % len(_COLORS)]
+        color = colors[i] if colors else _COLORS[i % len(_COLORS)]
         path = " ".join(f"{sx(x):.1f},{sy(y):.1f}" for x, y in s)
         out.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{path}"/>')
         out += [f'<circle cx="{sx(x):.1f}" cy="{sy(y):.1f}" r="2.5" fill="{color}"/>' for x, y in s]
@@ -92,8 +94,12 @@ def line_chart(title: str, series: Sequence[Series], *, xlabel: str, ylabel: str
 
 
 def bar_chart(title: str, groups: Sequence[str], series: Sequence[tuple[str, Sequence[float]]], *,
-              ylabel: str, width: int = 520, height: int = 240) -> str:
-    """Grouped bars: one group per entry of `groups`, one bar per series in each."""
+              ylabel: str, colors: Sequence[str] | None = None, width: int = 520, height: int = 240) -> str:
+    """Grouped bars: one group per entry of `groups`, one bar per series in each (`colors`: each
+    series' colour; default: by position)."""
+    def color(si: int) -> str:
+        return colors[si] if colors else _COLORS[si % len(_COLORS)]
+
     vals = [v for _, vs in series for v in vs]
     if not vals or not groups:
         return ""
@@ -117,10 +123,10 @@ def bar_chart(title: str, groups: Sequence[str], series: Sequence[tuple[str, Seq
             bh = h * v / ymax
             x = left + gw * gi + gw * 0.1 + bw * si
             out.append(f'<rect x="{x:.1f}" y="{top + h - bh:.1f}" width="{bw:.1f}" height="{bh:.1f}" '
-                       f'fill="{_COLORS[si % len(_COLORS)]}"><title>{e(g)}: {_fmt(v)}</title></rect>')
+                       f'fill="{color(si)}"><title>{e(g)}: {_fmt(v)}</title></rect>')
     for si, (label, _) in enumerate(series):
         ly = height + 16 * si + 4
-        out.append(f'<rect x="{left}" y="{ly - 9}" width="12" height="8" fill="{_COLORS[si % len(_COLORS)]}"/>'
+        out.append(f'<rect x="{left}" y="{ly - 9}" width="12" height="8" fill="{color(si)}"/>'
                    f'<text x="{left + 18}" y="{ly}">{e(label)}</text>')
     out.append("</svg>")
     return "".join(out)
@@ -167,17 +173,24 @@ def _tool_row(step: dict[str, Any]) -> dict[str, Any] | None:
     return next((r for r in step["summary"] if r["kind"] == "tool" and r["status"] == "ok"), None)
 
 
-def _step_charts(step: dict[str, Any]) -> str:
+def subject_colors(doc: dict[str, Any]) -> dict[str, str]:
+    """One colour per subject for the whole report (the order of doc["subjects"]), so the same SDK
+    has the same colour in every chart whichever subjects a chart shows."""
+    return {s["id"]: _COLORS[i % len(_COLORS)] for i, s in enumerate(doc["subjects"])}
+
+
+def _step_charts(step: dict[str, Any], pal: dict[str, str]) -> str:
     runs = _first_runs(step)
     tool = _tool_row(step)
     hl = [(f"{tool['subject']} {tool['throughput']:.0f} ops/s", tool["throughput"])] if tool else []
     through = line_chart(f"{step['name']}: throughput over time (first repeat)",
                          [(r["subject"], [(p["t_s"], p["ops_per_s"]) for p in r["timeline"]]) for r in runs],
-                         xlabel="seconds", ylabel="ops/s", hlines=hl)
+                         xlabel="seconds", ylabel="ops/s", hlines=hl, colors=[pal[r["subject"]] for r in runs])
     rows = [r for r in step["summary"] if r["status"] == "ok"]
     names = ("p50", "p90", "p99", "p999")
     lat = bar_chart(f"{step['name']}: latency percentiles (medians over repeats)", ["p50", "p90", "p99", "p99.9"],
-                    [(r["subject"], [r[n] / 1000 for n in names]) for r in rows], ylabel="ms")
+                    [(r["subject"], [r[n] / 1000 for n in names]) for r in rows], ylabel="ms",
+                    colors=[pal[r["subject"]] for r in rows])
     return f'<h3>{e(step["name"])}</h3><div class="charts">{through}{lat}</div>'
 
 
@@ -186,6 +199,7 @@ def _ramp(doc: dict[str, Any]) -> str:
     if len({s["config"]["clients"] for s in steps}) < 2:
         return ""
     subjects = [s["id"] for s in doc["subjects"]]
+    pal = subject_colors(doc)
 
     def series(field: str, scale: float = 1.0) -> list[Series]:
         out: list[Series] = []
@@ -196,15 +210,17 @@ def _ramp(doc: dict[str, Any]) -> str:
                 out.append((subj, sorted(pts)))
         return out
 
-    charts = (line_chart("throughput by connections", series("throughput"), xlabel="clients (connections)",
-                         ylabel="ops/s")
-              + line_chart("p99 by connections", series("p99", 1000), xlabel="clients (connections)", ylabel="ms")
-              + line_chart("connection set-up (median)", series("connect_us_median", 1000),
-                           xlabel="clients (connections)", ylabel="ms"))
+    def chart(title: str, ss: list[Series], ylabel: str) -> str:
+        return line_chart(title, ss, xlabel="clients (connections)", ylabel=ylabel, colors=[pal[n] for n, _ in ss])
+
+    charts = (chart("throughput by connections", series("throughput"), "ops/s")
+              + chart("p99 by connections", series("p99", 1000), "ms")
+              + chart("connection set-up (median)", series("connect_us_median", 1000), "ms"))
     return f'<h2 id="ramp">Connection ramp</h2><div class="charts">{charts}</div>'
 
 
 def _rss(doc: dict[str, Any]) -> str:
+    pal = subject_colors(doc)
     charts = []
     for step in doc["steps"]:
         runs = _first_runs(step)
@@ -212,7 +228,8 @@ def _rss(doc: dict[str, Any]) -> str:
             charts.append(line_chart(
                 f"{step['name']}: RSS over time", [(f"{r['subject']} ({_growth(r)})",
                                                     [(p["t_s"], p["rss_bytes"] / 1048576) for p in r["timeline"]])
-                                                   for r in runs], xlabel="seconds", ylabel="MiB"))
+                                                   for r in runs], xlabel="seconds", ylabel="MiB",
+                colors=[pal[r["subject"]] for r in runs]))
     return f'<h2 id="rss">Memory</h2><div class="charts">{"".join(charts)}</div>' if charts else ""
 
 
@@ -253,7 +270,7 @@ def render(doc: dict[str, Any], out: Path) -> Path:
         f"<h2>Subjects</h2><ul>{subjects}</ul>",
         ("<h2>Summary</h2><p class=muted>Medians over repeats. Ratio: the SDK's throughput over etcd's benchmark "
         "tool's on the same step and server (green from 0.9).</p>"), _summary_table(doc),
-        '<h2 id="steps">Steps</h2>', *(_step_charts(s) for s in doc["steps"]),
+        '<h2 id="steps">Steps</h2>', *(_step_charts(s, subject_colors(doc)) for s in doc["steps"]),
         _ramp(doc), _rss(doc), _errors(doc), "</main></body></html>",
     ]
     page = out / "index.html"

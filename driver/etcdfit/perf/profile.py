@@ -181,3 +181,14 @@ def _mix(value: dict[Any, Any], what: str, path: Path, line: int) -> dict[str, i
     if not any(out.values()):
         raise ConfigError(f"{what}: mix has no op with a weight above 0", path, line)
     return out
+
+
+def cap_duration(prof: Profile, max_s: float) -> Profile:
+    """A dry run of `prof`: every step's duration_s capped at max_s (steps with a count only
+    keep it), its timeout_s left to the default for the new duration. The description says so."""
+    if max_s <= 0:
+        return prof
+    steps = tuple(replace(s, duration_s=min(s.duration_s, max_s), timeout_s=0.0)
+                  if s.duration_s > max_s else s for s in prof.steps)
+    note = f"(dry run: step durations capped at {max_s:g} s)"
+    return replace(prof, steps=steps, description=f"{prof.description} {note}".strip())

@@ -15,6 +15,7 @@ const { SdkRaised, BadRequest } = require('./sdk/outcomes');
 const { capabilitiesFor, fluentOnly, NOT_CLAIMED } = require('./sdk/capabilities');
 const { SDK_PACKAGE, sdkVersion } = require('./sdk/version');
 const stream = require('./stream');
+const { runWorkload, InvalidWorkload } = require('./sdk/workload');
 
 const PERFORMER_NAME = 'node-etcd3';
 const PERFORMER_VERSION = '0.1.0';
@@ -244,6 +245,20 @@ function run(listen) {
       performer.execute(call.request).then(res => callback(null, res), e => {
         log(`Execute failed: ${e && e.stack}`);
         fail(callback, grpc.status.INTERNAL, String(e && e.message));
+      });
+    },
+    // perf.workload (sdk/workload.js): reports stream back; a bad request is INVALID_ARGUMENT.
+    Workload: call => {
+      const t0 = Date.now();
+      runWorkload(call, log).then(() => {
+        log(`Workload ended after ${Date.now() - t0} ms${call.cancelled ? ' (cancelled)' : ''}`);
+        call.end();
+      }, e => {
+        log(`Workload failed: ${e && (e instanceof InvalidWorkload ? e.message : e.stack)}`);
+        call.emit('error', {
+          code: e instanceof InvalidWorkload ? grpc.status.INVALID_ARGUMENT : grpc.status.INTERNAL,
+          details: String(e && e.message),
+        });
       });
     },
   });

@@ -27,10 +27,12 @@ from .endpoints import parse_endpoint  # noqa: F401
 from .errors import map_error
 from .session import Session
 from .watch import Watch  # noqa: F401
+from .workload import WORKLOAD
 
 BACKEND = protocol.Backend(
     name="python-aetcd", version="0.1.0", sdk_package=SDK_PACKAGE, client_call="aetcd.Client",
     sdk_version=sdk_version, capabilities_for=capabilities_for, map_error=map_error,
     new_session=lambda r: Session(list(r.endpoints), r.dial_timeout_ms, r.request_timeout_ms,
                                   r.username, r.password, r.keepalive_time_ms,
-                                  r.keepalive_timeout_ms))
+                                  r.keepalive_timeout_ms),
+    workload=WORKLOAD)

@@ -64,11 +64,12 @@ _IMPLEMENTED = {
     "stream.latches": (1, 0, 0),
     # client.lock(name, ttl) -> aetcd.locks.Lock: one key (the name itself), create_revision == 0 txn.
     "lock.single_key": (1, 0, 0),
+    # Workload: etcdfit_kit.workload with sdk/workload.py (clients and workers in-process).
+    "perf.workload": (1, 0, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (aetcd 1.0.0). These are findings.
 UNCLAIMED = {
-    "perf.workload": "not implemented in this performer yet (Workload answers UNIMPLEMENTED)",
     "kv.put.ignore_value": "Client.put() has no ignore_value parameter (_build_put_request "
                            "has one but the TODO says it is never set)",
     "kv.put.ignore_lease": "Client.put() has no ignore_lease parameter",

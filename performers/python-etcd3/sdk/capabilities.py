@@ -64,11 +64,12 @@ _IMPLEMENTED = {
     "stream.latches": (0, 10, 0),
     # client.lock(name, ttl) -> etcd3.locks.Lock: one key ('/locks/' + name), create_revision == 0 txn.
     "lock.single_key": (0, 10, 0),
+    # Workload: etcdfit_kit.workload with sdk/workload.py (clients and workers in-process).
+    "perf.workload": (0, 10, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
 UNCLAIMED = {
-    "perf.workload": "not implemented in this performer yet (Workload answers UNIMPLEMENTED)",
     "kv.put.ignore_value": "put() has no ignore_value parameter",
     "kv.put.ignore_lease": "put() has no ignore_lease parameter",
     "kv.range.from_key": "no from-key helper (get_all_response only ranges from b'\\0')",

@@ -55,6 +55,7 @@ class Backend:
     capabilities_for: Callable  # (sdk version) -> sorted catalog ids
     map_error: Callable       # (exception) -> pb.SdkError
     new_session: Callable     # (pb.ConnectRequest) -> session
+    workload: object = None   # a workload.py WorkloadSdk (perf.workload); None: UNIMPLEMENTED
 
 
 class Log:
@@ -228,6 +229,10 @@ class ThreadedPerformer(_Shell, pbg.PerformerServiceServicer):
         from .streams import threaded_stream
         yield from threaded_stream(self, request_iterator, context, unknown_client_results)
 
+    def Workload(self, request, context):
+        from .workload import serve_threaded
+        yield from serve_threaded(self.backend, request, context, self.log)
+
     def close_all(self):
         for s in self._pop_all():
             try:
@@ -289,6 +294,11 @@ class AsyncPerformer(_Shell, pbg.PerformerServiceServicer):
         from .streams import async_stream
         async for response in async_stream(self, request_iterator, context, unknown_client_results):
             yield response
+
+    async def Workload(self, request, context):
+        from .workload import serve_async
+        async for report in serve_async(self.backend, request, context, self.log):
+            yield report
 
     async def close_all(self):
         for s in self._pop_all():

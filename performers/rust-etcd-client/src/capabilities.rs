@@ -7,6 +7,7 @@
 /// the API used.
 const CAPABILITY_SINCE: &[(&str, &str, &str)] = &[
     ("kv.put", "0.12.0", "Client::put"),
+    ("perf.workload", "0.12.0", "Workload (src/workload.rs): Client::connect per client, tokio tasks, put/get/txn/delete"),
     ("kv.put.prev_kv", "0.12.0", "PutOptions::with_prev_key"),
     ("kv.put.lease", "0.12.0", "PutOptions::with_lease"),
     ("kv.put.ignore_value", "0.12.0", "PutOptions::with_ignore_value"),
@@ -72,7 +73,6 @@ pub const NOT_CLAIMED: &[(&str, &str)] = &[
          (it only calls the server at once to authenticate when a user is set)",
     ),
     ("connect.auto_sync", "etcd-client has no member-list auto-sync (only Client::add_endpoint/remove_endpoint)"),
-    ("perf.workload", "not implemented in this performer yet (the Workload RPC answers UNIMPLEMENTED)"),
     (
         "watch.resume",
         "the SDK never re-establishes a watch: after a connection loss or server restart WatchStream::message \

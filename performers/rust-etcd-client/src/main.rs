@@ -10,6 +10,7 @@ mod log;
 mod pb;
 mod sdk;
 mod server;
+mod workload;
 
 use std::process::ExitCode;
 

@@ -508,9 +508,18 @@ impl PerformerService for Arc<Performer> {
 
     type WorkloadStream = tonic::codegen::BoxStream<pb::WorkloadReport>;
 
-    /// Not implemented yet: the driver reports "capability perf.workload not claimed".
-    async fn workload(&self, _req: Request<pb::WorkloadRequest>) -> Result<Response<Self::WorkloadStream>, Status> {
-        Err(Status::unimplemented("Workload (perf.workload) is not implemented by this performer"))
+    /// Runs a load natively (capability perf.workload; see crate::workload). Dropping the
+    /// stream (the driver's cancel or deadline) stops the workers.
+    async fn workload(&self, req: Request<pb::WorkloadRequest>) -> Result<Response<Self::WorkloadStream>, Status> {
+        let spec = crate::workload::parse(req.get_ref()).map_err(|e| {
+            logln!("Workload refused: {e}");
+            Status::invalid_argument(e)
+        })?;
+        logln!(
+            "Workload clients={} workers={} ops={} keys={} duration={:?} total={} rate={}",
+            spec.clients, spec.workers, spec.ops.len(), spec.key_space, spec.duration, spec.total, spec.rate
+        );
+        Ok(Response::new(crate::workload::start(spec)))
     }
 }
 

@@ -71,3 +71,21 @@ func TestParseRefusesEndlessAndUnknown(t *testing.T) {
 		t.Errorf("Key = %q", got)
 	}
 }
+
+// The bucket edges every performer's unit test checks (the same table in each language:
+// python-kit test_kit.py, node-etcd3 test/workload.test.js, java-jetcd WorkloadTest,
+// rust-etcd-client workload.rs); this implementation is the reference.
+var sharedBucketEdges = [][2]uint64{
+	{0, 0}, {1, 1}, {127, 127}, {128, 128}, {129, 128}, {130, 129}, {255, 191}, {256, 192},
+	{1000, 317}, {1023, 319}, {1024, 320}, {4095, 447}, {4096, 448}, {65535, 703}, {65536, 704},
+	{1000000, 954}, {2147483647, 1663}, {2147483648, 1664}, {4294967295, 1727}, {4294967296, 1728},
+	{1099511627776, 2047},
+}
+
+func TestSharedBucketEdges(t *testing.T) {
+	for _, e := range sharedBucketEdges {
+		if got := BucketOf(e[0]); uint64(got) != e[1] {
+			t.Errorf("BucketOf(%d) = %d, want %d", e[0], got, e[1])
+		}
+	}
+}

@@ -76,6 +76,7 @@ const CLAIMED = {
   'watch.response_boundaries': ['0.2.13', 'fluent', "Watcher 'data' event: one per WatchResponse, numbered from 1"],
   'lease.keepalive': ['0.2.13', 'fluent', "lease(ttl) grants and keeps alive; 'keepaliveSucceeded' per renewal, 'lost' at the end, release() stops"],
   'connect.keepalive': ['0.2.13', 'fluent', "IOptions.grpcOptions {'grpc.keepalive_time_ms', 'grpc.keepalive_timeout_ms'}"],
+  'perf.workload': ['0.2.13', 'mixed', 'Workload (sdk/workload.js): one new Etcd3() per client, async workers; txn through client.kv.txn (no compare)'],
   'errors.typed': ['0.2.13', 'fluent', 'etcd3 error classes (errors.ts exports) vs raw grpc / cockatiel / runtime errors'],
   // issue 12 (docs/concurrency.md; src/stream.js, src/sdk/recipes.js)
   'stream.latches': ['0.2.13', 'fluent', 'ExecuteStream: programs with Signal/Wait run by the performer (no SDK API involved)'],
@@ -108,7 +109,6 @@ const NOT_CLAIMED = {
     "etcd3 1.x's Election (lib/election.js) keeps its keys under 'election/<name>/<lease id in decimal>' " +
     "(the Election constructor's namespace `${Election.prefix}/${name}/`), not etcd's election layout " +
     "'<name>/<lease id in hex>', so its campaigns and other SDKs' do not see each other; 0.2.13 has no Election",
-  'perf.workload': 'not implemented in this performer yet (Workload answers UNIMPLEMENTED)',
 };
 
 function fluentOnly(env = process.env) {

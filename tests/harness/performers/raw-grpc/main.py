@@ -24,9 +24,12 @@ class Raw(pbg.PerformerServiceServicer):
 
     def Describe(self, request, context):
         version = int(os.environ.get("RAW_PROTOCOL_VERSION", pb.PROTOCOL_VERSION_1))
+        caps = ["kv.put", "kv.range"]
+        if os.environ.get("RAW_CLAIM_WORKLOAD"):
+            caps.append("perf.workload")  # a false claim: Workload answers UNIMPLEMENTED (the default servicer)
         return pb.DescribeResponse(name="raw-grpc", language="python", sdk_package="etcdfit-oracle-stubs",
                                    sdk_version="1", performer_version="0.1.0", protocol_version=version,
-                                   capabilities=["kv.put", "kv.range"])
+                                   capabilities=caps)
 
     def Connect(self, request, context):
         if os.environ.get("RAW_STALL_CONNECT"):

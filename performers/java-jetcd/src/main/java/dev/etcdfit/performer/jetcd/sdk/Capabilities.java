@@ -69,6 +69,7 @@ public final class Capabilities {
         SINCE.put("watch.resume", v07);
         SINCE.put("watch.response_boundaries", v07);       // one Listener.onNext per WatchResponse
         SINCE.put("connect.keepalive", v07);               // ClientBuilder.keepaliveTime / keepaliveTimeout
+        SINCE.put("perf.workload", v07);                   // sdk.Workload: Client per client, worker threads, KV futures
         SINCE.put("errors.typed", v07);                    // EtcdException and its subclasses
         // issue 12 (docs/concurrency.md; Recipes, ProgramStream). Lock and Election have the
         // same interfaces in 0.7.7 and 0.8.7 (javap of both jars).
@@ -97,9 +98,7 @@ public final class Capabilities {
         "connect.block",
         "jetcd's ClientBuilder has no blocking connect: Client.build() is always lazy (waitForReady is a per-call option)",
         "connect.auto_sync",
-        "jetcd has no member-list auto-sync",
-        "perf.workload",
-        "not implemented in this performer yet (Workload answers UNIMPLEMENTED)"));
+        "jetcd has no member-list auto-sync"));
 
     /** The recipe ids of issue 12 jetcd has no API for. */
     private static Map<String, String> withLater(Map<String, String> notClaimed) {

@@ -355,4 +355,50 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
         t.printStackTrace(new java.io.PrintWriter(sw));
         return sw.toString();
     }
+
+    /**
+     * Runs a load natively (capability perf.workload; see sdk.Workload). The driver's cancel or
+     * the stream's deadline cancels the call, which stops the workers.
+     */
+    @Override
+    public void workload(etcdfit.performer.v1.Performer.WorkloadRequest request,
+                         StreamObserver<etcdfit.performer.v1.Performer.WorkloadReport> out) {
+        dev.etcdfit.performer.jetcd.sdk.Workload.Spec spec;
+        try {
+            spec = dev.etcdfit.performer.jetcd.sdk.Workload.parse(request);
+        } catch (dev.etcdfit.performer.jetcd.sdk.Workload.Invalid e) {
+            Log.line("Workload refused: " + e.getMessage());
+            out.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException());
+            return;
+        }
+        // The call's Context: grpc-java cancels it from the transport thread at once (the driver's
+        // cancel or deadline), while an onCancelHandler would wait for this method to return
+        // (a call's callbacks are serialised).
+        Context ctx = Context.current();
+        java.util.function.BooleanSupplier cancelled = ctx::isCancelled;
+        Log.line("Workload clients=" + request.getClients() + " concurrency=" + request.getConcurrency()
+            + " keys=" + request.getKeySpace() + " duration_ms=" + request.getDurationMs()
+            + " total=" + request.getTotalOps() + " rate=" + request.getTargetRate());
+        long t0 = System.nanoTime();
+        try {
+            dev.etcdfit.performer.jetcd.sdk.Workload.run(spec, r -> {
+                if (!cancelled.getAsBoolean()) {
+                    out.onNext(r);
+                }
+            }, cancelled);
+            if (!cancelled.getAsBoolean()) {
+                out.onCompleted();
+            }
+            Log.line("Workload " + (cancelled.getAsBoolean() ? "cancelled" : "done") + " after "
+                + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            out.onError(Status.CANCELLED.withDescription("interrupted").asRuntimeException());
+        } catch (RuntimeException e) {
+            Log.line("Workload failed: " + e);
+            if (!cancelled.getAsBoolean()) {
+                out.onError(Status.INTERNAL.withDescription("Workload failed in the performer: " + e).asRuntimeException());
+            }
+        }
+    }
 }
