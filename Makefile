@@ -58,7 +58,7 @@ run: bootstrap
 	$(BIN)/etcdfit run $(addprefix --performer ,$(RUN_PERFORMERS)) --out reports/latest
 
 ## test: bootstrap everything, then the harness self-tests and the suite against every performer
-test: venv lint system-deps all-performers servers protos-check test-harness test-properties test-lockstep test-conformance test-cluster
+test: venv lint system-deps all-performers servers protos-check test-harness test-properties test-lockstep test-conformance test-cluster perf-smoke
 
 ## lint: ruff over the driver, tests and Python performers; mypy --strict over driver/etcdfit (pyproject.toml)
 lint: venv
