@@ -74,6 +74,12 @@ class Cluster:
             self._oracles[i] = Oracle(self.members[i].endpoints[0])
         return self._oracles[i]
 
+    def forget_oracles(self) -> None:
+        """Close the per-member oracles, so the next ones pick up new credentials (auth turned on)."""
+        for o in self._oracles.values():
+            o.close()
+        self._oracles.clear()
+
     def leader(self, timeout: float = 2.0) -> int | None:
         """The index of the member the answering members call leader; None when none is known
         (an election is running) or they disagree."""
@@ -213,12 +219,14 @@ class _Ports:
 
 
 def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
-                  name: str = "m", proxied: Any = None, extra: tuple[str, ...] = ()) -> Cluster:
+                  name: str = "m", proxied: Any = None, extra: tuple[str, ...] = (),
+                  credentials: Any = None) -> Cluster:
     """Start `members` members of `binary` on free 127.0.0.1 ports, each with a fresh data dir,
     as one new cluster with a token of its own; return once a quorum read succeeds through every
     member. Flags are those of embedded.start plus the cluster's, identical on 3.4 through 3.7.
     `proxied`: an etcdfit.faults.Toxiproxy; each member then gets a client proxy on it and a
-    peer-link proxy, and advertises both. `extra`: more etcd flags for every member."""
+    peer-link proxy, and advertises both. `extra`: more etcd flags for every member;
+    `credentials` (oracle.Credentials): members with TLS serve https (see spawn_member)."""
     if members < 1:
         raise EtcdServerError(f"a cluster needs at least one member, not {members}")
     ports = [_Ports(proc.free_port(), proc.free_port()) for _ in range(members)]
@@ -244,7 +252,8 @@ def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_time
         for n, p, purl, curl in zip(names, ports, peer_urls, client_urls, strict=True):
             cluster.members.append(spawn_member(binary, log_dir, name=n, client_port=p.client, peer_port=p.peer,
                                                 initial_cluster=initial, token=token, progress_flag=flag,
-                                                advertise_peer=purl, advertise_client=curl, extra=extra))
+                                                advertise_peer=purl, advertise_client=curl, extra=extra,
+                                                credentials=credentials))
         cluster.wait_ready(startup_timeout)
         statuses = [cluster.oracle(i).status(timeout=5.0) for i in range(members)]
     except BaseException:
