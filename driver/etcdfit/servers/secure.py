@@ -73,6 +73,33 @@ def enable_auth(server: Any, creds: Credentials) -> None:
         forget()
 
 
+def connect_options(security: Security, certs: Certs | None, *, user: str = "", password: str = "",
+                    client_cert: str | None = None, ca: str = "ca", server_name: str = "") -> dict[str, Any]:
+    """ConnectRequest fields: TLS with the run's CA (ca="wrong": the second CA, which signed
+    nothing the server has), the client certificate whose CN is `client_cert` ("stranger": one
+    signed by the wrong CA), and a user/password. Under mtls a client certificate is required,
+    so root's is given when neither a certificate nor a user is named."""
+    options: dict[str, Any] = {}
+    if user:
+        options.update(username=user, password=password)
+    if not security.tls:
+        if client_cert or ca != "ca" or server_name:
+            raise ConfigError("TLS options asked of a server without TLS: mark the test server(tls=True, ...)")
+        return options
+    assert certs is not None
+    if ca not in ("ca", "wrong"):
+        raise ConfigError(f"ca={ca!r}: expected 'ca' (the run's CA) or 'wrong' (a CA that signed nothing)")
+    options["tls_ca_pem"] = (certs.ca if ca == "ca" else certs.wrong_ca).cert_pem()
+    if client_cert is None and security.client_cert_auth and not user:
+        client_cert = "root"
+    if client_cert:
+        pair = certs.stranger if client_cert == "stranger" else certs.client(client_cert)
+        options.update(tls_cert_pem=pair.cert_pem(), tls_key_pem=pair.key_pem())
+    if server_name:
+        options["tls_server_name"] = server_name
+    return options
+
+
 class SecureEtcd:
     """A server with security for one test (its own, or the session's under --security): the
     `secure_etcd` fixture. Users and roles made through it are removed at the end when the
@@ -96,30 +123,9 @@ class SecureEtcd:
 
     def connect_options(self, *, user: str = "", password: str = "", client_cert: str | None = None,
                         ca: str = "ca", server_name: str = "") -> dict[str, Any]:
-        """ConnectRequest fields: TLS with the run's CA (ca="wrong": the second CA, which signed
-        nothing the server has), the client certificate whose CN is `client_cert` ("stranger":
-        one signed by the wrong CA), and a user/password. Under mtls a client certificate is
-        required, so root's is given when none is named."""
-        options: dict[str, Any] = {}
-        if user:
-            options.update(username=user, password=password)
-        if not self.security.tls:
-            if client_cert or ca != "ca" or server_name:
-                raise ConfigError("TLS options asked of a server without TLS: mark the test "
-                                  "server(tls=True, ...)")
-            return options
-        assert self.certs is not None
-        if ca not in ("ca", "wrong"):
-            raise ConfigError(f"ca={ca!r}: expected 'ca' (the run's CA) or 'wrong' (a CA that signed nothing)")
-        options["tls_ca_pem"] = (self.certs.ca if ca == "ca" else self.certs.wrong_ca).cert_pem()
-        if client_cert is None and self.security.client_cert_auth and not user:
-            client_cert = "root"
-        if client_cert:
-            pair = self.certs.stranger if client_cert == "stranger" else self.certs.client(client_cert)
-            options.update(tls_cert_pem=pair.cert_pem(), tls_key_pem=pair.key_pem())
-        if server_name:
-            options["tls_server_name"] = server_name
-        return options
+        """ConnectRequest fields for this server (see connect_options)."""
+        return connect_options(self.security, self.certs, user=user, password=password, client_cert=client_cert,
+                               ca=ca, server_name=server_name)
 
     # ---------------------------------------------------------------- users and roles (as root)
 

@@ -9,7 +9,9 @@ spelled the same from 3.4 to 3.7 (--cert-file, --key-file, --trusted-ca-file,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from ..errors import ConfigError
 from .certs import Certs
@@ -20,7 +22,7 @@ DEFAULT_TOKEN_TTL = 300
 #: The root user's password on every server with auth (the oracle authenticates with it).
 ROOT_PASSWORD = "etcdfit-root"
 #: --security words: each turns one thing on; joined with '+' (tls+auth).
-WORDS = {"plain": {}, "tls": {"tls": True}, "mtls": {"tls": True, "client_cert_auth": True},
+WORDS: dict[str, dict[str, Any]] = {"plain": {}, "tls": {"tls": True}, "mtls": {"tls": True, "client_cert_auth": True},
          "auth": {"auth": "simple"}, "jwt": {"auth": "jwt"}}
 
 
@@ -47,22 +49,22 @@ class Security:
     def parse(cls, text: str) -> Security:
         """--security: plain, or words joined with '+': tls, mtls (tls with client certificates),
         auth (simple tokens), jwt (JWT tokens); e.g. tls+auth, mtls+jwt."""
-        fields: dict[str, object] = {}
+        fields: dict[str, Any] = {}
         for word in text.split("+"):
             if word not in WORDS:
                 raise ConfigError(f"--security {text!r}: {word!r} is not one of {', '.join(WORDS)} "
                                   "(join several with '+', e.g. tls+auth)")
             fields.update(WORDS[word])
-        return cls(**fields)  # type: ignore[arg-type]  # the WORDS values are Security's own fields
+        return cls(**fields)
 
     @classmethod
-    def of(cls, requirement: dict[str, object]) -> Security | None:
+    def of(cls, requirement: Mapping[str, Any]) -> Security | None:
         """The security a `server(...)` marker's kwargs ask for; None when it asks for none."""
         keys = {"tls", "client_cert_auth", "auth", "token_ttl"}
         asked = {k: v for k, v in requirement.items() if k in keys}
         if not asked or not (asked.get("tls") or asked.get("auth")):
             return None
-        return cls(**asked)  # type: ignore[arg-type]  # checked in __post_init__
+        return cls(**asked)
 
     @property
     def on(self) -> bool:
@@ -95,6 +97,6 @@ class Security:
         elif self.auth == "jwt":
             if certs is None:
                 raise ConfigError("a server with JWT tokens needs the run's key pair")
-            out += ["--auth-token", f"jwt,pub-key={certs.jwt.cert},priv-key={certs.jwt.key},"
-                                    f"sign-method=RS256,ttl={self.token_ttl}s"]
+            option = f"jwt,pub-key={certs.jwt.cert},priv-key={certs.jwt.key},sign-method=RS256,ttl={self.token_ttl}s"
+            out += ["--auth-token", option]
         return tuple(out)
