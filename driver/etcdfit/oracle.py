@@ -65,7 +65,7 @@ class Credentials:
 CREDENTIALS: dict[str, Credentials] = {}
 
 #: etcd's answers that mean "authenticate again" (an expired or superseded token).
-_STALE_TOKEN = ("invalid auth token", "auth: revision in header is old")
+_STALE_TOKEN = ("invalid auth token", "revision of auth store is old")
 
 
 class _Token:

@@ -88,10 +88,9 @@ class Security:
         if self.tls:
             if certs is None:
                 raise ConfigError("a server with TLS needs the run's certificates")
-            out += ["--cert-file", str(certs.server.cert), "--key-file", str(certs.server.key),
-                    "--trusted-ca-file", str(certs.ca.cert)]
-            if self.client_cert_auth:
-                out.append("--client-cert-auth")
+            out += ["--cert-file", str(certs.server.cert), "--key-file", str(certs.server.key)]
+            if self.client_cert_auth:  # etcd demands client certificates whenever it has a trusted CA file
+                out += ["--trusted-ca-file", str(certs.ca.cert), "--client-cert-auth"]
         if self.auth == "simple":
             out += ["--auth-token", "simple", "--auth-token-ttl", str(self.token_ttl)]
         elif self.auth == "jwt":
