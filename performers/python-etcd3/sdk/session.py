@@ -41,7 +41,7 @@ class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, Watch
         if not endpoints:
             raise ValueError("no endpoints given")
         self.endpoints = list(endpoints)
-        self.host, self.port = parse_endpoint(endpoints[0])
+        self.host, self.port = parse_endpoint(endpoints[0], tls=tls is not None)
         # etcd3 passes `timeout` as the gRPC deadline of every call (and as the wait for
         # a watch's creation). It has no dial timeout: the channel connects lazily.
         self.timeout = (request_timeout_ms or 10000) / 1000.0

@@ -24,8 +24,13 @@ IDLE_S = TOKEN_TTL + 2.0   # idle longer than that
 PASSWORD = "pw-of-the-test"
 
 pytestmark = pytest.mark.requires("auth.basic", "kv.put", "kv.range")
-KINDS = [pytest.param("simple", marks=pytest.mark.server(auth="simple", token_ttl=TOKEN_TTL), id="simple"),
-         pytest.param("jwt", marks=pytest.mark.server(auth="jwt", token_ttl=TOKEN_TTL), id="jwt")]
+#: Simple tokens over plaintext, JWT over TLS: both token kinds and both transports, in two runs.
+KINDS = [pytest.param("simple", marks=pytest.mark.server(auth="simple", token_ttl=TOKEN_TTL), id="simple-plain"),
+         pytest.param("jwt", marks=[pytest.mark.server(tls=True, auth="jwt", token_ttl=TOKEN_TTL),
+                                    pytest.mark.requires("connect.tls")], id="jwt-tls")]
+TRANSPORTS = [pytest.param("plain", marks=pytest.mark.server(auth="simple"), id="plain"),
+              pytest.param("tls", marks=[pytest.mark.server(tls=True, auth="simple"),
+                                         pytest.mark.requires("connect.tls")], id="tls")]
 
 
 def _user(secure_etcd, ns) -> str:
@@ -46,26 +51,39 @@ def test_an_idle_client_works_after_its_token_expired(performer, secure_etcd, ns
     assert secure_etcd.oracle.value(ns.key("a")) == b"2"
 
 
+def _events(r) -> list[tuple[bytes, int]]:
+    return [(e.kv.key, e.kv.mod_revision) for e in r.events]
+
+
 @pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.requires("watch")
-def test_a_watch_survives_token_expiry_and_a_new_one_can_start(performer, secure_etcd, ns, kind):
-    """The open watch keeps delivering (etcd checks permission when a watch is created), and a
-    watch started after the token expired works too (the SDK authenticates again)."""
+def test_a_watch_survives_token_expiry(performer, secure_etcd, ns, kind):
+    """etcd checks a watch's permission when it is created: the open watch keeps delivering."""
+    sdk = connect(performer, secure_etcd, user=_user(secure_etcd, ns), password=PASSWORD)
+    sdk.run(watch_start("w", ns.key("a")))
+    time.sleep(IDLE_S)
+    rev = secure_etcd.oracle.put(ns.key("a"), "1").header.revision
+    [r] = sdk.run(watch_collect("w", 1, timeout_ms=5000))
+    if _events(r) != [(ns.key("a"), rev)] or r.ended:
+        fail(f"the watch opened before its token expired ({kind})", f"the put at revision {rev}, still open",
+             f"{len(r.events)} event(s), ended={r.ended}, errors {[e.message[:200] for e in r.errors]}")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.requires("watch")
+def test_a_watch_started_after_token_expiry_works(performer, secure_etcd, ns, kind):
+    """A client that watched before its token expired starts another watch after: the SDK must
+    authenticate again for it (the server checks the new watch against the stream's token)."""
     sdk = connect(performer, secure_etcd, user=_user(secure_etcd, ns), password=PASSWORD)
     sdk.run(watch_start("w1", ns.key("a")))
     time.sleep(IDLE_S)
-    rev = secure_etcd.oracle.put(ns.key("a"), "1").header.revision
-    [r] = sdk.run(watch_collect("w1", 1, timeout_ms=5000))
-    if [(e.kv.key, e.kv.mod_revision) for e in r.events] != [(ns.key("a"), rev)] or r.ended:
-        fail(f"the watch opened before its token expired ({kind})", f"the put at revision {rev}, still open",
-             f"{len(r.events)} event(s), ended={r.ended}, errors {[e.message[:200] for e in r.errors]}")
     [started] = sdk.run(watch_start("w2", ns.key("b")).allow_error())
     if started.error is not None:
         fail(f"a watch started after the token expired ({kind})", "started",
              f"{started.code}: {started.error.message[:300]}")
     rev = secure_etcd.oracle.put(ns.key("b"), "1").header.revision
     [r] = sdk.run(watch_collect("w2", 1, timeout_ms=5000))
-    if [(e.kv.key, e.kv.mod_revision) for e in r.events] != [(ns.key("b"), rev)]:
+    if _events(r) != [(ns.key("b"), rev)]:
         fail(f"the watch started after the token expired ({kind})", f"the put at revision {rev}",
              f"{len(r.events)} event(s), ended={r.ended}, errors {[e.message[:200] for e in r.errors]}")
 
@@ -86,8 +104,8 @@ def test_a_keepalive_stream_survives_token_expiry(performer, secure_etcd, ns, ki
              + (f" ({got.end_error.message[:200]})" if got.ended else ""))
 
 
-@pytest.mark.server(auth="simple")
-def test_after_a_password_change_the_old_token_stops_working(performer, secure_etcd, ns):
+@pytest.mark.parametrize("transport", TRANSPORTS)
+def test_after_a_password_change_the_old_token_stops_working(performer, secure_etcd, ns, transport):
     """The SDK still holds the old password: re-authenticating fails, so the call is AUTH_FAILED
     and nothing is written."""
     user = _user(secure_etcd, ns)
