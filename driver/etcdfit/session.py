@@ -564,11 +564,12 @@ class Session:
     def _etcd_info(self) -> dict[str, Any]:
         if self._etcd is not None:
             return {"endpoints": self._etcd.endpoints, "version": self._etcd.version,
-                    "topology": self._etcd.topology}
+                    "topology": self._etcd.topology, "security": self.security.label}
         # Under xdist each worker has its own etcd; the performer identities carry its version.
         versions = sorted({p.get("etcd_version", "") for p in self.performers.values()} - {""})
         shapes = sorted({p.get("topology", "") for p in self.performers.values()} - {""})
-        return {"endpoints": [], "version": ", ".join(versions), "topology": ", ".join(shapes) or "single"}
+        return {"endpoints": [], "version": ", ".join(versions), "topology": ", ".join(shapes) or "single",
+                "security": self.security.label}
 
     def close(self) -> None:
         self.pool.close()

@@ -93,6 +93,16 @@ public final class Capabilities {
         "jetcd's ClientBuilder has no blocking connect: Client.build() is always lazy (waitForReady is a per-call option)",
         "connect.auto_sync",
         "jetcd has no member-list auto-sync",
+        "connect.tls",
+        "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)",
+        "connect.tls.client_cert",
+        "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)",
+        "auth.basic",
+        "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)",
+        "auth.authenticate",
+        "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)",
+        "auth.manage",
+        "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)",
         "perf.workload",
         "not implemented in this performer yet (Workload answers UNIMPLEMENTED)"));
 
