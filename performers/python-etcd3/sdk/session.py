@@ -11,11 +11,11 @@ from etcdfit_kit.watches import WatchRegistry
 
 from .endpoints import parse_endpoint
 from .errors import map_error
-from .tls import TlsFiles
 from .kv import KvCommands
 from .lease import LeaseCommands
 from .locks import LockCommands
 from .maintenance import MaintenanceCommands
+from .tls import TlsFiles
 from .txn import TxnCommands
 from .watch import WatchCommands
 
