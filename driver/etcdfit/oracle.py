@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import grpc
@@ -45,17 +46,75 @@ class OracleUnavailable(OracleError, EtcdServerError):
 _SERVER_DOWN = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED, grpc.StatusCode.CANCELLED)
 
 
-class _Checked:
-    """A gRPC stub whose calls raise OracleError / OracleUnavailable instead of a raw RpcError."""
+@dataclass(frozen=True)
+class Credentials:
+    """How the oracle reaches a server with security: TLS (the CA that signed the server's
+    certificate, and a client certificate for servers that demand one) and, with auth on, a
+    user and password it authenticates with (root), sending the token on every call."""
 
-    def __init__(self, stub: object, endpoint: str):
-        self._stub, self._endpoint = stub, endpoint
+    ca_pem: bytes = b""
+    cert_pem: bytes = b""
+    key_pem: bytes = b""
+    user: str = ""
+    password: str = ""
+
+
+#: Credentials by endpoint (https://127.0.0.1:PORT), registered when etcdfit starts a server
+#: with security, so every oracle opened on it (start-up wait, health checks, a cluster's
+#: per-member oracles, restarts) gets them without each caller carrying them.
+CREDENTIALS: dict[str, Credentials] = {}
+
+#: etcd's answers that mean "authenticate again" (an expired or superseded token).
+_STALE_TOKEN = ("invalid auth token", "revision of auth store is old")
+
+
+class _Token:
+    """The oracle's current token (empty: none, or not authenticated yet) and how to renew it."""
+
+    def __init__(self, creds: Credentials, auth_stub: Any, endpoint: str):
+        self.creds, self._stub, self._endpoint = creds, auth_stub, endpoint
+        self.value = ""
+
+    def metadata(self) -> tuple[tuple[str, str], ...] | None:
+        if not self.creds.user:
+            return None
+        if not self.value:
+            self.renew()
+        return (("token", self.value),)
+
+    def renew(self) -> None:
+        try:
+            resp = self._stub.Authenticate(epb.AuthenticateRequest(name=self.creds.user,
+                                                                   password=self.creds.password),
+                                           timeout=DEADLINE)
+        except grpc.RpcError as exc:
+            code, details = exc.code(), exc.details() or ""
+            cls = OracleUnavailable if code in _SERVER_DOWN else OracleError
+            raise cls(f"oracle Authenticate as {self.creds.user!r} to etcd at {self._endpoint} failed: "
+                      f"{code.name}: {details}", code, details) from None
+        self.value = resp.token
+
+
+class _Checked:
+    """A gRPC stub whose calls raise OracleError / OracleUnavailable instead of a raw RpcError,
+    carrying the oracle's token when it has credentials (renewed once when etcd says it is stale)."""
+
+    def __init__(self, stub: object, endpoint: str, token: _Token | None = None):
+        self._stub, self._endpoint, self._token = stub, endpoint, token
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         call = getattr(self._stub, method)
 
         def checked(request: Message, **kw: Any) -> Any:
             try:
+                if self._token is not None and self._token.creds.user:
+                    try:
+                        return call(request, metadata=self._token.metadata(), **kw)
+                    except grpc.RpcError as exc:
+                        if not any(s in (exc.details() or "") for s in _STALE_TOKEN):
+                            raise
+                        self._token.renew()
+                        return call(request, metadata=self._token.metadata(), **kw)
                 return call(request, **kw)
             except grpc.RpcError as exc:
                 code, details = exc.code(), exc.details() or ""
@@ -90,14 +149,23 @@ def _b(v: str | bytes) -> bytes:
 
 
 class Oracle:
-    def __init__(self, endpoint: str):
+    def __init__(self, endpoint: str, credentials: Credentials | None = None):
+        """An oracle on `endpoint`; `credentials` default to those registered for it (CREDENTIALS)."""
         self.endpoint = endpoint
         target = endpoint.split("://", 1)[-1]
-        self.channel = grpc.insecure_channel(target)
-        self.kv = _Checked(epbg.KVStub(self.channel), endpoint)
-        self.lease = _Checked(epbg.LeaseStub(self.channel), endpoint)
-        self.maintenance = _Checked(epbg.MaintenanceStub(self.channel), endpoint)
-        self.cluster = _Checked(epbg.ClusterStub(self.channel), endpoint)
+        creds = credentials if credentials is not None else CREDENTIALS.get(endpoint, Credentials())
+        self.credentials = creds
+        if creds.ca_pem:
+            tls = grpc.ssl_channel_credentials(creds.ca_pem, creds.key_pem or None, creds.cert_pem or None)
+            self.channel = grpc.secure_channel(target, tls)
+        else:
+            self.channel = grpc.insecure_channel(target)
+        self.token = _Token(creds, epbg.AuthStub(self.channel), endpoint)
+        self.kv = _Checked(epbg.KVStub(self.channel), endpoint, self.token)
+        self.lease = _Checked(epbg.LeaseStub(self.channel), endpoint, self.token)
+        self.maintenance = _Checked(epbg.MaintenanceStub(self.channel), endpoint, self.token)
+        self.cluster = _Checked(epbg.ClusterStub(self.channel), endpoint, self.token)
+        self.auth = _Checked(epbg.AuthStub(self.channel), endpoint, self.token)
         self.watch_stub = epbg.WatchStub(self.channel)  # streaming: callers handle its errors
 
     def close(self) -> None:
@@ -196,7 +264,7 @@ class Oracle:
             while (r := requests.get()) is not None:
                 yield r
 
-        call = self.watch_stub.Watch(feed(), timeout=timeout)
+        call = self.watch_stub.Watch(feed(), timeout=timeout, metadata=self.token.metadata())
         responses: queue.Queue[epb.WatchResponse | None] = queue.Queue()
 
         def read() -> None:
@@ -264,3 +332,64 @@ class Oracle:
         resp: epb.MemberAddResponse = self.cluster.MemberAdd(epb.MemberAddRequest(peerURLs=peer_urls),
                                                              timeout=timeout)
         return resp.member
+
+    # ---------------------------------------------------------------- auth (as root, servers with auth)
+
+    def auth_enable(self) -> None:
+        self.auth.AuthEnable(epb.AuthEnableRequest(), timeout=DEADLINE)
+
+    def auth_disable(self) -> None:
+        self.auth.AuthDisable(epb.AuthDisableRequest(), timeout=DEADLINE)
+
+    def authenticate(self, user: str, password: str) -> str:
+        """A token for user/password (a fresh one each time)."""
+        resp: epb.AuthenticateResponse = self.auth.Authenticate(
+            epb.AuthenticateRequest(name=user, password=password), timeout=DEADLINE)
+        return resp.token
+
+    def user_add(self, name: str, password: str = "", *, no_password: bool = False) -> None:
+        self.auth.UserAdd(epb.AuthUserAddRequest(name=name, password=password,
+                                                 options=epb.UserAddOptions(no_password=no_password)),
+                          timeout=DEADLINE)
+
+    def user_delete(self, name: str) -> None:
+        self.auth.UserDelete(epb.AuthUserDeleteRequest(name=name), timeout=DEADLINE)
+
+    def user_roles(self, name: str) -> list[str]:
+        resp: epb.AuthUserGetResponse = self.auth.UserGet(epb.AuthUserGetRequest(name=name), timeout=DEADLINE)
+        return list(resp.roles)
+
+    def user_change_password(self, name: str, password: str) -> None:
+        self.auth.UserChangePassword(epb.AuthUserChangePasswordRequest(name=name, password=password),
+                                     timeout=DEADLINE)
+
+    def user_grant_role(self, user: str, role: str) -> None:
+        self.auth.UserGrantRole(epb.AuthUserGrantRoleRequest(user=user, role=role), timeout=DEADLINE)
+
+    def user_revoke_role(self, user: str, role: str) -> None:
+        self.auth.UserRevokeRole(epb.AuthUserRevokeRoleRequest(name=user, role=role), timeout=DEADLINE)
+
+    def role_add(self, name: str) -> None:
+        self.auth.RoleAdd(epb.AuthRoleAddRequest(name=name), timeout=DEADLINE)
+
+    def role_delete(self, name: str) -> None:
+        self.auth.RoleDelete(epb.AuthRoleDeleteRequest(role=name), timeout=DEADLINE)
+
+    def role_permissions(self, name: str) -> list[epb.Permission]:
+        resp: epb.AuthRoleGetResponse = self.auth.RoleGet(epb.AuthRoleGetRequest(role=name), timeout=DEADLINE)
+        return list(resp.perm)
+
+    def role_grant(self, role: str, key: str | bytes, *, prefix: bool = False, range_end: str | bytes | None = None,
+                   perm: str = "read") -> None:
+        """Grant `role` perm ('read', 'write', 'readwrite') on a key, a prefix or [key, range_end)."""
+        k, end = _select(key, prefix, range_end)
+        kind = {"read": epb.Permission.READ, "write": epb.Permission.WRITE,
+                "readwrite": epb.Permission.READWRITE}[perm]
+        self.auth.RoleGrantPermission(epb.AuthRoleGrantPermissionRequest(
+            name=role, perm=epb.Permission(permType=kind, key=k, range_end=end)), timeout=DEADLINE)
+
+    def role_revoke(self, role: str, key: str | bytes, *, prefix: bool = False,
+                    range_end: str | bytes | None = None) -> None:
+        k, end = _select(key, prefix, range_end)
+        self.auth.RoleRevokePermission(epb.AuthRoleRevokePermissionRequest(role=role, key=k, range_end=end),
+                                       timeout=DEADLINE)

@@ -76,6 +76,16 @@ def _timeout(text: str) -> float:
     return value
 
 
+def _security(text: str) -> Any:
+    from .errors import ConfigError
+    from .servers.security import Security
+
+    try:
+        return Security.parse(text)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("etcdfit", "etcdfit conformance harness")
     g.addoption("--performer", action="append", default=[], metavar="NAME[@VERSION]",
@@ -88,6 +98,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--topology", type=_topology, default="single", metavar="single|cluster3",
                 help="start the --etcd server as one member (single; default) or as a 3-member cluster "
                      "(cluster3): SDKs get every member's endpoint, the oracle talks to member 0")
+    g.addoption("--security", type=_security, default=None, metavar="plain|tls|mtls|auth|jwt|tls+auth|...",
+                help="start the session's etcd with security (docs/security.md): tls, mtls (TLS plus client "
+                     "certificates), auth (simple tokens) or jwt, joined with '+'; performers then connect "
+                     "with TLS and as root, and need the matching capabilities")
     g.addoption("--etcd-endpoints", default=None, metavar="URL[,URL]",
                 help="use an existing etcd cluster instead of starting one, e.g. http://127.0.0.1:2379")
     g.addoption("--program-timeout", type=_timeout, default=60.0, metavar="SECONDS",
@@ -106,7 +120,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "requires(*ids): capability ids the test needs (capabilities/catalog.yaml)")
     config.addinivalue_line("markers", "server(min_version=None, max_version=None, topology='single', "
-                            "progress_notify=False): etcd server requirements; unmet ones skip the test naming them")
+                            "progress_notify=False, tls=False, client_cert_auth=False, auth='', token_ttl=300): "
+                            "etcd server requirements; unmet ones skip the test naming them; security ones give "
+                            "the test a server of its own with that security (the secure_etcd fixture)")
     config.addinivalue_line("markers", "cluster_lab(snapshot_count=0): options of the test's own cluster "
                             "(the cluster_lab fixture)")
     if config.option.etcd_endpoints is not None:
@@ -114,6 +130,9 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.option.etcd != "embedded":
             raise pytest.UsageError("--etcd and --etcd-endpoints exclude each other: start a server or use one, "
                                     "not both")
+        if config.option.security is not None and config.option.security.on:
+            raise pytest.UsageError("--security and --etcd-endpoints exclude each other: --security says how "
+                                    "etcdfit starts its server")
         if config.option.topology != "single":
             raise pytest.UsageError("--topology and --etcd-endpoints exclude each other: --topology says what "
                                     "etcdfit starts; an existing cluster's topology is its endpoints")
@@ -274,6 +293,17 @@ def cluster_lab(request: pytest.FixtureRequest, etcd: Any) -> Any:
     isolate, cut, move the leader. Faults are undone and the members' agreement checked after
     the test body; the cluster is stopped when the test ends."""
     lab = request.config.stash[STATE].cluster_lab(request.node)
+    yield lab
+    lab.close()
+
+
+@pytest.fixture
+def secure_etcd(request: pytest.FixtureRequest, etcd: Any) -> Any:
+    """A server with the security the test's `server(tls=..., client_cert_auth=..., auth=...,
+    token_ttl=...)` requirement asks for (etcdfit.servers.secure.SecureEtcd): the session's own
+    under a matching --security, else one of the test's own (the session's etcd version, stopped
+    when the test ends). Its oracle is root; `connect_options(...)` are the Connect fields."""
+    lab = request.config.stash[STATE].secure_etcd(request.node)
     yield lab
     lab.close()
 

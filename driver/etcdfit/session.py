@@ -92,6 +92,10 @@ class Session:
             except EtcdfitError as exc:
                 raise pytest.UsageError(str(exc)) from None
         self.log_dir = log_dir(config)
+        from .servers.security import Security
+
+        self.security: Security = opt.security or Security()   # of the session's etcd (--security)
+        self._certs: Any = None   # etcdfit.servers.certs.Certs, made on first use
         self.pool = PerformerPool(self.specs, self.log_dir, root, autobuild=not opt.no_build)
         self._etcd: Server | None = None
         self._oracle: Any = None
@@ -138,6 +142,13 @@ class Session:
                     self.catalog.check(mark.args, f"test {item.nodeid}")
                 except EtcdfitError as exc:
                     raise pytest.UsageError(str(exc)) from None
+        from .servers.requirements import SECURITY_KEYS
+
+        for item in items:  # a security requirement is met only by the test's own server
+            asks = any(SECURITY_KEYS & set(m.kwargs) for m in item.iter_markers("server"))
+            if asks and "secure_etcd" not in getattr(item, "fixturenames", ()):
+                raise pytest.UsageError(f"test {item.nodeid} asks for a server with security (server(tls=..., "
+                                        "auth=...)) but does not use the secure_etcd fixture, which gives it one")
         deselected = []
         if self.capability_filter:
             keep = []
@@ -170,6 +181,10 @@ class Session:
                     continue
             if entry is not None:
                 entry.matched.append(item.nodeid)
+                # a server entry for the same test is in use too (other performers of a cell may need it)
+                covered = caps.find_known_failure(self.server_known, item.nodeid, spec) if spec else None
+                if covered is not None:
+                    covered.matched.append(item.nodeid)
                 item.add_marker(pytest.mark.xfail(
                     reason=f"known failure ({entry.where}): {entry.reason} "
                     "-- if this test now passes, remove that line", strict=True))
@@ -242,6 +257,12 @@ class Session:
                     self._etcd = EtcdServer(eps, version=o.wait_ready(15).version,
                                             topology=f"cluster{len(eps)}" if len(eps) > 1 else "single")
                     o.close()
+                elif self.security.on:
+                    from .servers import catalog, secure
+
+                    binary = catalog.resolve(opt.etcd, autobuild=not opt.no_build)
+                    self._etcd = secure.start(binary, self.log_dir, self.security, self.certs(),
+                                              members=3 if opt.topology == "cluster3" else 1)
                 elif opt.topology == "cluster3":
                     self._etcd = cluster.start_cluster_version(opt.etcd, self.log_dir, 3,
                                                                autobuild=not opt.no_build)
@@ -374,13 +395,15 @@ class Session:
         node.stash[recording.IDENTITY] = info
         self._check_server(node)
         required = [i for m in node.iter_markers("requires") for i in m.args]
+        required += [c for c in self._security_capabilities() if c not in required]
         lacking = caps.missing(required, ident.capabilities)
         if lacking:
             pytest.skip(caps.skip_reason(ident.name, ident.sdk_version, lacking))
         try:
             # --program-timeout bounds Connect too (never above the usual 30 s): a stalled one ends
             client_id = client.connect(self.etcd().endpoints,
-                                       timeout=min(CONNECT_TIMEOUT, self.config.option.program_timeout))
+                                       timeout=min(CONNECT_TIMEOUT, self.config.option.program_timeout),
+                                       **self._session_connect_options())
         except PerformerError as exc:  # the performer broke (crashed, stalled), not the SDK's dial
             pytest.fail(f"performer {key} failed during Connect: {exc}", pytrace=False)
         except SdkConnectError as exc:  # the SDK itself could not connect to a healthy etcd
@@ -454,11 +477,73 @@ class Session:
         node.stash[recording.TIMELINE] = lab.timeline
         return lab
 
-    def _check_server(self, node: pytest.Item) -> None:
-        """Skip when the session's etcd does not meet the test's `server(...)` requirements."""
-        from .servers.requirements import unmet
+    # ---------------------------------------------------------------- security (docs/security.md)
 
-        reasons = [r for m in node.iter_markers("server") for r in unmet(self.etcd(), **m.kwargs)]
+    def certs(self) -> Any:
+        """The run's certificates (this worker's), made on first use under the log dir."""
+        if self._certs is None:
+            from .servers import certs
+
+            self._certs = certs.generate(self.log_dir / "certs")
+        return self._certs
+
+    def _security_capabilities(self) -> list[str]:
+        """What a performer needs to reach the session's etcd under --security."""
+        sec = self.security
+        return (["connect.tls"] if sec.tls else []) + (["connect.tls.client_cert"] if sec.client_cert_auth
+                                                        else []) + (["auth.basic"] if sec.auth else [])
+
+    def _session_connect_options(self) -> dict[str, Any]:
+        """Connect fields for the session's etcd: TLS with the run's CA, and root under auth."""
+        from .servers.secure import connect_options
+        from .servers.security import ROOT_PASSWORD
+
+        sec = self.security
+        if not sec.on:
+            return {}
+        return connect_options(sec, self.certs() if sec.tls else None, user="root" if sec.auth else "",
+                               password=ROOT_PASSWORD if sec.auth else "",
+                               client_cert="root" if sec.client_cert_auth else None)
+
+    def secure_etcd(self, node: pytest.Item) -> Any:
+        """A SecureEtcd for this test (see the secure_etcd fixture)."""
+        from .servers import catalog, secure
+        from .servers.security import Security
+
+        opt = self.config.option
+        wanted = None
+        for m in node.iter_markers("server"):
+            try:
+                wanted = Security.of(m.kwargs) or wanted
+            except EtcdfitError as exc:
+                raise pytest.UsageError(f"test {node.nodeid}: {exc}") from None
+        if wanted is None:
+            raise pytest.UsageError(f"test {node.nodeid} uses secure_etcd but asks for no security: mark it "
+                                    "@pytest.mark.server(tls=True) and/or server(auth='simple'|'jwt')")
+        if opt.etcd_endpoints:
+            pytest.skip("tests of servers with security need an etcd that etcdfit starts; "
+                        "not available with --etcd-endpoints")
+        server = self.etcd()
+        self._check_server(node)
+        if self.security.satisfies(wanted):
+            return secure.SecureEtcd(server, self.security, self._certs, own=False)
+        try:
+            binary = Path(opt.etcd) if Path(opt.etcd).is_file() else catalog.resolve(opt.etcd,
+                                                                                      autobuild=not opt.no_build)
+            certs = self.certs() if wanted.tls or wanted.auth == "jwt" else None
+            own = secure.start(binary, self.log_dir, wanted, certs)
+        except EtcdfitError as exc:
+            pytest.fail(f"could not start the test's own server with security {wanted.label}: {exc}",
+                        pytrace=False)
+        return secure.SecureEtcd(own, wanted, certs, own=True)
+
+    def _check_server(self, node: pytest.Item) -> None:
+        """Skip when the session's etcd does not meet the test's `server(...)` requirements.
+        Security requirements are met by a server of the test's own (secure_etcd), not checked here."""
+        from .servers.requirements import SECURITY_KEYS, unmet
+
+        reasons = [r for m in node.iter_markers("server")
+                   for r in unmet(self.etcd(), **{k: v for k, v in m.kwargs.items() if k not in SECURITY_KEYS})]
         if reasons:
             pytest.skip("; ".join(reasons))
 
@@ -486,11 +571,12 @@ class Session:
     def _etcd_info(self) -> dict[str, Any]:
         if self._etcd is not None:
             return {"endpoints": self._etcd.endpoints, "version": self._etcd.version,
-                    "topology": self._etcd.topology}
+                    "topology": self._etcd.topology, "security": self.security.label}
         # Under xdist each worker has its own etcd; the performer identities carry its version.
         versions = sorted({p.get("etcd_version", "") for p in self.performers.values()} - {""})
         shapes = sorted({p.get("topology", "") for p in self.performers.values()} - {""})
-        return {"endpoints": [], "version": ", ".join(versions), "topology": ", ".join(shapes) or "single"}
+        return {"endpoints": [], "version": ", ".join(versions), "topology": ", ".join(shapes) or "single",
+                "security": self.security.label}
 
     def close(self) -> None:
         self.pool.close()

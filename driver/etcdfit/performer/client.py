@@ -146,7 +146,7 @@ class PerformerClient:
         return self.identity
 
     def connect(self, endpoints: list[str], request_timeout_ms: int = 10_000, timeout: float = CONNECT_TIMEOUT,
-                **options: int | bool) -> str:
+                **options: Any) -> str:
         """A new SDK client's id; SdkConnectError when the SDK could not build one."""
         resp = self.connect_response(endpoints, request_timeout_ms=request_timeout_ms, timeout=timeout, **options)
         if resp.HasField("error") or not resp.client_id:
@@ -155,10 +155,10 @@ class PerformerClient:
 
     def connect_response(self, endpoints: list[str], *, request_timeout_ms: int = 10_000,
                          dial_timeout_ms: int = 5000, timeout: float = CONNECT_TIMEOUT,
-                         **options: int | bool) -> pb.ConnectResponse:
+                         **options: Any) -> pb.ConnectResponse:
         """Connect as sent and answered: `options` are ConnectRequest fields (keepalive_time_ms, ...)."""
         req = pb.ConnectRequest(endpoints=endpoints, dial_timeout_ms=dial_timeout_ms,
-                                request_timeout_ms=request_timeout_ms, **options)  # type: ignore[arg-type]
+                                request_timeout_ms=request_timeout_ms, **options)
         resp: pb.ConnectResponse = self._call("Connect", self.stub.Connect, req, timeout)
         return resp
 

@@ -6,6 +6,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import EtcdfitError, ExpectationFailed, PerformerError
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
@@ -198,7 +199,7 @@ class PerformerSession:
         checker.checked_up_to = until
         return check_reliable(checker.handle, checker.delivered, events, since, until)
 
-    def connect(self, endpoints: list[str], **options: int | bool) -> PerformerSession:
+    def connect(self, endpoints: list[str], **options: Any) -> PerformerSession:
         """Another SDK client on this performer, e.g. to a fault test's own server. `options` are
         ConnectRequest fields (dial_timeout_ms, request_timeout_ms, keepalive_time_ms, ...).
         Closed when this session closes; raises SdkConnectError when the SDK cannot connect."""
@@ -207,7 +208,7 @@ class PerformerSession:
             return outcome
         raise SdkConnectError(outcome)
 
-    def try_connect(self, endpoints: list[str], **options: int | bool) -> PerformerSession | pb.ConnectResponse:
+    def try_connect(self, endpoints: list[str], **options: Any) -> PerformerSession | pb.ConnectResponse:
         """Like connect, but the SDK's connect failure comes back as the ConnectResponse
         (its error and the call/return times) instead of an exception."""
         options.setdefault("request_timeout_ms", 10_000)

@@ -74,6 +74,12 @@ class Cluster:
             self._oracles[i] = Oracle(self.members[i].endpoints[0])
         return self._oracles[i]
 
+    def forget_oracles(self) -> None:
+        """Close the per-member oracles, so the next ones pick up new credentials (auth turned on)."""
+        for o in self._oracles.values():
+            o.close()
+        self._oracles.clear()
+
     def leader(self, timeout: float = 2.0) -> int | None:
         """The index of the member the answering members call leader; None when none is known
         (an election is running) or they disagree."""
@@ -216,7 +222,8 @@ _PORT_ATTEMPTS = 3
 
 
 def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
-                  name: str = "m", proxied: Any = None, extra: tuple[str, ...] = ()) -> Cluster:
+                  name: str = "m", proxied: Any = None, extra: tuple[str, ...] = (),
+                  credentials: Any = None) -> Cluster:
     """start_cluster_once, again on new ports when a member could not bind one of its own: a free
     port is found by binding and closing it, so another process (another cluster's member, a
     proxy, another run on the machine) can take it before the member binds it. At most
@@ -224,7 +231,7 @@ def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_time
     for attempt in range(1, _PORT_ATTEMPTS + 1):
         try:
             return start_cluster_once(binary, log_dir, members, startup_timeout=startup_timeout, name=name,
-                                      proxied=proxied, extra=extra)
+                                      proxied=proxied, extra=extra, credentials=credentials)
         except EtcdServerError as exc:
             if "address already in use" not in str(exc) or attempt == _PORT_ATTEMPTS:
                 raise
@@ -232,12 +239,14 @@ def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_time
 
 
 def start_cluster_once(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
-                       name: str = "m", proxied: Any = None, extra: tuple[str, ...] = ()) -> Cluster:
+                       name: str = "m", proxied: Any = None, extra: tuple[str, ...] = (),
+                       credentials: Any = None) -> Cluster:
     """Start `members` members of `binary` on free 127.0.0.1 ports, each with a fresh data dir,
     as one new cluster with a token of its own; return once a quorum read succeeds through every
     member. Flags are those of embedded.start plus the cluster's, identical on 3.4 through 3.7.
     `proxied`: an etcdfit.faults.Toxiproxy; each member then gets a client proxy on it and a
-    peer-link proxy, and advertises both. `extra`: more etcd flags for every member."""
+    peer-link proxy, and advertises both. `extra`: more etcd flags for every member;
+    `credentials` (oracle.Credentials): members with TLS serve https (see spawn_member)."""
     if members < 1:
         raise EtcdServerError(f"a cluster needs at least one member, not {members}")
     ports = [_Ports(proc.free_port(), proc.free_port()) for _ in range(members)]
@@ -263,7 +272,8 @@ def start_cluster_once(binary: Path, log_dir: Path, members: int = 3, *, startup
         for n, p, purl, curl in zip(names, ports, peer_urls, client_urls, strict=True):
             cluster.members.append(spawn_member(binary, log_dir, name=n, client_port=p.client, peer_port=p.peer,
                                                 initial_cluster=initial, token=token, progress_flag=flag,
-                                                advertise_peer=purl, advertise_client=curl, extra=extra))
+                                                advertise_peer=purl, advertise_client=curl, extra=extra,
+                                                credentials=credentials))
         cluster.wait_ready(startup_timeout)
         statuses = [cluster.oracle(i).status(timeout=5.0) for i in range(members)]
     except BaseException:

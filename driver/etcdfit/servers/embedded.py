@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import proc
 from ..errors import EtcdfitError, EtcdServerError
-from ..oracle import Oracle
+from ..oracle import CREDENTIALS, Credentials, Oracle
 
 #: Seconds between etcd's progress notifications to watches that ask for them, on every
 #: server etcdfit starts (etcd's default, 10 minutes, is far too long for a test to wait).
@@ -162,13 +162,16 @@ def start_version(spec: str, log_dir: Path, *, autobuild: bool = True, **kwargs:
     return start(resolve(spec, autobuild=autobuild), log_dir, **kwargs)
 
 
-def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0) -> EtcdServer:
+def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0,
+          extra: tuple[str, ...] = (), credentials: Credentials | None = None) -> EtcdServer:
     """Start `binary` as a single member on free 127.0.0.1 ports. The same flags work for
-    every catalog version (3.4 through 3.7): all are spelled identically there."""
+    every catalog version (3.4 through 3.7): all are spelled identically there. `extra`: more
+    etcd flags; `credentials`: how to reach it when `extra` turns TLS on (see spawn_member)."""
     client, peer = proc.free_port(), proc.free_port()
     purl = f"http://127.0.0.1:{peer}"
     server = spawn_member(binary, log_dir, name=name, client_port=client, peer_port=peer,
-                          initial_cluster=f"{name}={purl}", progress_flag=progress_notify_flag(binary))
+                          initial_cluster=f"{name}={purl}", progress_flag=progress_notify_flag(binary),
+                          extra=extra, credentials=credentials)
     oracle = Oracle(server.endpoints[0])
     try:
         server.version = _wait(server, oracle, startup_timeout)
@@ -180,15 +183,20 @@ def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout
 def spawn_member(binary: Path, log_dir: Path, *, name: str, client_port: int, peer_port: int,
                  initial_cluster: str, token: str | None = None, progress_flag: str | None = None,
                  advertise_client: str | None = None, advertise_peer: str | None = None,
-                 state: str = "new", extra: tuple[str, ...] = ()) -> EtcdServer:
+                 state: str = "new", extra: tuple[str, ...] = (),
+                 credentials: Credentials | None = None) -> EtcdServer:
     """Start one etcd member with a fresh data dir and return at once (not yet ready): a single
     server, or one member of a cluster whose `initial_cluster` names every member as NAME=PEER_URL.
     A member behind proxies advertises the proxies' URLs (`advertise_client`, `advertise_peer`)
     while it listens on its own ports. Stopped at exit (also on Ctrl-C and on errors before
-    fixture teardown)."""
+    fixture teardown). `credentials` with a CA: the member serves https (its TLS flags are in
+    `extra`), and every oracle opened on it gets them (oracle.CREDENTIALS)."""
     _remove_orphaned_data_dirs()
     data_dir = Path(tempfile.mkdtemp(prefix=f"{_DATA_PREFIX}{os.getpid()}-"))
-    curl, purl = f"http://127.0.0.1:{client_port}", f"http://127.0.0.1:{peer_port}"
+    scheme = "https" if credentials is not None and credentials.ca_pem else "http"
+    curl, purl = f"{scheme}://127.0.0.1:{client_port}", f"http://127.0.0.1:{peer_port}"
+    if credentials is not None:
+        CREDENTIALS[curl] = credentials
     argv = [
         str(binary), "--name", name, "--data-dir", str(data_dir),
         "--listen-client-urls", curl, "--advertise-client-urls", advertise_client or curl,

@@ -18,6 +18,9 @@ class _Server(Protocol):
     def endpoints(self) -> list[str]: ...  # one per member; `topology` (single, cluster3), if any, says the shape
 
 TOPOLOGIES = ("single", "cluster")
+#: server(...) keys that ask for security: a test with them gets a server of its own with that
+#: security (the secure_etcd fixture; servers.security.Security.of), so `unmet` never sees them.
+SECURITY_KEYS = frozenset({"tls", "client_cert_auth", "auth", "token_ttl"})
 #: The longest progress-notify interval (seconds) a progress_notify test may wait on.
 MAX_PROGRESS_NOTIFY_INTERVAL = 2.0
 

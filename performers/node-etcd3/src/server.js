@@ -83,9 +83,15 @@ class Performer {
       ['keepalive_timeout_ms', 'connect.keepalive'],
       ['block_until_connected', 'connect.block'],
       ['auto_sync_interval_ms', 'connect.auto_sync'],
+      ['tls_ca_pem', 'connect.tls'],
+      ['tls_server_name', 'connect.tls'],
+      ['tls_cert_pem', 'connect.tls.client_cert'],
+      ['tls_key_pem', 'connect.tls.client_cert'],
     ];
+    // bytes fields arrive as Buffers, set or not: an empty one is unset
+    const isSet = (v) => (v && typeof v === 'object' && 'length' in v ? v.length > 0 : Boolean(v));
     for (const [field, cap] of options) {
-      if (req[field] && !caps.has(cap)) {
+      if (isSet(req[field]) && !caps.has(cap)) {
         return `Connect option ${field} is not supported: ${SDK_PACKAGE} ${sdkVersion()} lacks ${cap}` +
           (NOT_CLAIMED[cap] ? ` (${NOT_CLAIMED[cap]})` : '');
       }

@@ -66,6 +66,9 @@ _IMPLEMENTED = {
     "lock.single_key": (1, 0, 0),
     # Workload: etcdfit_kit.workload with sdk/workload.py (clients and workers in-process).
     "perf.workload": (1, 0, 0),
+    # aetcd.Client(username=, password=): connect() authenticates once and sends the token as
+    # metadata on every call and watch (client.py Client.connect); it is never renewed.
+    "auth.basic": (1, 0, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (aetcd 1.0.0). These are findings.
@@ -96,6 +99,11 @@ UNCLAIMED = {
             "holders (claimed as lock.single_key)",
     "lock.try": "no try-lock on etcd's lock layout (see lock)",
     "election": "no election recipe in the SDK",
+    "connect.tls": "aetcd.Client has no TLS settings: connect() always opens rpc.insecure_channel "
+                   "(aetcd 1.0.0 client.py:182)",
+    "connect.tls.client_cert": "no TLS at all (see connect.tls)",
+    "auth.authenticate": "no Authenticate call in the client's API: only username/password given to the constructor",
+    "auth.manage": "no user, role or auth enable/disable calls in aetcd's client",
 }
 
 

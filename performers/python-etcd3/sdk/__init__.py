@@ -22,6 +22,7 @@ from etcdfit_kit.stubs import pb  # noqa: F401
 from .capabilities import SDK_PACKAGE, UNCLAIMED, capabilities_for, sdk_version  # noqa: F401
 from .errors import map_error
 from .session import Session, parse_endpoint  # noqa: F401
+from .tls import tls_settings
 from .watch import Watch  # noqa: F401
 from .workload import WORKLOAD
 
@@ -29,5 +30,6 @@ BACKEND = protocol.Backend(
     name="python-etcd3", version="0.1.0", sdk_package=SDK_PACKAGE, client_call="etcd3.client",
     sdk_version=sdk_version, capabilities_for=capabilities_for, map_error=map_error,
     new_session=lambda r: Session(list(r.endpoints), r.request_timeout_ms, r.username,
-                                  r.password, r.keepalive_time_ms, r.keepalive_timeout_ms),
+                                  r.password, r.keepalive_time_ms, r.keepalive_timeout_ms,
+                                  tls=tls_settings(r)),
     workload=WORKLOAD)

@@ -66,6 +66,12 @@ _IMPLEMENTED = {
     "lock.single_key": (0, 10, 0),
     # Workload: etcdfit_kit.workload with sdk/workload.py (clients and workers in-process).
     "perf.workload": (0, 10, 0),
+    # etcd3.client(ca_cert=, cert_cert=, cert_key=): file paths, written by sdk/tls.py.
+    "connect.tls": (0, 10, 0),
+    "connect.tls.client_cert": (0, 10, 0),
+    # etcd3.client(user=, password=): Authenticate once in the constructor, the token sent
+    # as metadata on every call (client.py Etcd3Client.__init__); never renewed.
+    "auth.basic": (0, 10, 0),
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
@@ -94,6 +100,9 @@ UNCLAIMED = {
             "holders (claimed as lock.single_key)",
     "lock.try": "no try-lock on etcd's lock layout (see lock)",
     "election": "no election recipe in the SDK",
+    "auth.authenticate": "no Authenticate call in the client's API: only the constructor's user/password "
+                         "(the raw auth_stub is not the SDK's API)",
+    "auth.manage": "no user, role or auth enable/disable calls in etcd3's client",
 }
 
 

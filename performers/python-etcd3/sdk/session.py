@@ -15,6 +15,7 @@ from .kv import KvCommands
 from .lease import LeaseCommands
 from .locks import LockCommands
 from .maintenance import MaintenanceCommands
+from .tls import TlsFiles
 from .txn import TxnCommands
 from .watch import WatchCommands
 
@@ -36,24 +37,38 @@ class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, Watch
     """An etcd3 client plus its watch registry."""
 
     def __init__(self, endpoints, request_timeout_ms=0, username="", password="",
-                 keepalive_time_ms=0, keepalive_timeout_ms=0):
+                 keepalive_time_ms=0, keepalive_timeout_ms=0, tls=None):
         if not endpoints:
             raise ValueError("no endpoints given")
         self.endpoints = list(endpoints)
-        self.host, self.port = parse_endpoint(endpoints[0])
+        self.host, self.port = parse_endpoint(endpoints[0], tls=tls is not None)
         # etcd3 passes `timeout` as the gRPC deadline of every call (and as the wait for
         # a watch's creation). It has no dial timeout: the channel connects lazily.
         self.timeout = (request_timeout_ms or 10000) / 1000.0
         kwargs = {}
         if username:
             kwargs.update(user=username, password=password)
-        options = grpc_options(keepalive_time_ms, keepalive_timeout_ms)
+        options = grpc_options(keepalive_time_ms, keepalive_timeout_ms) or []
+        self.tls_files = None
+        if tls is not None and tls.ca_pem:
+            # etcd3.client takes the CA, certificate and key as file paths (client.py
+            # _get_secure_creds reads them); the server name goes in as gRPC's documented
+            # channel option, through the client's grpc_options pass-through.
+            self.tls_files = TlsFiles(tls)
+            kwargs.update(self.tls_files.client_kwargs())
+            if tls.server_name:
+                options.append(("grpc.ssl_target_name_override", tls.server_name))
         if options:
             kwargs["grpc_options"] = options
         # etcd3.client takes one host:port; extra endpoints cannot be given to it. It
         # authenticates in the constructor: a failure there is the SDK's (SdkRaised).
-        self.client = sdk_helper(etcd3.client, host=self.host, port=self.port,
-                                 timeout=self.timeout, **kwargs)
+        try:
+            self.client = sdk_helper(etcd3.client, host=self.host, port=self.port,
+                                     timeout=self.timeout, **kwargs)
+        except BaseException:
+            if self.tls_files is not None:
+                self.tls_files.remove()
+            raise
         self.watches = WatchRegistry()
 
     def close(self):
@@ -69,6 +84,8 @@ class Session(KvCommands, TxnCommands, LeaseCommands, MaintenanceCommands, Watch
             t.start()
             t.join(CANCEL_BOUND_S)
         self.client.close()
+        if self.tls_files is not None:
+            self.tls_files.remove()
 
     def _cancel_watches(self, ids):
         for watch_id in ids:

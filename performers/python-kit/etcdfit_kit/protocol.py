@@ -34,6 +34,10 @@ CONNECT_OPTIONS = (
     ("keepalive_timeout_ms", "connect.keepalive"),
     ("block_until_connected", "connect.block"),
     ("auto_sync_interval_ms", "connect.auto_sync"),
+    ("tls_ca_pem", "connect.tls"),
+    ("tls_server_name", "connect.tls"),
+    ("tls_cert_pem", "connect.tls.client_cert"),
+    ("tls_key_pem", "connect.tls.client_cert"),
 )
 
 

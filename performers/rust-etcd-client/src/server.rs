@@ -390,6 +390,19 @@ impl PerformerService for Arc<Performer> {
                  has no member-list auto-sync)",
             ));
         }
+        for (set, field, cap) in [
+            (!req.tls_ca_pem.is_empty(), "tls_ca_pem", "connect.tls"),
+            (!req.tls_server_name.is_empty(), "tls_server_name", "connect.tls"),
+            (!req.tls_cert_pem.is_empty(), "tls_cert_pem", "connect.tls.client_cert"),
+            (!req.tls_key_pem.is_empty(), "tls_key_pem", "connect.tls.client_cert"),
+        ] {
+            if set {
+                return Err(Status::invalid_argument(format!(
+                    "{field}: not supported (capability {cap} not claimed: TLS is not implemented by this \
+                     performer yet)"
+                )));
+            }
+        }
         let cfg = Config {
             endpoints: req.endpoints,
             dial_timeout: Duration::from_millis(req.dial_timeout_ms.into()),

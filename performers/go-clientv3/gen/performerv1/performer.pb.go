@@ -554,6 +554,55 @@ func (EventType) EnumDescriptor() ([]byte, []int) {
 	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{8}
 }
 
+type PermissionType int32
+
+const (
+	PermissionType_PERMISSION_TYPE_READ      PermissionType = 0
+	PermissionType_PERMISSION_TYPE_WRITE     PermissionType = 1
+	PermissionType_PERMISSION_TYPE_READWRITE PermissionType = 2
+)
+
+// Enum value maps for PermissionType.
+var (
+	PermissionType_name = map[int32]string{
+		0: "PERMISSION_TYPE_READ",
+		1: "PERMISSION_TYPE_WRITE",
+		2: "PERMISSION_TYPE_READWRITE",
+	}
+	PermissionType_value = map[string]int32{
+		"PERMISSION_TYPE_READ":      0,
+		"PERMISSION_TYPE_WRITE":     1,
+		"PERMISSION_TYPE_READWRITE": 2,
+	}
+)
+
+func (x PermissionType) Enum() *PermissionType {
+	p := new(PermissionType)
+	*p = x
+	return p
+}
+
+func (x PermissionType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (PermissionType) Descriptor() protoreflect.EnumDescriptor {
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[9].Descriptor()
+}
+
+func (PermissionType) Type() protoreflect.EnumType {
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[9]
+}
+
+func (x PermissionType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use PermissionType.Descriptor instead.
+func (PermissionType) EnumDescriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{9}
+}
+
 // The operations a workload mixes. Each is one SDK call on one key of the key space.
 type WorkloadOp int32
 
@@ -597,11 +646,11 @@ func (x WorkloadOp) String() string {
 }
 
 func (WorkloadOp) Descriptor() protoreflect.EnumDescriptor {
-	return file_etcdfit_performer_v1_performer_proto_enumTypes[9].Descriptor()
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[10].Descriptor()
 }
 
 func (WorkloadOp) Type() protoreflect.EnumType {
-	return &file_etcdfit_performer_v1_performer_proto_enumTypes[9]
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[10]
 }
 
 func (x WorkloadOp) Number() protoreflect.EnumNumber {
@@ -610,7 +659,7 @@ func (x WorkloadOp) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use WorkloadOp.Descriptor instead.
 func (WorkloadOp) EnumDescriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{9}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{10}
 }
 
 // Which key of the key space an operation uses. Key i is key_prefix followed by i in
@@ -645,11 +694,11 @@ func (x KeyDistribution) String() string {
 }
 
 func (KeyDistribution) Descriptor() protoreflect.EnumDescriptor {
-	return file_etcdfit_performer_v1_performer_proto_enumTypes[10].Descriptor()
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[11].Descriptor()
 }
 
 func (KeyDistribution) Type() protoreflect.EnumType {
-	return &file_etcdfit_performer_v1_performer_proto_enumTypes[10]
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[11]
 }
 
 func (x KeyDistribution) Number() protoreflect.EnumNumber {
@@ -658,7 +707,7 @@ func (x KeyDistribution) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use KeyDistribution.Descriptor instead.
 func (KeyDistribution) EnumDescriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{10}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{11}
 }
 
 type HarnessError_Kind int32
@@ -697,11 +746,11 @@ func (x HarnessError_Kind) String() string {
 }
 
 func (HarnessError_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_etcdfit_performer_v1_performer_proto_enumTypes[11].Descriptor()
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[12].Descriptor()
 }
 
 func (HarnessError_Kind) Type() protoreflect.EnumType {
-	return &file_etcdfit_performer_v1_performer_proto_enumTypes[11]
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[12]
 }
 
 func (x HarnessError_Kind) Number() protoreflect.EnumNumber {
@@ -860,8 +909,19 @@ type ConnectRequest struct {
 	BlockUntilConnected bool `protobuf:"varint,8,opt,name=block_until_connected,json=blockUntilConnected,proto3" json:"block_until_connected,omitempty"`
 	// Refresh the member list from the cluster at this interval (connect.auto_sync).
 	AutoSyncIntervalMs uint32 `protobuf:"varint,9,opt,name=auto_sync_interval_ms,json=autoSyncIntervalMs,proto3" json:"auto_sync_interval_ms,omitempty"` // 0: off
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// TLS (numbers from 50 on; docs/security.md). Set tls_ca_pem to connect with TLS,
+	// verifying the server's certificate against this CA (PEM); the endpoints are then
+	// https:// (connect.tls). Empty: plaintext, and the three fields below must be empty.
+	TlsCaPem []byte `protobuf:"bytes,50,opt,name=tls_ca_pem,json=tlsCaPem,proto3" json:"tls_ca_pem,omitempty"`
+	// A client certificate and its private key, PEM, presented to the server; both or
+	// neither (connect.tls.client_cert). Empty: no client certificate.
+	TlsCertPem []byte `protobuf:"bytes,51,opt,name=tls_cert_pem,json=tlsCertPem,proto3" json:"tls_cert_pem,omitempty"`
+	TlsKeyPem  []byte `protobuf:"bytes,52,opt,name=tls_key_pem,json=tlsKeyPem,proto3" json:"tls_key_pem,omitempty"`
+	// The name the server's certificate is checked against (connect.tls). Empty: the
+	// endpoint's host.
+	TlsServerName string `protobuf:"bytes,53,opt,name=tls_server_name,json=tlsServerName,proto3" json:"tls_server_name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ConnectRequest) Reset() {
@@ -955,6 +1015,34 @@ func (x *ConnectRequest) GetAutoSyncIntervalMs() uint32 {
 		return x.AutoSyncIntervalMs
 	}
 	return 0
+}
+
+func (x *ConnectRequest) GetTlsCaPem() []byte {
+	if x != nil {
+		return x.TlsCaPem
+	}
+	return nil
+}
+
+func (x *ConnectRequest) GetTlsCertPem() []byte {
+	if x != nil {
+		return x.TlsCertPem
+	}
+	return nil
+}
+
+func (x *ConnectRequest) GetTlsKeyPem() []byte {
+	if x != nil {
+		return x.TlsKeyPem
+	}
+	return nil
+}
+
+func (x *ConnectRequest) GetTlsServerName() string {
+	if x != nil {
+		return x.TlsServerName
+	}
+	return ""
 }
 
 type ConnectResponse struct {
@@ -1282,6 +1370,17 @@ type Command struct {
 	//	*Command_ElectionObserveStart
 	//	*Command_ElectionObserveCollect
 	//	*Command_ElectionResign
+	//	*Command_Authenticate
+	//	*Command_UserAdd
+	//	*Command_UserDelete
+	//	*Command_UserChangePassword
+	//	*Command_UserGrantRole
+	//	*Command_UserRevokeRole
+	//	*Command_RoleAdd
+	//	*Command_RoleGrantPermission
+	//	*Command_RoleRevokePermission
+	//	*Command_AuthEnable
+	//	*Command_AuthDisable
 	Command       isCommand_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1567,6 +1666,105 @@ func (x *Command) GetElectionResign() *ElectionResignCommand {
 	return nil
 }
 
+func (x *Command) GetAuthenticate() *AuthenticateCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_Authenticate); ok {
+			return x.Authenticate
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetUserAdd() *UserAddCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_UserAdd); ok {
+			return x.UserAdd
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetUserDelete() *UserDeleteCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_UserDelete); ok {
+			return x.UserDelete
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetUserChangePassword() *UserChangePasswordCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_UserChangePassword); ok {
+			return x.UserChangePassword
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetUserGrantRole() *UserGrantRoleCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_UserGrantRole); ok {
+			return x.UserGrantRole
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetUserRevokeRole() *UserRevokeRoleCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_UserRevokeRole); ok {
+			return x.UserRevokeRole
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRoleAdd() *RoleAddCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_RoleAdd); ok {
+			return x.RoleAdd
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRoleGrantPermission() *RoleGrantPermissionCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_RoleGrantPermission); ok {
+			return x.RoleGrantPermission
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetRoleRevokePermission() *RoleRevokePermissionCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_RoleRevokePermission); ok {
+			return x.RoleRevokePermission
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAuthEnable() *AuthEnableCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_AuthEnable); ok {
+			return x.AuthEnable
+		}
+	}
+	return nil
+}
+
+func (x *Command) GetAuthDisable() *AuthDisableCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_AuthDisable); ok {
+			return x.AuthDisable
+		}
+	}
+	return nil
+}
+
 type isCommand_Command interface {
 	isCommand_Command()
 }
@@ -1680,6 +1878,51 @@ type Command_ElectionResign struct {
 	ElectionResign *ElectionResignCommand `protobuf:"bytes,49,opt,name=election_resign,json=electionResign,proto3,oneof"`
 }
 
+type Command_Authenticate struct {
+	// Auth (numbers from 50 on: see the section "auth" below).
+	Authenticate *AuthenticateCommand `protobuf:"bytes,50,opt,name=authenticate,proto3,oneof"`
+}
+
+type Command_UserAdd struct {
+	UserAdd *UserAddCommand `protobuf:"bytes,51,opt,name=user_add,json=userAdd,proto3,oneof"`
+}
+
+type Command_UserDelete struct {
+	UserDelete *UserDeleteCommand `protobuf:"bytes,52,opt,name=user_delete,json=userDelete,proto3,oneof"`
+}
+
+type Command_UserChangePassword struct {
+	UserChangePassword *UserChangePasswordCommand `protobuf:"bytes,53,opt,name=user_change_password,json=userChangePassword,proto3,oneof"`
+}
+
+type Command_UserGrantRole struct {
+	UserGrantRole *UserGrantRoleCommand `protobuf:"bytes,54,opt,name=user_grant_role,json=userGrantRole,proto3,oneof"`
+}
+
+type Command_UserRevokeRole struct {
+	UserRevokeRole *UserRevokeRoleCommand `protobuf:"bytes,55,opt,name=user_revoke_role,json=userRevokeRole,proto3,oneof"`
+}
+
+type Command_RoleAdd struct {
+	RoleAdd *RoleAddCommand `protobuf:"bytes,56,opt,name=role_add,json=roleAdd,proto3,oneof"`
+}
+
+type Command_RoleGrantPermission struct {
+	RoleGrantPermission *RoleGrantPermissionCommand `protobuf:"bytes,57,opt,name=role_grant_permission,json=roleGrantPermission,proto3,oneof"`
+}
+
+type Command_RoleRevokePermission struct {
+	RoleRevokePermission *RoleRevokePermissionCommand `protobuf:"bytes,58,opt,name=role_revoke_permission,json=roleRevokePermission,proto3,oneof"`
+}
+
+type Command_AuthEnable struct {
+	AuthEnable *AuthEnableCommand `protobuf:"bytes,59,opt,name=auth_enable,json=authEnable,proto3,oneof"`
+}
+
+type Command_AuthDisable struct {
+	AuthDisable *AuthDisableCommand `protobuf:"bytes,60,opt,name=auth_disable,json=authDisable,proto3,oneof"`
+}
+
 func (*Command_Put) isCommand_Command() {}
 
 func (*Command_Range) isCommand_Command() {}
@@ -1733,6 +1976,28 @@ func (*Command_ElectionObserveStart) isCommand_Command() {}
 func (*Command_ElectionObserveCollect) isCommand_Command() {}
 
 func (*Command_ElectionResign) isCommand_Command() {}
+
+func (*Command_Authenticate) isCommand_Command() {}
+
+func (*Command_UserAdd) isCommand_Command() {}
+
+func (*Command_UserDelete) isCommand_Command() {}
+
+func (*Command_UserChangePassword) isCommand_Command() {}
+
+func (*Command_UserGrantRole) isCommand_Command() {}
+
+func (*Command_UserRevokeRole) isCommand_Command() {}
+
+func (*Command_RoleAdd) isCommand_Command() {}
+
+func (*Command_RoleGrantPermission) isCommand_Command() {}
+
+func (*Command_RoleRevokePermission) isCommand_Command() {}
+
+func (*Command_AuthEnable) isCommand_Command() {}
+
+func (*Command_AuthDisable) isCommand_Command() {}
 
 type PutCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3180,6 +3445,17 @@ type CommandOk struct {
 	//	*CommandOk_ElectionObserveStart
 	//	*CommandOk_ElectionObserveCollect
 	//	*CommandOk_ElectionResign
+	//	*CommandOk_Authenticate
+	//	*CommandOk_UserAdd
+	//	*CommandOk_UserDelete
+	//	*CommandOk_UserChangePassword
+	//	*CommandOk_UserGrantRole
+	//	*CommandOk_UserRevokeRole
+	//	*CommandOk_RoleAdd
+	//	*CommandOk_RoleGrantPermission
+	//	*CommandOk_RoleRevokePermission
+	//	*CommandOk_AuthEnable
+	//	*CommandOk_AuthDisable
 	Payload       isCommandOk_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3465,6 +3741,105 @@ func (x *CommandOk) GetElectionResign() *ElectionResignResult {
 	return nil
 }
 
+func (x *CommandOk) GetAuthenticate() *AuthenticateResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_Authenticate); ok {
+			return x.Authenticate
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetUserAdd() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_UserAdd); ok {
+			return x.UserAdd
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetUserDelete() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_UserDelete); ok {
+			return x.UserDelete
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetUserChangePassword() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_UserChangePassword); ok {
+			return x.UserChangePassword
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetUserGrantRole() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_UserGrantRole); ok {
+			return x.UserGrantRole
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetUserRevokeRole() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_UserRevokeRole); ok {
+			return x.UserRevokeRole
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetRoleAdd() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_RoleAdd); ok {
+			return x.RoleAdd
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetRoleGrantPermission() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_RoleGrantPermission); ok {
+			return x.RoleGrantPermission
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetRoleRevokePermission() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_RoleRevokePermission); ok {
+			return x.RoleRevokePermission
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetAuthEnable() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_AuthEnable); ok {
+			return x.AuthEnable
+		}
+	}
+	return nil
+}
+
+func (x *CommandOk) GetAuthDisable() *AuthResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_AuthDisable); ok {
+			return x.AuthDisable
+		}
+	}
+	return nil
+}
+
 type isCommandOk_Payload interface {
 	isCommandOk_Payload()
 }
@@ -3577,6 +3952,50 @@ type CommandOk_ElectionResign struct {
 	ElectionResign *ElectionResignResult `protobuf:"bytes,49,opt,name=election_resign,json=electionResign,proto3,oneof"`
 }
 
+type CommandOk_Authenticate struct {
+	Authenticate *AuthenticateResult `protobuf:"bytes,50,opt,name=authenticate,proto3,oneof"`
+}
+
+type CommandOk_UserAdd struct {
+	UserAdd *AuthResult `protobuf:"bytes,51,opt,name=user_add,json=userAdd,proto3,oneof"`
+}
+
+type CommandOk_UserDelete struct {
+	UserDelete *AuthResult `protobuf:"bytes,52,opt,name=user_delete,json=userDelete,proto3,oneof"`
+}
+
+type CommandOk_UserChangePassword struct {
+	UserChangePassword *AuthResult `protobuf:"bytes,53,opt,name=user_change_password,json=userChangePassword,proto3,oneof"`
+}
+
+type CommandOk_UserGrantRole struct {
+	UserGrantRole *AuthResult `protobuf:"bytes,54,opt,name=user_grant_role,json=userGrantRole,proto3,oneof"`
+}
+
+type CommandOk_UserRevokeRole struct {
+	UserRevokeRole *AuthResult `protobuf:"bytes,55,opt,name=user_revoke_role,json=userRevokeRole,proto3,oneof"`
+}
+
+type CommandOk_RoleAdd struct {
+	RoleAdd *AuthResult `protobuf:"bytes,56,opt,name=role_add,json=roleAdd,proto3,oneof"`
+}
+
+type CommandOk_RoleGrantPermission struct {
+	RoleGrantPermission *AuthResult `protobuf:"bytes,57,opt,name=role_grant_permission,json=roleGrantPermission,proto3,oneof"`
+}
+
+type CommandOk_RoleRevokePermission struct {
+	RoleRevokePermission *AuthResult `protobuf:"bytes,58,opt,name=role_revoke_permission,json=roleRevokePermission,proto3,oneof"`
+}
+
+type CommandOk_AuthEnable struct {
+	AuthEnable *AuthResult `protobuf:"bytes,59,opt,name=auth_enable,json=authEnable,proto3,oneof"`
+}
+
+type CommandOk_AuthDisable struct {
+	AuthDisable *AuthResult `protobuf:"bytes,60,opt,name=auth_disable,json=authDisable,proto3,oneof"`
+}
+
 func (*CommandOk_Put) isCommandOk_Payload() {}
 
 func (*CommandOk_Range) isCommandOk_Payload() {}
@@ -3630,6 +4049,28 @@ func (*CommandOk_ElectionObserveStart) isCommandOk_Payload() {}
 func (*CommandOk_ElectionObserveCollect) isCommandOk_Payload() {}
 
 func (*CommandOk_ElectionResign) isCommandOk_Payload() {}
+
+func (*CommandOk_Authenticate) isCommandOk_Payload() {}
+
+func (*CommandOk_UserAdd) isCommandOk_Payload() {}
+
+func (*CommandOk_UserDelete) isCommandOk_Payload() {}
+
+func (*CommandOk_UserChangePassword) isCommandOk_Payload() {}
+
+func (*CommandOk_UserGrantRole) isCommandOk_Payload() {}
+
+func (*CommandOk_UserRevokeRole) isCommandOk_Payload() {}
+
+func (*CommandOk_RoleAdd) isCommandOk_Payload() {}
+
+func (*CommandOk_RoleGrantPermission) isCommandOk_Payload() {}
+
+func (*CommandOk_RoleRevokePermission) isCommandOk_Payload() {}
+
+func (*CommandOk_AuthEnable) isCommandOk_Payload() {}
+
+func (*CommandOk_AuthDisable) isCommandOk_Payload() {}
 
 type SdkError struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -6585,6 +7026,663 @@ func (x *ElectionResignResult) GetHeader() *ResponseHeader {
 	return nil
 }
 
+// Ask the server for a token for name/password (the SDK's Authenticate call), on the
+// command's own client: the client's credentials do not change.
+type AuthenticateCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthenticateCommand) Reset() {
+	*x = AuthenticateCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[81]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthenticateCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthenticateCommand) ProtoMessage() {}
+
+func (x *AuthenticateCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[81]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthenticateCommand.ProtoReflect.Descriptor instead.
+func (*AuthenticateCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{81}
+}
+
+func (x *AuthenticateCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *AuthenticateCommand) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type AuthenticateResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *ResponseHeader        `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	HasToken      bool                   `protobuf:"varint,2,opt,name=has_token,json=hasToken,proto3" json:"has_token,omitempty"` // the server gave a non-empty token (the token itself is not reported)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthenticateResult) Reset() {
+	*x = AuthenticateResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[82]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthenticateResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthenticateResult) ProtoMessage() {}
+
+func (x *AuthenticateResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[82]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthenticateResult.ProtoReflect.Descriptor instead.
+func (*AuthenticateResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{82}
+}
+
+func (x *AuthenticateResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *AuthenticateResult) GetHasToken() bool {
+	if x != nil {
+		return x.HasToken
+	}
+	return false
+}
+
+type UserAddCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	NoPassword    bool                   `protobuf:"varint,3,opt,name=no_password,json=noPassword,proto3" json:"no_password,omitempty"` // a user that can only authenticate by client certificate (etcd 3.5+)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserAddCommand) Reset() {
+	*x = UserAddCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[83]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserAddCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserAddCommand) ProtoMessage() {}
+
+func (x *UserAddCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[83]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserAddCommand.ProtoReflect.Descriptor instead.
+func (*UserAddCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{83}
+}
+
+func (x *UserAddCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UserAddCommand) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+func (x *UserAddCommand) GetNoPassword() bool {
+	if x != nil {
+		return x.NoPassword
+	}
+	return false
+}
+
+type UserDeleteCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserDeleteCommand) Reset() {
+	*x = UserDeleteCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[84]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserDeleteCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserDeleteCommand) ProtoMessage() {}
+
+func (x *UserDeleteCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[84]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserDeleteCommand.ProtoReflect.Descriptor instead.
+func (*UserDeleteCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{84}
+}
+
+func (x *UserDeleteCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type UserChangePasswordCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Password      string                 `protobuf:"bytes,2,opt,name=password,proto3" json:"password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserChangePasswordCommand) Reset() {
+	*x = UserChangePasswordCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[85]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserChangePasswordCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserChangePasswordCommand) ProtoMessage() {}
+
+func (x *UserChangePasswordCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[85]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserChangePasswordCommand.ProtoReflect.Descriptor instead.
+func (*UserChangePasswordCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{85}
+}
+
+func (x *UserChangePasswordCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *UserChangePasswordCommand) GetPassword() string {
+	if x != nil {
+		return x.Password
+	}
+	return ""
+}
+
+type UserGrantRoleCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          string                 `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Role          string                 `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserGrantRoleCommand) Reset() {
+	*x = UserGrantRoleCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[86]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserGrantRoleCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserGrantRoleCommand) ProtoMessage() {}
+
+func (x *UserGrantRoleCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[86]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserGrantRoleCommand.ProtoReflect.Descriptor instead.
+func (*UserGrantRoleCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{86}
+}
+
+func (x *UserGrantRoleCommand) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *UserGrantRoleCommand) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+type UserRevokeRoleCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          string                 `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	Role          string                 `protobuf:"bytes,2,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserRevokeRoleCommand) Reset() {
+	*x = UserRevokeRoleCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[87]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserRevokeRoleCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserRevokeRoleCommand) ProtoMessage() {}
+
+func (x *UserRevokeRoleCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[87]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserRevokeRoleCommand.ProtoReflect.Descriptor instead.
+func (*UserRevokeRoleCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{87}
+}
+
+func (x *UserRevokeRoleCommand) GetUser() string {
+	if x != nil {
+		return x.User
+	}
+	return ""
+}
+
+func (x *UserRevokeRoleCommand) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+type RoleAddCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Name          string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoleAddCommand) Reset() {
+	*x = RoleAddCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[88]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoleAddCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoleAddCommand) ProtoMessage() {}
+
+func (x *RoleAddCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[88]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoleAddCommand.ProtoReflect.Descriptor instead.
+func (*RoleAddCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{88}
+}
+
+func (x *RoleAddCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// Grant `role` a permission on [key, range_end), in etcd's terms: range_end empty is
+// `key` alone, range_end "\0" is every key >= key.
+type RoleGrantPermissionCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Role          string                 `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	Key           []byte                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	RangeEnd      []byte                 `protobuf:"bytes,3,opt,name=range_end,json=rangeEnd,proto3" json:"range_end,omitempty"`
+	Perm          PermissionType         `protobuf:"varint,4,opt,name=perm,proto3,enum=etcdfit.performer.v1.PermissionType" json:"perm,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoleGrantPermissionCommand) Reset() {
+	*x = RoleGrantPermissionCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[89]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoleGrantPermissionCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoleGrantPermissionCommand) ProtoMessage() {}
+
+func (x *RoleGrantPermissionCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[89]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoleGrantPermissionCommand.ProtoReflect.Descriptor instead.
+func (*RoleGrantPermissionCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{89}
+}
+
+func (x *RoleGrantPermissionCommand) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *RoleGrantPermissionCommand) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *RoleGrantPermissionCommand) GetRangeEnd() []byte {
+	if x != nil {
+		return x.RangeEnd
+	}
+	return nil
+}
+
+func (x *RoleGrantPermissionCommand) GetPerm() PermissionType {
+	if x != nil {
+		return x.Perm
+	}
+	return PermissionType_PERMISSION_TYPE_READ
+}
+
+type RoleRevokePermissionCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Role          string                 `protobuf:"bytes,1,opt,name=role,proto3" json:"role,omitempty"`
+	Key           []byte                 `protobuf:"bytes,2,opt,name=key,proto3" json:"key,omitempty"`
+	RangeEnd      []byte                 `protobuf:"bytes,3,opt,name=range_end,json=rangeEnd,proto3" json:"range_end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RoleRevokePermissionCommand) Reset() {
+	*x = RoleRevokePermissionCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[90]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RoleRevokePermissionCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RoleRevokePermissionCommand) ProtoMessage() {}
+
+func (x *RoleRevokePermissionCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[90]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RoleRevokePermissionCommand.ProtoReflect.Descriptor instead.
+func (*RoleRevokePermissionCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{90}
+}
+
+func (x *RoleRevokePermissionCommand) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *RoleRevokePermissionCommand) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *RoleRevokePermissionCommand) GetRangeEnd() []byte {
+	if x != nil {
+		return x.RangeEnd
+	}
+	return nil
+}
+
+type AuthEnableCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthEnableCommand) Reset() {
+	*x = AuthEnableCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[91]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthEnableCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthEnableCommand) ProtoMessage() {}
+
+func (x *AuthEnableCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[91]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthEnableCommand.ProtoReflect.Descriptor instead.
+func (*AuthEnableCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{91}
+}
+
+type AuthDisableCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthDisableCommand) Reset() {
+	*x = AuthDisableCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[92]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthDisableCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthDisableCommand) ProtoMessage() {}
+
+func (x *AuthDisableCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[92]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthDisableCommand.ProtoReflect.Descriptor instead.
+func (*AuthDisableCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{92}
+}
+
+// The result of every auth command but authenticate.
+type AuthResult struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Header        *ResponseHeader        `protobuf:"bytes,1,opt,name=header,proto3" json:"header,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuthResult) Reset() {
+	*x = AuthResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[93]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuthResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuthResult) ProtoMessage() {}
+
+func (x *AuthResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[93]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuthResult.ProtoReflect.Descriptor instead.
+func (*AuthResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{93}
+}
+
+func (x *AuthResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
 type OpWeight struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Op            WorkloadOp             `protobuf:"varint,1,opt,name=op,proto3,enum=etcdfit.performer.v1.WorkloadOp" json:"op,omitempty"`
@@ -6595,7 +7693,7 @@ type OpWeight struct {
 
 func (x *OpWeight) Reset() {
 	*x = OpWeight{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[81]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[94]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6607,7 +7705,7 @@ func (x *OpWeight) String() string {
 func (*OpWeight) ProtoMessage() {}
 
 func (x *OpWeight) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[81]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[94]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6620,7 +7718,7 @@ func (x *OpWeight) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpWeight.ProtoReflect.Descriptor instead.
 func (*OpWeight) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{81}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{94}
 }
 
 func (x *OpWeight) GetOp() WorkloadOp {
@@ -6668,7 +7766,7 @@ type WorkloadRequest struct {
 
 func (x *WorkloadRequest) Reset() {
 	*x = WorkloadRequest{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[82]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[95]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6680,7 +7778,7 @@ func (x *WorkloadRequest) String() string {
 func (*WorkloadRequest) ProtoMessage() {}
 
 func (x *WorkloadRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[82]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[95]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6693,7 +7791,7 @@ func (x *WorkloadRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkloadRequest.ProtoReflect.Descriptor instead.
 func (*WorkloadRequest) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{82}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{95}
 }
 
 func (x *WorkloadRequest) GetEndpoints() []string {
@@ -6838,7 +7936,7 @@ type LatencyHistogram struct {
 
 func (x *LatencyHistogram) Reset() {
 	*x = LatencyHistogram{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[83]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[96]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6850,7 +7948,7 @@ func (x *LatencyHistogram) String() string {
 func (*LatencyHistogram) ProtoMessage() {}
 
 func (x *LatencyHistogram) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[83]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[96]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6863,7 +7961,7 @@ func (x *LatencyHistogram) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LatencyHistogram.ProtoReflect.Descriptor instead.
 func (*LatencyHistogram) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{83}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{96}
 }
 
 func (x *LatencyHistogram) GetBucket() []uint32 {
@@ -6919,7 +8017,7 @@ type WorkloadErrorCount struct {
 
 func (x *WorkloadErrorCount) Reset() {
 	*x = WorkloadErrorCount{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[84]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[97]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -6931,7 +8029,7 @@ func (x *WorkloadErrorCount) String() string {
 func (*WorkloadErrorCount) ProtoMessage() {}
 
 func (x *WorkloadErrorCount) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[84]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[97]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -6944,7 +8042,7 @@ func (x *WorkloadErrorCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkloadErrorCount.ProtoReflect.Descriptor instead.
 func (*WorkloadErrorCount) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{84}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{97}
 }
 
 func (x *WorkloadErrorCount) GetCode() ErrorCode {
@@ -6996,7 +8094,7 @@ type WorkloadReport struct {
 
 func (x *WorkloadReport) Reset() {
 	*x = WorkloadReport{}
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[85]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[98]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -7008,7 +8106,7 @@ func (x *WorkloadReport) String() string {
 func (*WorkloadReport) ProtoMessage() {}
 
 func (x *WorkloadReport) ProtoReflect() protoreflect.Message {
-	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[85]
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[98]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -7021,7 +8119,7 @@ func (x *WorkloadReport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WorkloadReport.ProtoReflect.Descriptor instead.
 func (*WorkloadReport) Descriptor() ([]byte, []int) {
-	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{85}
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{98}
 }
 
 func (x *WorkloadReport) GetSeq() uint32 {
@@ -7137,7 +8235,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"sdkVersion\x12+\n" +
 	"\x11performer_version\x18\x05 \x01(\tR\x10performerVersion\x12P\n" +
 	"\x10protocol_version\x18\x06 \x01(\x0e2%.etcdfit.performer.v1.ProtocolVersionR\x0fprotocolVersion\x12\"\n" +
-	"\fcapabilities\x18\a \x03(\tR\fcapabilities\"\x81\x03\n" +
+	"\fcapabilities\x18\a \x03(\tR\fcapabilities\"\x89\x04\n" +
 	"\x0eConnectRequest\x12\x1c\n" +
 	"\tendpoints\x18\x01 \x03(\tR\tendpoints\x12&\n" +
 	"\x0fdial_timeout_ms\x18\x02 \x01(\rR\rdialTimeoutMs\x12,\n" +
@@ -7147,7 +8245,13 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x11keepalive_time_ms\x18\x06 \x01(\rR\x0fkeepaliveTimeMs\x120\n" +
 	"\x14keepalive_timeout_ms\x18\a \x01(\rR\x12keepaliveTimeoutMs\x122\n" +
 	"\x15block_until_connected\x18\b \x01(\bR\x13blockUntilConnected\x121\n" +
-	"\x15auto_sync_interval_ms\x18\t \x01(\rR\x12autoSyncIntervalMs\"\x9a\x01\n" +
+	"\x15auto_sync_interval_ms\x18\t \x01(\rR\x12autoSyncIntervalMs\x12\x1c\n" +
+	"\n" +
+	"tls_ca_pem\x182 \x01(\fR\btlsCaPem\x12 \n" +
+	"\ftls_cert_pem\x183 \x01(\fR\n" +
+	"tlsCertPem\x12\x1e\n" +
+	"\vtls_key_pem\x184 \x01(\fR\ttlsKeyPem\x12&\n" +
+	"\x0ftls_server_name\x185 \x01(\tR\rtlsServerName\"\x9a\x01\n" +
 	"\x0fConnectResponse\x12\x1b\n" +
 	"\tclient_id\x18\x01 \x01(\tR\bclientId\x124\n" +
 	"\x05error\x18\x02 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorR\x05error\x12\x17\n" +
@@ -7162,7 +8266,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0fExecuteResponse\x12=\n" +
 	"\aresults\x18\x01 \x03(\v2#.etcdfit.performer.v1.CommandResultR\aresults\"D\n" +
 	"\aProgram\x129\n" +
-	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xc2\x11\n" +
+	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xe7\x18\n" +
 	"\aCommand\x124\n" +
 	"\x03put\x18\x01 \x01(\v2 .etcdfit.performer.v1.PutCommandH\x00R\x03put\x12:\n" +
 	"\x05range\x18\x02 \x01(\v2\".etcdfit.performer.v1.RangeCommandH\x00R\x05range\x12M\n" +
@@ -7193,7 +8297,20 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0felection_leader\x18. \x01(\v2+.etcdfit.performer.v1.ElectionLeaderCommandH\x00R\x0eelectionLeader\x12i\n" +
 	"\x16election_observe_start\x18/ \x01(\v21.etcdfit.performer.v1.ElectionObserveStartCommandH\x00R\x14electionObserveStart\x12o\n" +
 	"\x18election_observe_collect\x180 \x01(\v23.etcdfit.performer.v1.ElectionObserveCollectCommandH\x00R\x16electionObserveCollect\x12V\n" +
-	"\x0felection_resign\x181 \x01(\v2+.etcdfit.performer.v1.ElectionResignCommandH\x00R\x0eelectionResignB\t\n" +
+	"\x0felection_resign\x181 \x01(\v2+.etcdfit.performer.v1.ElectionResignCommandH\x00R\x0eelectionResign\x12O\n" +
+	"\fauthenticate\x182 \x01(\v2).etcdfit.performer.v1.AuthenticateCommandH\x00R\fauthenticate\x12A\n" +
+	"\buser_add\x183 \x01(\v2$.etcdfit.performer.v1.UserAddCommandH\x00R\auserAdd\x12J\n" +
+	"\vuser_delete\x184 \x01(\v2'.etcdfit.performer.v1.UserDeleteCommandH\x00R\n" +
+	"userDelete\x12c\n" +
+	"\x14user_change_password\x185 \x01(\v2/.etcdfit.performer.v1.UserChangePasswordCommandH\x00R\x12userChangePassword\x12T\n" +
+	"\x0fuser_grant_role\x186 \x01(\v2*.etcdfit.performer.v1.UserGrantRoleCommandH\x00R\ruserGrantRole\x12W\n" +
+	"\x10user_revoke_role\x187 \x01(\v2+.etcdfit.performer.v1.UserRevokeRoleCommandH\x00R\x0euserRevokeRole\x12A\n" +
+	"\brole_add\x188 \x01(\v2$.etcdfit.performer.v1.RoleAddCommandH\x00R\aroleAdd\x12f\n" +
+	"\x15role_grant_permission\x189 \x01(\v20.etcdfit.performer.v1.RoleGrantPermissionCommandH\x00R\x13roleGrantPermission\x12i\n" +
+	"\x16role_revoke_permission\x18: \x01(\v21.etcdfit.performer.v1.RoleRevokePermissionCommandH\x00R\x14roleRevokePermission\x12J\n" +
+	"\vauth_enable\x18; \x01(\v2'.etcdfit.performer.v1.AuthEnableCommandH\x00R\n" +
+	"authEnable\x12M\n" +
+	"\fauth_disable\x18< \x01(\v2(.etcdfit.performer.v1.AuthDisableCommandH\x00R\vauthDisableB\t\n" +
 	"\acommand\"\xa9\x01\n" +
 	"\n" +
 	"PutCommand\x12\x10\n" +
@@ -7300,7 +8417,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x02ok\x18\x03 \x01(\v2\x1f.etcdfit.performer.v1.CommandOkH\x00R\x02ok\x12=\n" +
 	"\tsdk_error\x18\x04 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorH\x00R\bsdkError\x12I\n" +
 	"\rharness_error\x18\x05 \x01(\v2\".etcdfit.performer.v1.HarnessErrorH\x00R\fharnessErrorB\t\n" +
-	"\aoutcome\"\xa9\x11\n" +
+	"\aoutcome\"\xea\x17\n" +
 	"\tCommandOk\x123\n" +
 	"\x03put\x18\x01 \x01(\v2\x1f.etcdfit.performer.v1.PutResultH\x00R\x03put\x129\n" +
 	"\x05range\x18\x02 \x01(\v2!.etcdfit.performer.v1.RangeResultH\x00R\x05range\x12L\n" +
@@ -7331,7 +8448,20 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0felection_leader\x18. \x01(\v2*.etcdfit.performer.v1.ElectionLeaderResultH\x00R\x0eelectionLeader\x12h\n" +
 	"\x16election_observe_start\x18/ \x01(\v20.etcdfit.performer.v1.ElectionObserveStartResultH\x00R\x14electionObserveStart\x12n\n" +
 	"\x18election_observe_collect\x180 \x01(\v22.etcdfit.performer.v1.ElectionObserveCollectResultH\x00R\x16electionObserveCollect\x12U\n" +
-	"\x0felection_resign\x181 \x01(\v2*.etcdfit.performer.v1.ElectionResignResultH\x00R\x0eelectionResignB\t\n" +
+	"\x0felection_resign\x181 \x01(\v2*.etcdfit.performer.v1.ElectionResignResultH\x00R\x0eelectionResign\x12N\n" +
+	"\fauthenticate\x182 \x01(\v2(.etcdfit.performer.v1.AuthenticateResultH\x00R\fauthenticate\x12=\n" +
+	"\buser_add\x183 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\auserAdd\x12C\n" +
+	"\vuser_delete\x184 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\n" +
+	"userDelete\x12T\n" +
+	"\x14user_change_password\x185 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\x12userChangePassword\x12J\n" +
+	"\x0fuser_grant_role\x186 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\ruserGrantRole\x12L\n" +
+	"\x10user_revoke_role\x187 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\x0euserRevokeRole\x12=\n" +
+	"\brole_add\x188 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\aroleAdd\x12V\n" +
+	"\x15role_grant_permission\x189 \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\x13roleGrantPermission\x12X\n" +
+	"\x16role_revoke_permission\x18: \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\x14roleRevokePermission\x12C\n" +
+	"\vauth_enable\x18; \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\n" +
+	"authEnable\x12E\n" +
+	"\fauth_disable\x18< \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\vauthDisableB\t\n" +
 	"\apayload\"\xa7\x01\n" +
 	"\bSdkError\x123\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1f.etcdfit.performer.v1.ErrorCodeR\x04code\x12\x19\n" +
@@ -7531,6 +8661,44 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x15ElectionResignCommand\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\tR\x06handle\"T\n" +
 	"\x14ElectionResignResult\x12<\n" +
+	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"E\n" +
+	"\x13AuthenticateCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\"o\n" +
+	"\x12AuthenticateResult\x12<\n" +
+	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\x12\x1b\n" +
+	"\thas_token\x18\x02 \x01(\bR\bhasToken\"a\n" +
+	"\x0eUserAddCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\x12\x1f\n" +
+	"\vno_password\x18\x03 \x01(\bR\n" +
+	"noPassword\"'\n" +
+	"\x11UserDeleteCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"K\n" +
+	"\x19UserChangePasswordCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bpassword\x18\x02 \x01(\tR\bpassword\">\n" +
+	"\x14UserGrantRoleCommand\x12\x12\n" +
+	"\x04user\x18\x01 \x01(\tR\x04user\x12\x12\n" +
+	"\x04role\x18\x02 \x01(\tR\x04role\"?\n" +
+	"\x15UserRevokeRoleCommand\x12\x12\n" +
+	"\x04user\x18\x01 \x01(\tR\x04user\x12\x12\n" +
+	"\x04role\x18\x02 \x01(\tR\x04role\"$\n" +
+	"\x0eRoleAddCommand\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"\x99\x01\n" +
+	"\x1aRoleGrantPermissionCommand\x12\x12\n" +
+	"\x04role\x18\x01 \x01(\tR\x04role\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\fR\x03key\x12\x1b\n" +
+	"\trange_end\x18\x03 \x01(\fR\brangeEnd\x128\n" +
+	"\x04perm\x18\x04 \x01(\x0e2$.etcdfit.performer.v1.PermissionTypeR\x04perm\"`\n" +
+	"\x1bRoleRevokePermissionCommand\x12\x12\n" +
+	"\x04role\x18\x01 \x01(\tR\x04role\x12\x10\n" +
+	"\x03key\x18\x02 \x01(\fR\x03key\x12\x1b\n" +
+	"\trange_end\x18\x03 \x01(\fR\brangeEnd\"\x13\n" +
+	"\x11AuthEnableCommand\"\x14\n" +
+	"\x12AuthDisableCommand\"J\n" +
+	"\n" +
+	"AuthResult\x12<\n" +
 	"\x06header\x18\x01 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\"T\n" +
 	"\bOpWeight\x120\n" +
 	"\x02op\x18\x01 \x01(\x0e2 .etcdfit.performer.v1.WorkloadOpR\x02op\x12\x16\n" +
@@ -7653,7 +8821,11 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0fSESSION_EXPIRED\x10**6\n" +
 	"\tEventType\x12\x12\n" +
 	"\x0eEVENT_TYPE_PUT\x10\x00\x12\x15\n" +
-	"\x11EVENT_TYPE_DELETE\x10\x01*\x97\x01\n" +
+	"\x11EVENT_TYPE_DELETE\x10\x01*d\n" +
+	"\x0ePermissionType\x12\x18\n" +
+	"\x14PERMISSION_TYPE_READ\x10\x00\x12\x19\n" +
+	"\x15PERMISSION_TYPE_WRITE\x10\x01\x12\x1d\n" +
+	"\x19PERMISSION_TYPE_READWRITE\x10\x02*\x97\x01\n" +
 	"\n" +
 	"WorkloadOp\x12\x1b\n" +
 	"\x17WORKLOAD_OP_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -7686,8 +8858,8 @@ func file_etcdfit_performer_v1_performer_proto_rawDescGZIP() []byte {
 	return file_etcdfit_performer_v1_performer_proto_rawDescData
 }
 
-var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 12)
-var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 86)
+var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
+var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 99)
 var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
 	(ProtocolVersion)(0),                  // 0: etcdfit.performer.v1.ProtocolVersion
 	(RangeKind)(0),                        // 1: etcdfit.performer.v1.RangeKind
@@ -7698,242 +8870,281 @@ var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
 	(WatchFilter)(0),                      // 6: etcdfit.performer.v1.WatchFilter
 	(ErrorCode)(0),                        // 7: etcdfit.performer.v1.ErrorCode
 	(EventType)(0),                        // 8: etcdfit.performer.v1.EventType
-	(WorkloadOp)(0),                       // 9: etcdfit.performer.v1.WorkloadOp
-	(KeyDistribution)(0),                  // 10: etcdfit.performer.v1.KeyDistribution
-	(HarnessError_Kind)(0),                // 11: etcdfit.performer.v1.HarnessError.Kind
-	(*DescribeRequest)(nil),               // 12: etcdfit.performer.v1.DescribeRequest
-	(*DescribeResponse)(nil),              // 13: etcdfit.performer.v1.DescribeResponse
-	(*ConnectRequest)(nil),                // 14: etcdfit.performer.v1.ConnectRequest
-	(*ConnectResponse)(nil),               // 15: etcdfit.performer.v1.ConnectResponse
-	(*DisconnectRequest)(nil),             // 16: etcdfit.performer.v1.DisconnectRequest
-	(*DisconnectResponse)(nil),            // 17: etcdfit.performer.v1.DisconnectResponse
-	(*ExecuteRequest)(nil),                // 18: etcdfit.performer.v1.ExecuteRequest
-	(*ExecuteResponse)(nil),               // 19: etcdfit.performer.v1.ExecuteResponse
-	(*Program)(nil),                       // 20: etcdfit.performer.v1.Program
-	(*Command)(nil),                       // 21: etcdfit.performer.v1.Command
-	(*PutCommand)(nil),                    // 22: etcdfit.performer.v1.PutCommand
-	(*RangeCommand)(nil),                  // 23: etcdfit.performer.v1.RangeCommand
-	(*DeleteRangeCommand)(nil),            // 24: etcdfit.performer.v1.DeleteRangeCommand
-	(*Compare)(nil),                       // 25: etcdfit.performer.v1.Compare
-	(*RequestOp)(nil),                     // 26: etcdfit.performer.v1.RequestOp
-	(*TxnCommand)(nil),                    // 27: etcdfit.performer.v1.TxnCommand
-	(*CompactCommand)(nil),                // 28: etcdfit.performer.v1.CompactCommand
-	(*StatusCommand)(nil),                 // 29: etcdfit.performer.v1.StatusCommand
-	(*LeaseGrantCommand)(nil),             // 30: etcdfit.performer.v1.LeaseGrantCommand
-	(*LeaseRevokeCommand)(nil),            // 31: etcdfit.performer.v1.LeaseRevokeCommand
-	(*LeaseTimeToLiveCommand)(nil),        // 32: etcdfit.performer.v1.LeaseTimeToLiveCommand
-	(*LeaseLeasesCommand)(nil),            // 33: etcdfit.performer.v1.LeaseLeasesCommand
-	(*LeaseKeepAliveOnceCommand)(nil),     // 34: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	(*LeaseKeepAliveStartCommand)(nil),    // 35: etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	(*LeaseKeepAliveCollectCommand)(nil),  // 36: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	(*LeaseKeepAliveStopCommand)(nil),     // 37: etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	(*WatchStartCommand)(nil),             // 38: etcdfit.performer.v1.WatchStartCommand
-	(*WatchCollectCommand)(nil),           // 39: etcdfit.performer.v1.WatchCollectCommand
-	(*WatchCancelCommand)(nil),            // 40: etcdfit.performer.v1.WatchCancelCommand
-	(*CommandResult)(nil),                 // 41: etcdfit.performer.v1.CommandResult
-	(*CommandOk)(nil),                     // 42: etcdfit.performer.v1.CommandOk
-	(*SdkError)(nil),                      // 43: etcdfit.performer.v1.SdkError
-	(*HarnessError)(nil),                  // 44: etcdfit.performer.v1.HarnessError
-	(*ResponseHeader)(nil),                // 45: etcdfit.performer.v1.ResponseHeader
-	(*KeyValue)(nil),                      // 46: etcdfit.performer.v1.KeyValue
-	(*PutResult)(nil),                     // 47: etcdfit.performer.v1.PutResult
-	(*RangeResult)(nil),                   // 48: etcdfit.performer.v1.RangeResult
-	(*DeleteRangeResult)(nil),             // 49: etcdfit.performer.v1.DeleteRangeResult
-	(*ResponseOp)(nil),                    // 50: etcdfit.performer.v1.ResponseOp
-	(*TxnResult)(nil),                     // 51: etcdfit.performer.v1.TxnResult
-	(*CompactResult)(nil),                 // 52: etcdfit.performer.v1.CompactResult
-	(*LeaseGrantResult)(nil),              // 53: etcdfit.performer.v1.LeaseGrantResult
-	(*LeaseRevokeResult)(nil),             // 54: etcdfit.performer.v1.LeaseRevokeResult
-	(*LeaseTimeToLiveResult)(nil),         // 55: etcdfit.performer.v1.LeaseTimeToLiveResult
-	(*LeaseLeasesResult)(nil),             // 56: etcdfit.performer.v1.LeaseLeasesResult
-	(*LeaseKeepAliveOnceResult)(nil),      // 57: etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	(*WatchStartResult)(nil),              // 58: etcdfit.performer.v1.WatchStartResult
-	(*WatchEvent)(nil),                    // 59: etcdfit.performer.v1.WatchEvent
-	(*WatchCollectResult)(nil),            // 60: etcdfit.performer.v1.WatchCollectResult
-	(*LeaseKeepAliveStartResult)(nil),     // 61: etcdfit.performer.v1.LeaseKeepAliveStartResult
-	(*KeepAliveResponse)(nil),             // 62: etcdfit.performer.v1.KeepAliveResponse
-	(*LeaseKeepAliveCollectResult)(nil),   // 63: etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	(*LeaseKeepAliveStopResult)(nil),      // 64: etcdfit.performer.v1.LeaseKeepAliveStopResult
-	(*WatchCancelResult)(nil),             // 65: etcdfit.performer.v1.WatchCancelResult
-	(*StatusResult)(nil),                  // 66: etcdfit.performer.v1.StatusResult
-	(*ExecuteStreamRequest)(nil),          // 67: etcdfit.performer.v1.ExecuteStreamRequest
-	(*LatchReleased)(nil),                 // 68: etcdfit.performer.v1.LatchReleased
-	(*ExecuteStreamResponse)(nil),         // 69: etcdfit.performer.v1.ExecuteStreamResponse
-	(*StreamedResult)(nil),                // 70: etcdfit.performer.v1.StreamedResult
-	(*LatchSignalled)(nil),                // 71: etcdfit.performer.v1.LatchSignalled
-	(*ProgramDone)(nil),                   // 72: etcdfit.performer.v1.ProgramDone
-	(*SignalCommand)(nil),                 // 73: etcdfit.performer.v1.SignalCommand
-	(*WaitCommand)(nil),                   // 74: etcdfit.performer.v1.WaitCommand
-	(*SignalResult)(nil),                  // 75: etcdfit.performer.v1.SignalResult
-	(*WaitResult)(nil),                    // 76: etcdfit.performer.v1.WaitResult
-	(*LockAcquireCommand)(nil),            // 77: etcdfit.performer.v1.LockAcquireCommand
-	(*LockAcquireResult)(nil),             // 78: etcdfit.performer.v1.LockAcquireResult
-	(*LockReleaseCommand)(nil),            // 79: etcdfit.performer.v1.LockReleaseCommand
-	(*LockReleaseResult)(nil),             // 80: etcdfit.performer.v1.LockReleaseResult
-	(*ElectionCampaignCommand)(nil),       // 81: etcdfit.performer.v1.ElectionCampaignCommand
-	(*ElectionCampaignResult)(nil),        // 82: etcdfit.performer.v1.ElectionCampaignResult
-	(*ElectionProclaimCommand)(nil),       // 83: etcdfit.performer.v1.ElectionProclaimCommand
-	(*ElectionProclaimResult)(nil),        // 84: etcdfit.performer.v1.ElectionProclaimResult
-	(*ElectionLeaderCommand)(nil),         // 85: etcdfit.performer.v1.ElectionLeaderCommand
-	(*ElectionLeaderResult)(nil),          // 86: etcdfit.performer.v1.ElectionLeaderResult
-	(*ElectionObserveStartCommand)(nil),   // 87: etcdfit.performer.v1.ElectionObserveStartCommand
-	(*ElectionObserveStartResult)(nil),    // 88: etcdfit.performer.v1.ElectionObserveStartResult
-	(*ElectionObserveCollectCommand)(nil), // 89: etcdfit.performer.v1.ElectionObserveCollectCommand
-	(*ElectionObserveCollectResult)(nil),  // 90: etcdfit.performer.v1.ElectionObserveCollectResult
-	(*ElectionResignCommand)(nil),         // 91: etcdfit.performer.v1.ElectionResignCommand
-	(*ElectionResignResult)(nil),          // 92: etcdfit.performer.v1.ElectionResignResult
-	(*OpWeight)(nil),                      // 93: etcdfit.performer.v1.OpWeight
-	(*WorkloadRequest)(nil),               // 94: etcdfit.performer.v1.WorkloadRequest
-	(*LatencyHistogram)(nil),              // 95: etcdfit.performer.v1.LatencyHistogram
-	(*WorkloadErrorCount)(nil),            // 96: etcdfit.performer.v1.WorkloadErrorCount
-	(*WorkloadReport)(nil),                // 97: etcdfit.performer.v1.WorkloadReport
+	(PermissionType)(0),                   // 9: etcdfit.performer.v1.PermissionType
+	(WorkloadOp)(0),                       // 10: etcdfit.performer.v1.WorkloadOp
+	(KeyDistribution)(0),                  // 11: etcdfit.performer.v1.KeyDistribution
+	(HarnessError_Kind)(0),                // 12: etcdfit.performer.v1.HarnessError.Kind
+	(*DescribeRequest)(nil),               // 13: etcdfit.performer.v1.DescribeRequest
+	(*DescribeResponse)(nil),              // 14: etcdfit.performer.v1.DescribeResponse
+	(*ConnectRequest)(nil),                // 15: etcdfit.performer.v1.ConnectRequest
+	(*ConnectResponse)(nil),               // 16: etcdfit.performer.v1.ConnectResponse
+	(*DisconnectRequest)(nil),             // 17: etcdfit.performer.v1.DisconnectRequest
+	(*DisconnectResponse)(nil),            // 18: etcdfit.performer.v1.DisconnectResponse
+	(*ExecuteRequest)(nil),                // 19: etcdfit.performer.v1.ExecuteRequest
+	(*ExecuteResponse)(nil),               // 20: etcdfit.performer.v1.ExecuteResponse
+	(*Program)(nil),                       // 21: etcdfit.performer.v1.Program
+	(*Command)(nil),                       // 22: etcdfit.performer.v1.Command
+	(*PutCommand)(nil),                    // 23: etcdfit.performer.v1.PutCommand
+	(*RangeCommand)(nil),                  // 24: etcdfit.performer.v1.RangeCommand
+	(*DeleteRangeCommand)(nil),            // 25: etcdfit.performer.v1.DeleteRangeCommand
+	(*Compare)(nil),                       // 26: etcdfit.performer.v1.Compare
+	(*RequestOp)(nil),                     // 27: etcdfit.performer.v1.RequestOp
+	(*TxnCommand)(nil),                    // 28: etcdfit.performer.v1.TxnCommand
+	(*CompactCommand)(nil),                // 29: etcdfit.performer.v1.CompactCommand
+	(*StatusCommand)(nil),                 // 30: etcdfit.performer.v1.StatusCommand
+	(*LeaseGrantCommand)(nil),             // 31: etcdfit.performer.v1.LeaseGrantCommand
+	(*LeaseRevokeCommand)(nil),            // 32: etcdfit.performer.v1.LeaseRevokeCommand
+	(*LeaseTimeToLiveCommand)(nil),        // 33: etcdfit.performer.v1.LeaseTimeToLiveCommand
+	(*LeaseLeasesCommand)(nil),            // 34: etcdfit.performer.v1.LeaseLeasesCommand
+	(*LeaseKeepAliveOnceCommand)(nil),     // 35: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	(*LeaseKeepAliveStartCommand)(nil),    // 36: etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	(*LeaseKeepAliveCollectCommand)(nil),  // 37: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	(*LeaseKeepAliveStopCommand)(nil),     // 38: etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	(*WatchStartCommand)(nil),             // 39: etcdfit.performer.v1.WatchStartCommand
+	(*WatchCollectCommand)(nil),           // 40: etcdfit.performer.v1.WatchCollectCommand
+	(*WatchCancelCommand)(nil),            // 41: etcdfit.performer.v1.WatchCancelCommand
+	(*CommandResult)(nil),                 // 42: etcdfit.performer.v1.CommandResult
+	(*CommandOk)(nil),                     // 43: etcdfit.performer.v1.CommandOk
+	(*SdkError)(nil),                      // 44: etcdfit.performer.v1.SdkError
+	(*HarnessError)(nil),                  // 45: etcdfit.performer.v1.HarnessError
+	(*ResponseHeader)(nil),                // 46: etcdfit.performer.v1.ResponseHeader
+	(*KeyValue)(nil),                      // 47: etcdfit.performer.v1.KeyValue
+	(*PutResult)(nil),                     // 48: etcdfit.performer.v1.PutResult
+	(*RangeResult)(nil),                   // 49: etcdfit.performer.v1.RangeResult
+	(*DeleteRangeResult)(nil),             // 50: etcdfit.performer.v1.DeleteRangeResult
+	(*ResponseOp)(nil),                    // 51: etcdfit.performer.v1.ResponseOp
+	(*TxnResult)(nil),                     // 52: etcdfit.performer.v1.TxnResult
+	(*CompactResult)(nil),                 // 53: etcdfit.performer.v1.CompactResult
+	(*LeaseGrantResult)(nil),              // 54: etcdfit.performer.v1.LeaseGrantResult
+	(*LeaseRevokeResult)(nil),             // 55: etcdfit.performer.v1.LeaseRevokeResult
+	(*LeaseTimeToLiveResult)(nil),         // 56: etcdfit.performer.v1.LeaseTimeToLiveResult
+	(*LeaseLeasesResult)(nil),             // 57: etcdfit.performer.v1.LeaseLeasesResult
+	(*LeaseKeepAliveOnceResult)(nil),      // 58: etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	(*WatchStartResult)(nil),              // 59: etcdfit.performer.v1.WatchStartResult
+	(*WatchEvent)(nil),                    // 60: etcdfit.performer.v1.WatchEvent
+	(*WatchCollectResult)(nil),            // 61: etcdfit.performer.v1.WatchCollectResult
+	(*LeaseKeepAliveStartResult)(nil),     // 62: etcdfit.performer.v1.LeaseKeepAliveStartResult
+	(*KeepAliveResponse)(nil),             // 63: etcdfit.performer.v1.KeepAliveResponse
+	(*LeaseKeepAliveCollectResult)(nil),   // 64: etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	(*LeaseKeepAliveStopResult)(nil),      // 65: etcdfit.performer.v1.LeaseKeepAliveStopResult
+	(*WatchCancelResult)(nil),             // 66: etcdfit.performer.v1.WatchCancelResult
+	(*StatusResult)(nil),                  // 67: etcdfit.performer.v1.StatusResult
+	(*ExecuteStreamRequest)(nil),          // 68: etcdfit.performer.v1.ExecuteStreamRequest
+	(*LatchReleased)(nil),                 // 69: etcdfit.performer.v1.LatchReleased
+	(*ExecuteStreamResponse)(nil),         // 70: etcdfit.performer.v1.ExecuteStreamResponse
+	(*StreamedResult)(nil),                // 71: etcdfit.performer.v1.StreamedResult
+	(*LatchSignalled)(nil),                // 72: etcdfit.performer.v1.LatchSignalled
+	(*ProgramDone)(nil),                   // 73: etcdfit.performer.v1.ProgramDone
+	(*SignalCommand)(nil),                 // 74: etcdfit.performer.v1.SignalCommand
+	(*WaitCommand)(nil),                   // 75: etcdfit.performer.v1.WaitCommand
+	(*SignalResult)(nil),                  // 76: etcdfit.performer.v1.SignalResult
+	(*WaitResult)(nil),                    // 77: etcdfit.performer.v1.WaitResult
+	(*LockAcquireCommand)(nil),            // 78: etcdfit.performer.v1.LockAcquireCommand
+	(*LockAcquireResult)(nil),             // 79: etcdfit.performer.v1.LockAcquireResult
+	(*LockReleaseCommand)(nil),            // 80: etcdfit.performer.v1.LockReleaseCommand
+	(*LockReleaseResult)(nil),             // 81: etcdfit.performer.v1.LockReleaseResult
+	(*ElectionCampaignCommand)(nil),       // 82: etcdfit.performer.v1.ElectionCampaignCommand
+	(*ElectionCampaignResult)(nil),        // 83: etcdfit.performer.v1.ElectionCampaignResult
+	(*ElectionProclaimCommand)(nil),       // 84: etcdfit.performer.v1.ElectionProclaimCommand
+	(*ElectionProclaimResult)(nil),        // 85: etcdfit.performer.v1.ElectionProclaimResult
+	(*ElectionLeaderCommand)(nil),         // 86: etcdfit.performer.v1.ElectionLeaderCommand
+	(*ElectionLeaderResult)(nil),          // 87: etcdfit.performer.v1.ElectionLeaderResult
+	(*ElectionObserveStartCommand)(nil),   // 88: etcdfit.performer.v1.ElectionObserveStartCommand
+	(*ElectionObserveStartResult)(nil),    // 89: etcdfit.performer.v1.ElectionObserveStartResult
+	(*ElectionObserveCollectCommand)(nil), // 90: etcdfit.performer.v1.ElectionObserveCollectCommand
+	(*ElectionObserveCollectResult)(nil),  // 91: etcdfit.performer.v1.ElectionObserveCollectResult
+	(*ElectionResignCommand)(nil),         // 92: etcdfit.performer.v1.ElectionResignCommand
+	(*ElectionResignResult)(nil),          // 93: etcdfit.performer.v1.ElectionResignResult
+	(*AuthenticateCommand)(nil),           // 94: etcdfit.performer.v1.AuthenticateCommand
+	(*AuthenticateResult)(nil),            // 95: etcdfit.performer.v1.AuthenticateResult
+	(*UserAddCommand)(nil),                // 96: etcdfit.performer.v1.UserAddCommand
+	(*UserDeleteCommand)(nil),             // 97: etcdfit.performer.v1.UserDeleteCommand
+	(*UserChangePasswordCommand)(nil),     // 98: etcdfit.performer.v1.UserChangePasswordCommand
+	(*UserGrantRoleCommand)(nil),          // 99: etcdfit.performer.v1.UserGrantRoleCommand
+	(*UserRevokeRoleCommand)(nil),         // 100: etcdfit.performer.v1.UserRevokeRoleCommand
+	(*RoleAddCommand)(nil),                // 101: etcdfit.performer.v1.RoleAddCommand
+	(*RoleGrantPermissionCommand)(nil),    // 102: etcdfit.performer.v1.RoleGrantPermissionCommand
+	(*RoleRevokePermissionCommand)(nil),   // 103: etcdfit.performer.v1.RoleRevokePermissionCommand
+	(*AuthEnableCommand)(nil),             // 104: etcdfit.performer.v1.AuthEnableCommand
+	(*AuthDisableCommand)(nil),            // 105: etcdfit.performer.v1.AuthDisableCommand
+	(*AuthResult)(nil),                    // 106: etcdfit.performer.v1.AuthResult
+	(*OpWeight)(nil),                      // 107: etcdfit.performer.v1.OpWeight
+	(*WorkloadRequest)(nil),               // 108: etcdfit.performer.v1.WorkloadRequest
+	(*LatencyHistogram)(nil),              // 109: etcdfit.performer.v1.LatencyHistogram
+	(*WorkloadErrorCount)(nil),            // 110: etcdfit.performer.v1.WorkloadErrorCount
+	(*WorkloadReport)(nil),                // 111: etcdfit.performer.v1.WorkloadReport
 }
 var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	0,   // 0: etcdfit.performer.v1.DescribeResponse.protocol_version:type_name -> etcdfit.performer.v1.ProtocolVersion
-	43,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
-	20,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
-	41,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
-	21,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
-	22,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
-	23,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
-	24,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	27,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	28,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
-	30,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
-	31,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
-	32,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
-	33,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
-	34,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	38,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
-	39,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
-	40,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
-	29,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
-	35,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	36,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	37,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	73,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
-	74,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
-	77,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
-	79,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
-	81,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
-	83,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
-	85,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
-	87,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
-	89,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
-	91,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
-	1,   // 32: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	2,   // 33: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
-	3,   // 34: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
-	1,   // 35: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	4,   // 36: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
-	5,   // 37: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
-	1,   // 38: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
-	22,  // 39: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
-	23,  // 40: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
-	24,  // 41: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	27,  // 42: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	25,  // 43: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
-	26,  // 44: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
-	26,  // 45: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
-	1,   // 46: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	6,   // 47: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
-	42,  // 48: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
-	43,  // 49: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
-	44,  // 50: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
-	47,  // 51: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
-	48,  // 52: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
-	49,  // 53: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	51,  // 54: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
-	52,  // 55: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
-	53,  // 56: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
-	54,  // 57: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
-	55,  // 58: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
-	56,  // 59: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
-	57,  // 60: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	58,  // 61: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
-	60,  // 62: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
-	65,  // 63: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
-	66,  // 64: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
-	61,  // 65: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
-	63,  // 66: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	64,  // 67: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
-	75,  // 68: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
-	76,  // 69: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
-	78,  // 70: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
-	80,  // 71: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
-	82,  // 72: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
-	84,  // 73: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
-	86,  // 74: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
-	88,  // 75: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
-	90,  // 76: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
-	92,  // 77: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
-	7,   // 78: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
-	11,  // 79: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
-	45,  // 80: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 81: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	45,  // 82: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 83: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
-	45,  // 84: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 85: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
-	47,  // 86: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
-	48,  // 87: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
-	49,  // 88: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	51,  // 89: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
-	45,  // 90: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	50,  // 91: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
-	45,  // 92: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 93: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 94: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 95: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 96: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 97: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	8,   // 98: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
-	46,  // 99: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
-	46,  // 100: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	59,  // 101: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
-	43,  // 102: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	43,  // 103: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
-	45,  // 104: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	62,  // 105: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
-	43,  // 106: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	45,  // 107: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	18,  // 108: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
-	68,  // 109: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
-	70,  // 110: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
-	71,  // 111: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
-	72,  // 112: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
-	41,  // 113: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
-	45,  // 114: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 115: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 116: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	45,  // 117: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 118: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
-	45,  // 119: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 120: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
-	45,  // 121: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	9,   // 122: etcdfit.performer.v1.OpWeight.op:type_name -> etcdfit.performer.v1.WorkloadOp
-	93,  // 123: etcdfit.performer.v1.WorkloadRequest.mix:type_name -> etcdfit.performer.v1.OpWeight
-	10,  // 124: etcdfit.performer.v1.WorkloadRequest.key_distribution:type_name -> etcdfit.performer.v1.KeyDistribution
-	7,   // 125: etcdfit.performer.v1.WorkloadErrorCount.code:type_name -> etcdfit.performer.v1.ErrorCode
-	96,  // 126: etcdfit.performer.v1.WorkloadReport.errors:type_name -> etcdfit.performer.v1.WorkloadErrorCount
-	95,  // 127: etcdfit.performer.v1.WorkloadReport.latency:type_name -> etcdfit.performer.v1.LatencyHistogram
-	12,  // 128: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
-	14,  // 129: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
-	16,  // 130: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
-	18,  // 131: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
-	67,  // 132: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
-	94,  // 133: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
-	13,  // 134: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	15,  // 135: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	17,  // 136: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	19,  // 137: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	69,  // 138: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
-	97,  // 139: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
-	134, // [134:140] is the sub-list for method output_type
-	128, // [128:134] is the sub-list for method input_type
-	128, // [128:128] is the sub-list for extension type_name
-	128, // [128:128] is the sub-list for extension extendee
-	0,   // [0:128] is the sub-list for field type_name
+	44,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
+	21,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
+	42,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
+	22,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
+	23,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
+	24,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
+	25,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	28,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	29,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
+	31,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
+	32,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
+	33,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
+	34,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
+	35,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	39,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
+	40,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
+	41,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
+	30,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
+	36,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	37,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	38,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	74,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
+	75,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
+	78,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
+	80,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
+	82,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
+	84,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
+	86,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
+	88,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
+	90,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
+	92,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
+	94,  // 32: etcdfit.performer.v1.Command.authenticate:type_name -> etcdfit.performer.v1.AuthenticateCommand
+	96,  // 33: etcdfit.performer.v1.Command.user_add:type_name -> etcdfit.performer.v1.UserAddCommand
+	97,  // 34: etcdfit.performer.v1.Command.user_delete:type_name -> etcdfit.performer.v1.UserDeleteCommand
+	98,  // 35: etcdfit.performer.v1.Command.user_change_password:type_name -> etcdfit.performer.v1.UserChangePasswordCommand
+	99,  // 36: etcdfit.performer.v1.Command.user_grant_role:type_name -> etcdfit.performer.v1.UserGrantRoleCommand
+	100, // 37: etcdfit.performer.v1.Command.user_revoke_role:type_name -> etcdfit.performer.v1.UserRevokeRoleCommand
+	101, // 38: etcdfit.performer.v1.Command.role_add:type_name -> etcdfit.performer.v1.RoleAddCommand
+	102, // 39: etcdfit.performer.v1.Command.role_grant_permission:type_name -> etcdfit.performer.v1.RoleGrantPermissionCommand
+	103, // 40: etcdfit.performer.v1.Command.role_revoke_permission:type_name -> etcdfit.performer.v1.RoleRevokePermissionCommand
+	104, // 41: etcdfit.performer.v1.Command.auth_enable:type_name -> etcdfit.performer.v1.AuthEnableCommand
+	105, // 42: etcdfit.performer.v1.Command.auth_disable:type_name -> etcdfit.performer.v1.AuthDisableCommand
+	1,   // 43: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	2,   // 44: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
+	3,   // 45: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
+	1,   // 46: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	4,   // 47: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
+	5,   // 48: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
+	1,   // 49: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
+	23,  // 50: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
+	24,  // 51: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
+	25,  // 52: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	28,  // 53: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	26,  // 54: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
+	27,  // 55: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
+	27,  // 56: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
+	1,   // 57: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	6,   // 58: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
+	43,  // 59: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
+	44,  // 60: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
+	45,  // 61: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
+	48,  // 62: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
+	49,  // 63: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
+	50,  // 64: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	52,  // 65: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
+	53,  // 66: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
+	54,  // 67: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
+	55,  // 68: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
+	56,  // 69: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
+	57,  // 70: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
+	58,  // 71: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	59,  // 72: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
+	61,  // 73: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
+	66,  // 74: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
+	67,  // 75: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
+	62,  // 76: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
+	64,  // 77: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	65,  // 78: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
+	76,  // 79: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
+	77,  // 80: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
+	79,  // 81: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
+	81,  // 82: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
+	83,  // 83: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
+	85,  // 84: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
+	87,  // 85: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
+	89,  // 86: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
+	91,  // 87: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
+	93,  // 88: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
+	95,  // 89: etcdfit.performer.v1.CommandOk.authenticate:type_name -> etcdfit.performer.v1.AuthenticateResult
+	106, // 90: etcdfit.performer.v1.CommandOk.user_add:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 91: etcdfit.performer.v1.CommandOk.user_delete:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 92: etcdfit.performer.v1.CommandOk.user_change_password:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 93: etcdfit.performer.v1.CommandOk.user_grant_role:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 94: etcdfit.performer.v1.CommandOk.user_revoke_role:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 95: etcdfit.performer.v1.CommandOk.role_add:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 96: etcdfit.performer.v1.CommandOk.role_grant_permission:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 97: etcdfit.performer.v1.CommandOk.role_revoke_permission:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 98: etcdfit.performer.v1.CommandOk.auth_enable:type_name -> etcdfit.performer.v1.AuthResult
+	106, // 99: etcdfit.performer.v1.CommandOk.auth_disable:type_name -> etcdfit.performer.v1.AuthResult
+	7,   // 100: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
+	12,  // 101: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
+	46,  // 102: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 103: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	46,  // 104: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 105: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
+	46,  // 106: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 107: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
+	48,  // 108: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
+	49,  // 109: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
+	50,  // 110: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	52,  // 111: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
+	46,  // 112: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	51,  // 113: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
+	46,  // 114: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 115: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 116: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 117: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 118: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 119: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	8,   // 120: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
+	47,  // 121: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
+	47,  // 122: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	60,  // 123: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
+	44,  // 124: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	44,  // 125: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
+	46,  // 126: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	63,  // 127: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
+	44,  // 128: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	46,  // 129: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	19,  // 130: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
+	69,  // 131: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
+	71,  // 132: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
+	72,  // 133: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
+	73,  // 134: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
+	42,  // 135: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
+	46,  // 136: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 137: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 138: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 139: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 140: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
+	46,  // 141: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 142: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
+	46,  // 143: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	46,  // 144: etcdfit.performer.v1.AuthenticateResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	9,   // 145: etcdfit.performer.v1.RoleGrantPermissionCommand.perm:type_name -> etcdfit.performer.v1.PermissionType
+	46,  // 146: etcdfit.performer.v1.AuthResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	10,  // 147: etcdfit.performer.v1.OpWeight.op:type_name -> etcdfit.performer.v1.WorkloadOp
+	107, // 148: etcdfit.performer.v1.WorkloadRequest.mix:type_name -> etcdfit.performer.v1.OpWeight
+	11,  // 149: etcdfit.performer.v1.WorkloadRequest.key_distribution:type_name -> etcdfit.performer.v1.KeyDistribution
+	7,   // 150: etcdfit.performer.v1.WorkloadErrorCount.code:type_name -> etcdfit.performer.v1.ErrorCode
+	110, // 151: etcdfit.performer.v1.WorkloadReport.errors:type_name -> etcdfit.performer.v1.WorkloadErrorCount
+	109, // 152: etcdfit.performer.v1.WorkloadReport.latency:type_name -> etcdfit.performer.v1.LatencyHistogram
+	13,  // 153: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
+	15,  // 154: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
+	17,  // 155: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
+	19,  // 156: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
+	68,  // 157: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
+	108, // 158: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
+	14,  // 159: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	16,  // 160: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	18,  // 161: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	20,  // 162: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	70,  // 163: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
+	111, // 164: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
+	159, // [159:165] is the sub-list for method output_type
+	153, // [153:159] is the sub-list for method input_type
+	153, // [153:153] is the sub-list for extension type_name
+	153, // [153:153] is the sub-list for extension extendee
+	0,   // [0:153] is the sub-list for field type_name
 }
 
 func init() { file_etcdfit_performer_v1_performer_proto_init() }
@@ -7969,6 +9180,17 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*Command_ElectionObserveStart)(nil),
 		(*Command_ElectionObserveCollect)(nil),
 		(*Command_ElectionResign)(nil),
+		(*Command_Authenticate)(nil),
+		(*Command_UserAdd)(nil),
+		(*Command_UserDelete)(nil),
+		(*Command_UserChangePassword)(nil),
+		(*Command_UserGrantRole)(nil),
+		(*Command_UserRevokeRole)(nil),
+		(*Command_RoleAdd)(nil),
+		(*Command_RoleGrantPermission)(nil),
+		(*Command_RoleRevokePermission)(nil),
+		(*Command_AuthEnable)(nil),
+		(*Command_AuthDisable)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[14].OneofWrappers = []any{
 		(*RequestOp_Put)(nil),
@@ -8009,6 +9231,17 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*CommandOk_ElectionObserveStart)(nil),
 		(*CommandOk_ElectionObserveCollect)(nil),
 		(*CommandOk_ElectionResign)(nil),
+		(*CommandOk_Authenticate)(nil),
+		(*CommandOk_UserAdd)(nil),
+		(*CommandOk_UserDelete)(nil),
+		(*CommandOk_UserChangePassword)(nil),
+		(*CommandOk_UserGrantRole)(nil),
+		(*CommandOk_UserRevokeRole)(nil),
+		(*CommandOk_RoleAdd)(nil),
+		(*CommandOk_RoleGrantPermission)(nil),
+		(*CommandOk_RoleRevokePermission)(nil),
+		(*CommandOk_AuthEnable)(nil),
+		(*CommandOk_AuthDisable)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[38].OneofWrappers = []any{
 		(*ResponseOp_Put)(nil),
@@ -8030,8 +9263,8 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_etcdfit_performer_v1_performer_proto_rawDesc), len(file_etcdfit_performer_v1_performer_proto_rawDesc)),
-			NumEnums:      12,
-			NumMessages:   86,
+			NumEnums:      13,
+			NumMessages:   99,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

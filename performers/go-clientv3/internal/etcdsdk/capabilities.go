@@ -89,6 +89,14 @@ var capabilitySince = map[string]string{
 	"election": "3.5.0",
 	// Workload: clients and workers run in this process (internal/workload).
 	"perf.workload": "3.5.0",
+	// Config.TLS (a *tls.Config with the CA, the client certificate, ServerName): auth.go TLSConfig.
+	"connect.tls":             "3.5.0",
+	"connect.tls.client_cert": "3.5.0",
+	// Config.Username/Password: clientv3 authenticates in New and on "invalid auth token" again.
+	"auth.basic": "3.5.0",
+	// clientv3's Auth interface (Authenticate, UserAdd..., RoleGrantPermission..., AuthEnable).
+	"auth.authenticate": "3.5.0",
+	"auth.manage":       "3.5.0",
 }
 
 // NotClaimed lists catalog capabilities this performer deliberately does not

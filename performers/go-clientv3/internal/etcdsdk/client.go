@@ -4,6 +4,7 @@ package etcdsdk
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"time"
 
@@ -29,6 +30,7 @@ type Config struct {
 	KeepAliveTimeout time.Duration // clientv3.Config.DialKeepAliveTimeout
 	BlockUntilReady  bool          // grpc.WithBlock() in clientv3.Config.DialOptions
 	AutoSyncInterval time.Duration // clientv3.Config.AutoSyncInterval
+	TLS              *tls.Config   // clientv3.Config.TLS (TLSConfig); nil: plaintext
 }
 
 // Client is one SDK client plus the settings its commands run with.
@@ -54,6 +56,7 @@ func SDKConfig(cfg Config) clientv3.Config {
 		DialKeepAliveTime:    cfg.KeepAliveTime,
 		DialKeepAliveTimeout: cfg.KeepAliveTimeout,
 		AutoSyncInterval:     cfg.AutoSyncInterval,
+		TLS:                  cfg.TLS,
 	}
 	if cfg.BlockUntilReady {
 		// clientv3's documented way to make New wait for a connection (up to

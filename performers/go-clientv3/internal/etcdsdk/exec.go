@@ -38,6 +38,9 @@ func (cl *Client) Run(cmd *ppb.Command) *ppb.CommandResult {
 	case nil:
 		return HarnessResult(ppb.HarnessError_BAD_REQUEST, "command has no operation set (empty oneof)")
 	}
+	if r, ok := cl.runAuth(cmd); ok {
+		return r
+	}
 	return HarnessResult(ppb.HarnessError_UNIMPLEMENTED, "command type not implemented by this performer")
 }
 

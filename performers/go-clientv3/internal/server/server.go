@@ -152,6 +152,10 @@ var connectOptions = []struct {
 	{"keepalive_timeout_ms", "connect.keepalive", func(r *ppb.ConnectRequest) bool { return r.KeepaliveTimeoutMs != 0 }},
 	{"block_until_connected", "connect.block", func(r *ppb.ConnectRequest) bool { return r.BlockUntilConnected }},
 	{"auto_sync_interval_ms", "connect.auto_sync", func(r *ppb.ConnectRequest) bool { return r.AutoSyncIntervalMs != 0 }},
+	{"tls_ca_pem", "connect.tls", func(r *ppb.ConnectRequest) bool { return len(r.TlsCaPem) != 0 }},
+	{"tls_server_name", "connect.tls", func(r *ppb.ConnectRequest) bool { return r.TlsServerName != "" }},
+	{"tls_cert_pem", "connect.tls.client_cert", func(r *ppb.ConnectRequest) bool { return len(r.TlsCertPem) != 0 }},
+	{"tls_key_pem", "connect.tls.client_cert", func(r *ppb.ConnectRequest) bool { return len(r.TlsKeyPem) != 0 }},
 }
 
 // checkConnectOptions returns an INVALID_ARGUMENT status error for the first
@@ -168,9 +172,10 @@ func checkConnectOptions(req *ppb.ConnectRequest, caps []string) error {
 }
 
 func (s *Server) Connect(ctx context.Context, req *ppb.ConnectRequest) (*ppb.ConnectResponse, error) {
-	s.log.Printf("Connect endpoints=%v dial_timeout_ms=%d request_timeout_ms=%d auth=%t keepalive_time_ms=%d keepalive_timeout_ms=%d block=%t auto_sync_interval_ms=%d",
+	s.log.Printf("Connect endpoints=%v dial_timeout_ms=%d request_timeout_ms=%d auth=%t keepalive_time_ms=%d keepalive_timeout_ms=%d block=%t auto_sync_interval_ms=%d tls=%t client_cert=%t",
 		req.Endpoints, req.DialTimeoutMs, req.RequestTimeoutMs, req.Username != "",
-		req.KeepaliveTimeMs, req.KeepaliveTimeoutMs, req.BlockUntilConnected, req.AutoSyncIntervalMs)
+		req.KeepaliveTimeMs, req.KeepaliveTimeoutMs, req.BlockUntilConnected, req.AutoSyncIntervalMs,
+		len(req.TlsCaPem) != 0, len(req.TlsCertPem) != 0)
 	if len(req.Endpoints) == 0 {
 		return nil, status.Error(codes.InvalidArgument, "Connect needs at least one endpoint")
 	}
@@ -178,8 +183,14 @@ func (s *Server) Connect(ctx context.Context, req *ppb.ConnectRequest) (*ppb.Con
 		s.log.Printf("Connect refused: %v", err)
 		return nil, err
 	}
+	tlsCfg, err := etcdsdk.TLSConfig(req.TlsCaPem, req.TlsCertPem, req.TlsKeyPem, req.TlsServerName)
+	if err != nil {
+		s.log.Printf("Connect refused: %v", err)
+		return nil, status.Errorf(codes.InvalidArgument, "Connect: %v", err)
+	}
 	ms := func(v uint32) time.Duration { return time.Duration(v) * time.Millisecond }
 	cl, call, ret, err := etcdsdk.New(etcdsdk.Config{
+		TLS:              tlsCfg,
 		Endpoints:        req.Endpoints,
 		DialTimeout:      ms(req.DialTimeoutMs),
 		RequestTimeout:   ms(req.RequestTimeoutMs),

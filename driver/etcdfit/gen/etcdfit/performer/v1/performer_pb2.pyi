@@ -85,6 +85,12 @@ class EventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     EVENT_TYPE_PUT: _ClassVar[EventType]
     EVENT_TYPE_DELETE: _ClassVar[EventType]
 
+class PermissionType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    PERMISSION_TYPE_READ: _ClassVar[PermissionType]
+    PERMISSION_TYPE_WRITE: _ClassVar[PermissionType]
+    PERMISSION_TYPE_READWRITE: _ClassVar[PermissionType]
+
 class WorkloadOp(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     WORKLOAD_OP_UNSPECIFIED: _ClassVar[WorkloadOp]
@@ -149,6 +155,9 @@ NO_LEADER: ErrorCode
 SESSION_EXPIRED: ErrorCode
 EVENT_TYPE_PUT: EventType
 EVENT_TYPE_DELETE: EventType
+PERMISSION_TYPE_READ: PermissionType
+PERMISSION_TYPE_WRITE: PermissionType
+PERMISSION_TYPE_READWRITE: PermissionType
 WORKLOAD_OP_UNSPECIFIED: WorkloadOp
 WORKLOAD_OP_PUT: WorkloadOp
 WORKLOAD_OP_GET: WorkloadOp
@@ -181,7 +190,7 @@ class DescribeResponse(_message.Message):
     def __init__(self, name: _Optional[str] = ..., language: _Optional[str] = ..., sdk_package: _Optional[str] = ..., sdk_version: _Optional[str] = ..., performer_version: _Optional[str] = ..., protocol_version: _Optional[_Union[ProtocolVersion, str]] = ..., capabilities: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ConnectRequest(_message.Message):
-    __slots__ = ("endpoints", "dial_timeout_ms", "request_timeout_ms", "username", "password", "keepalive_time_ms", "keepalive_timeout_ms", "block_until_connected", "auto_sync_interval_ms")
+    __slots__ = ("endpoints", "dial_timeout_ms", "request_timeout_ms", "username", "password", "keepalive_time_ms", "keepalive_timeout_ms", "block_until_connected", "auto_sync_interval_ms", "tls_ca_pem", "tls_cert_pem", "tls_key_pem", "tls_server_name")
     ENDPOINTS_FIELD_NUMBER: _ClassVar[int]
     DIAL_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     REQUEST_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
@@ -191,6 +200,10 @@ class ConnectRequest(_message.Message):
     KEEPALIVE_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
     BLOCK_UNTIL_CONNECTED_FIELD_NUMBER: _ClassVar[int]
     AUTO_SYNC_INTERVAL_MS_FIELD_NUMBER: _ClassVar[int]
+    TLS_CA_PEM_FIELD_NUMBER: _ClassVar[int]
+    TLS_CERT_PEM_FIELD_NUMBER: _ClassVar[int]
+    TLS_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    TLS_SERVER_NAME_FIELD_NUMBER: _ClassVar[int]
     endpoints: _containers.RepeatedScalarFieldContainer[str]
     dial_timeout_ms: int
     request_timeout_ms: int
@@ -200,7 +213,11 @@ class ConnectRequest(_message.Message):
     keepalive_timeout_ms: int
     block_until_connected: bool
     auto_sync_interval_ms: int
-    def __init__(self, endpoints: _Optional[_Iterable[str]] = ..., dial_timeout_ms: _Optional[int] = ..., request_timeout_ms: _Optional[int] = ..., username: _Optional[str] = ..., password: _Optional[str] = ..., keepalive_time_ms: _Optional[int] = ..., keepalive_timeout_ms: _Optional[int] = ..., block_until_connected: _Optional[bool] = ..., auto_sync_interval_ms: _Optional[int] = ...) -> None: ...
+    tls_ca_pem: bytes
+    tls_cert_pem: bytes
+    tls_key_pem: bytes
+    tls_server_name: str
+    def __init__(self, endpoints: _Optional[_Iterable[str]] = ..., dial_timeout_ms: _Optional[int] = ..., request_timeout_ms: _Optional[int] = ..., username: _Optional[str] = ..., password: _Optional[str] = ..., keepalive_time_ms: _Optional[int] = ..., keepalive_timeout_ms: _Optional[int] = ..., block_until_connected: _Optional[bool] = ..., auto_sync_interval_ms: _Optional[int] = ..., tls_ca_pem: _Optional[bytes] = ..., tls_cert_pem: _Optional[bytes] = ..., tls_key_pem: _Optional[bytes] = ..., tls_server_name: _Optional[str] = ...) -> None: ...
 
 class ConnectResponse(_message.Message):
     __slots__ = ("client_id", "error", "call_ns", "return_ns")
@@ -245,7 +262,7 @@ class Program(_message.Message):
     def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "authenticate", "user_add", "user_delete", "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_grant_permission", "role_revoke_permission", "auth_enable", "auth_disable")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -273,6 +290,17 @@ class Command(_message.Message):
     ELECTION_OBSERVE_START_FIELD_NUMBER: _ClassVar[int]
     ELECTION_OBSERVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
     ELECTION_RESIGN_FIELD_NUMBER: _ClassVar[int]
+    AUTHENTICATE_FIELD_NUMBER: _ClassVar[int]
+    USER_ADD_FIELD_NUMBER: _ClassVar[int]
+    USER_DELETE_FIELD_NUMBER: _ClassVar[int]
+    USER_CHANGE_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    USER_GRANT_ROLE_FIELD_NUMBER: _ClassVar[int]
+    USER_REVOKE_ROLE_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ADD_FIELD_NUMBER: _ClassVar[int]
+    ROLE_GRANT_PERMISSION_FIELD_NUMBER: _ClassVar[int]
+    ROLE_REVOKE_PERMISSION_FIELD_NUMBER: _ClassVar[int]
+    AUTH_ENABLE_FIELD_NUMBER: _ClassVar[int]
+    AUTH_DISABLE_FIELD_NUMBER: _ClassVar[int]
     put: PutCommand
     range: RangeCommand
     delete_range: DeleteRangeCommand
@@ -300,7 +328,18 @@ class Command(_message.Message):
     election_observe_start: ElectionObserveStartCommand
     election_observe_collect: ElectionObserveCollectCommand
     election_resign: ElectionResignCommand
-    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ...) -> None: ...
+    authenticate: AuthenticateCommand
+    user_add: UserAddCommand
+    user_delete: UserDeleteCommand
+    user_change_password: UserChangePasswordCommand
+    user_grant_role: UserGrantRoleCommand
+    user_revoke_role: UserRevokeRoleCommand
+    role_add: RoleAddCommand
+    role_grant_permission: RoleGrantPermissionCommand
+    role_revoke_permission: RoleRevokePermissionCommand
+    auth_enable: AuthEnableCommand
+    auth_disable: AuthDisableCommand
+    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ..., authenticate: _Optional[_Union[AuthenticateCommand, _Mapping]] = ..., user_add: _Optional[_Union[UserAddCommand, _Mapping]] = ..., user_delete: _Optional[_Union[UserDeleteCommand, _Mapping]] = ..., user_change_password: _Optional[_Union[UserChangePasswordCommand, _Mapping]] = ..., user_grant_role: _Optional[_Union[UserGrantRoleCommand, _Mapping]] = ..., user_revoke_role: _Optional[_Union[UserRevokeRoleCommand, _Mapping]] = ..., role_add: _Optional[_Union[RoleAddCommand, _Mapping]] = ..., role_grant_permission: _Optional[_Union[RoleGrantPermissionCommand, _Mapping]] = ..., role_revoke_permission: _Optional[_Union[RoleRevokePermissionCommand, _Mapping]] = ..., auth_enable: _Optional[_Union[AuthEnableCommand, _Mapping]] = ..., auth_disable: _Optional[_Union[AuthDisableCommand, _Mapping]] = ...) -> None: ...
 
 class PutCommand(_message.Message):
     __slots__ = ("key", "value", "lease", "prev_kv", "ignore_value", "ignore_lease")
@@ -531,7 +570,7 @@ class CommandResult(_message.Message):
     def __init__(self, call_ns: _Optional[int] = ..., return_ns: _Optional[int] = ..., ok: _Optional[_Union[CommandOk, _Mapping]] = ..., sdk_error: _Optional[_Union[SdkError, _Mapping]] = ..., harness_error: _Optional[_Union[HarnessError, _Mapping]] = ...) -> None: ...
 
 class CommandOk(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "authenticate", "user_add", "user_delete", "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_grant_permission", "role_revoke_permission", "auth_enable", "auth_disable")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -559,6 +598,17 @@ class CommandOk(_message.Message):
     ELECTION_OBSERVE_START_FIELD_NUMBER: _ClassVar[int]
     ELECTION_OBSERVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
     ELECTION_RESIGN_FIELD_NUMBER: _ClassVar[int]
+    AUTHENTICATE_FIELD_NUMBER: _ClassVar[int]
+    USER_ADD_FIELD_NUMBER: _ClassVar[int]
+    USER_DELETE_FIELD_NUMBER: _ClassVar[int]
+    USER_CHANGE_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    USER_GRANT_ROLE_FIELD_NUMBER: _ClassVar[int]
+    USER_REVOKE_ROLE_FIELD_NUMBER: _ClassVar[int]
+    ROLE_ADD_FIELD_NUMBER: _ClassVar[int]
+    ROLE_GRANT_PERMISSION_FIELD_NUMBER: _ClassVar[int]
+    ROLE_REVOKE_PERMISSION_FIELD_NUMBER: _ClassVar[int]
+    AUTH_ENABLE_FIELD_NUMBER: _ClassVar[int]
+    AUTH_DISABLE_FIELD_NUMBER: _ClassVar[int]
     put: PutResult
     range: RangeResult
     delete_range: DeleteRangeResult
@@ -586,7 +636,18 @@ class CommandOk(_message.Message):
     election_observe_start: ElectionObserveStartResult
     election_observe_collect: ElectionObserveCollectResult
     election_resign: ElectionResignResult
-    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ...) -> None: ...
+    authenticate: AuthenticateResult
+    user_add: AuthResult
+    user_delete: AuthResult
+    user_change_password: AuthResult
+    user_grant_role: AuthResult
+    user_revoke_role: AuthResult
+    role_add: AuthResult
+    role_grant_permission: AuthResult
+    role_revoke_permission: AuthResult
+    auth_enable: AuthResult
+    auth_disable: AuthResult
+    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ..., authenticate: _Optional[_Union[AuthenticateResult, _Mapping]] = ..., user_add: _Optional[_Union[AuthResult, _Mapping]] = ..., user_delete: _Optional[_Union[AuthResult, _Mapping]] = ..., user_change_password: _Optional[_Union[AuthResult, _Mapping]] = ..., user_grant_role: _Optional[_Union[AuthResult, _Mapping]] = ..., user_revoke_role: _Optional[_Union[AuthResult, _Mapping]] = ..., role_add: _Optional[_Union[AuthResult, _Mapping]] = ..., role_grant_permission: _Optional[_Union[AuthResult, _Mapping]] = ..., role_revoke_permission: _Optional[_Union[AuthResult, _Mapping]] = ..., auth_enable: _Optional[_Union[AuthResult, _Mapping]] = ..., auth_disable: _Optional[_Union[AuthResult, _Mapping]] = ...) -> None: ...
 
 class SdkError(_message.Message):
     __slots__ = ("code", "sdk_type", "message", "grpc_code", "typed")
@@ -1043,6 +1104,104 @@ class ElectionResignCommand(_message.Message):
     def __init__(self, handle: _Optional[str] = ...) -> None: ...
 
 class ElectionResignResult(_message.Message):
+    __slots__ = ("header",)
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    header: ResponseHeader
+    def __init__(self, header: _Optional[_Union[ResponseHeader, _Mapping]] = ...) -> None: ...
+
+class AuthenticateCommand(_message.Message):
+    __slots__ = ("name", "password")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    password: str
+    def __init__(self, name: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
+
+class AuthenticateResult(_message.Message):
+    __slots__ = ("header", "has_token")
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    HAS_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    header: ResponseHeader
+    has_token: bool
+    def __init__(self, header: _Optional[_Union[ResponseHeader, _Mapping]] = ..., has_token: _Optional[bool] = ...) -> None: ...
+
+class UserAddCommand(_message.Message):
+    __slots__ = ("name", "password", "no_password")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    NO_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    password: str
+    no_password: bool
+    def __init__(self, name: _Optional[str] = ..., password: _Optional[str] = ..., no_password: _Optional[bool] = ...) -> None: ...
+
+class UserDeleteCommand(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class UserChangePasswordCommand(_message.Message):
+    __slots__ = ("name", "password")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    password: str
+    def __init__(self, name: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
+
+class UserGrantRoleCommand(_message.Message):
+    __slots__ = ("user", "role")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    user: str
+    role: str
+    def __init__(self, user: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
+
+class UserRevokeRoleCommand(_message.Message):
+    __slots__ = ("user", "role")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    user: str
+    role: str
+    def __init__(self, user: _Optional[str] = ..., role: _Optional[str] = ...) -> None: ...
+
+class RoleAddCommand(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
+
+class RoleGrantPermissionCommand(_message.Message):
+    __slots__ = ("role", "key", "range_end", "perm")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    RANGE_END_FIELD_NUMBER: _ClassVar[int]
+    PERM_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    key: bytes
+    range_end: bytes
+    perm: PermissionType
+    def __init__(self, role: _Optional[str] = ..., key: _Optional[bytes] = ..., range_end: _Optional[bytes] = ..., perm: _Optional[_Union[PermissionType, str]] = ...) -> None: ...
+
+class RoleRevokePermissionCommand(_message.Message):
+    __slots__ = ("role", "key", "range_end")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    RANGE_END_FIELD_NUMBER: _ClassVar[int]
+    role: str
+    key: bytes
+    range_end: bytes
+    def __init__(self, role: _Optional[str] = ..., key: _Optional[bytes] = ..., range_end: _Optional[bytes] = ...) -> None: ...
+
+class AuthEnableCommand(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AuthDisableCommand(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class AuthResult(_message.Message):
     __slots__ = ("header",)
     HEADER_FIELD_NUMBER: _ClassVar[int]
     header: ResponseHeader

@@ -79,6 +79,15 @@ public final class SdkClient implements AutoCloseable {
         if (req.getAutoSyncIntervalMs() != 0) {
             return "auto_sync_interval_ms: jetcd has no member-list auto-sync; capability connect.auto_sync is not claimed";
         }
+        if (!req.getTlsCaPem().isEmpty() || !req.getTlsServerName().isEmpty()) {
+            return (req.getTlsCaPem().isEmpty() ? "tls_server_name" : "tls_ca_pem")
+                + ": TLS is not implemented by this performer yet; capability connect.tls is not claimed";
+        }
+        if (!req.getTlsCertPem().isEmpty() || !req.getTlsKeyPem().isEmpty()) {
+            return (req.getTlsCertPem().isEmpty() ? "tls_key_pem" : "tls_cert_pem")
+                + ": client certificates are not implemented by this performer yet;"
+                + " capability connect.tls.client_cert is not claimed";
+        }
         return null;
     }
 
