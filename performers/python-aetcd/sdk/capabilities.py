@@ -95,6 +95,11 @@ UNCLAIMED = {
             "holders (claimed as lock.single_key)",
     "lock.try": "no try-lock on etcd's lock layout (see lock)",
     "election": "no election recipe in the SDK",
+    "stm": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
+    "stm.isolation.serializable_snapshot": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
+    "stm.isolation.serializable": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
+    "stm.isolation.repeatable_reads": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
+    "stm.isolation.read_committed": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
 }
 
 

@@ -98,6 +98,14 @@ class KeyDistribution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     KEY_DISTRIBUTION_UNIFORM: _ClassVar[KeyDistribution]
     KEY_DISTRIBUTION_SEQUENTIAL: _ClassVar[KeyDistribution]
+
+class StmIsolation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STM_ISOLATION_DEFAULT: _ClassVar[StmIsolation]
+    STM_ISOLATION_SERIALIZABLE_SNAPSHOT: _ClassVar[StmIsolation]
+    STM_ISOLATION_SERIALIZABLE: _ClassVar[StmIsolation]
+    STM_ISOLATION_REPEATABLE_READS: _ClassVar[StmIsolation]
+    STM_ISOLATION_READ_COMMITTED: _ClassVar[StmIsolation]
 PROTOCOL_VERSION_UNSPECIFIED: ProtocolVersion
 PROTOCOL_VERSION_1: ProtocolVersion
 RANGE_KIND_SINGLE: RangeKind
@@ -157,6 +165,11 @@ WORKLOAD_OP_TXN: WorkloadOp
 WORKLOAD_OP_DELETE: WorkloadOp
 KEY_DISTRIBUTION_UNIFORM: KeyDistribution
 KEY_DISTRIBUTION_SEQUENTIAL: KeyDistribution
+STM_ISOLATION_DEFAULT: StmIsolation
+STM_ISOLATION_SERIALIZABLE_SNAPSHOT: StmIsolation
+STM_ISOLATION_SERIALIZABLE: StmIsolation
+STM_ISOLATION_REPEATABLE_READS: StmIsolation
+STM_ISOLATION_READ_COMMITTED: StmIsolation
 
 class DescribeRequest(_message.Message):
     __slots__ = ()
@@ -245,7 +258,7 @@ class Program(_message.Message):
     def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "stm")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -273,6 +286,7 @@ class Command(_message.Message):
     ELECTION_OBSERVE_START_FIELD_NUMBER: _ClassVar[int]
     ELECTION_OBSERVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
     ELECTION_RESIGN_FIELD_NUMBER: _ClassVar[int]
+    STM_FIELD_NUMBER: _ClassVar[int]
     put: PutCommand
     range: RangeCommand
     delete_range: DeleteRangeCommand
@@ -300,7 +314,8 @@ class Command(_message.Message):
     election_observe_start: ElectionObserveStartCommand
     election_observe_collect: ElectionObserveCollectCommand
     election_resign: ElectionResignCommand
-    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ...) -> None: ...
+    stm: StmCommand
+    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ..., stm: _Optional[_Union[StmCommand, _Mapping]] = ...) -> None: ...
 
 class PutCommand(_message.Message):
     __slots__ = ("key", "value", "lease", "prev_kv", "ignore_value", "ignore_lease")
@@ -531,7 +546,7 @@ class CommandResult(_message.Message):
     def __init__(self, call_ns: _Optional[int] = ..., return_ns: _Optional[int] = ..., ok: _Optional[_Union[CommandOk, _Mapping]] = ..., sdk_error: _Optional[_Union[SdkError, _Mapping]] = ..., harness_error: _Optional[_Union[HarnessError, _Mapping]] = ...) -> None: ...
 
 class CommandOk(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "stm")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -559,6 +574,7 @@ class CommandOk(_message.Message):
     ELECTION_OBSERVE_START_FIELD_NUMBER: _ClassVar[int]
     ELECTION_OBSERVE_COLLECT_FIELD_NUMBER: _ClassVar[int]
     ELECTION_RESIGN_FIELD_NUMBER: _ClassVar[int]
+    STM_FIELD_NUMBER: _ClassVar[int]
     put: PutResult
     range: RangeResult
     delete_range: DeleteRangeResult
@@ -586,7 +602,8 @@ class CommandOk(_message.Message):
     election_observe_start: ElectionObserveStartResult
     election_observe_collect: ElectionObserveCollectResult
     election_resign: ElectionResignResult
-    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ...) -> None: ...
+    stm: StmResult
+    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ..., stm: _Optional[_Union[StmResult, _Mapping]] = ...) -> None: ...
 
 class SdkError(_message.Message):
     __slots__ = ("code", "sdk_type", "message", "grpc_code", "typed")
@@ -1151,3 +1168,53 @@ class WorkloadReport(_message.Message):
     harness_error: str
     prefill_ms: int
     def __init__(self, seq: _Optional[int] = ..., final: _Optional[bool] = ..., elapsed_ms: _Optional[int] = ..., interval_ms: _Optional[int] = ..., ops: _Optional[int] = ..., errors: _Optional[_Iterable[_Union[WorkloadErrorCount, _Mapping]]] = ..., latency: _Optional[_Union[LatencyHistogram, _Mapping]] = ..., connections: _Optional[int] = ..., connect_us: _Optional[_Iterable[int]] = ..., connect_failures: _Optional[int] = ..., cpu_seconds: _Optional[float] = ..., rss_bytes: _Optional[int] = ..., harness_error: _Optional[str] = ..., prefill_ms: _Optional[int] = ...) -> None: ...
+
+class StmAdd(_message.Message):
+    __slots__ = ("key", "delta")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    delta: int
+    def __init__(self, key: _Optional[bytes] = ..., delta: _Optional[int] = ...) -> None: ...
+
+class StmCommand(_message.Message):
+    __slots__ = ("adds", "isolation", "max_attempts", "timeout_ms", "read_signal", "write_wait", "write_wait_timeout_ms")
+    ADDS_FIELD_NUMBER: _ClassVar[int]
+    ISOLATION_FIELD_NUMBER: _ClassVar[int]
+    MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    READ_SIGNAL_FIELD_NUMBER: _ClassVar[int]
+    WRITE_WAIT_FIELD_NUMBER: _ClassVar[int]
+    WRITE_WAIT_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    adds: _containers.RepeatedCompositeFieldContainer[StmAdd]
+    isolation: StmIsolation
+    max_attempts: int
+    timeout_ms: int
+    read_signal: str
+    write_wait: str
+    write_wait_timeout_ms: int
+    def __init__(self, adds: _Optional[_Iterable[_Union[StmAdd, _Mapping]]] = ..., isolation: _Optional[_Union[StmIsolation, str]] = ..., max_attempts: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., read_signal: _Optional[str] = ..., write_wait: _Optional[str] = ..., write_wait_timeout_ms: _Optional[int] = ...) -> None: ...
+
+class StmValue(_message.Message):
+    __slots__ = ("key", "value", "present")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    value: bytes
+    present: bool
+    def __init__(self, key: _Optional[bytes] = ..., value: _Optional[bytes] = ..., present: _Optional[bool] = ...) -> None: ...
+
+class StmResult(_message.Message):
+    __slots__ = ("attempts", "reads", "writes", "header", "wait_released")
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    READS_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    WAIT_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    attempts: int
+    reads: _containers.RepeatedCompositeFieldContainer[StmValue]
+    writes: _containers.RepeatedCompositeFieldContainer[StmValue]
+    header: ResponseHeader
+    wait_released: bool
+    def __init__(self, attempts: _Optional[int] = ..., reads: _Optional[_Iterable[_Union[StmValue, _Mapping]]] = ..., writes: _Optional[_Iterable[_Union[StmValue, _Mapping]]] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ..., wait_released: _Optional[bool] = ...) -> None: ...

@@ -106,6 +106,11 @@ public final class Capabilities {
         Map<String, String> out = new java.util.TreeMap<>(notClaimed);
         out.put("lock.try", "jetcd's Lock has only lock(name, lease), which blocks; etcd's v3lock service has no try-lock");
         out.put("lock.single_key", "jetcd's only lock is etcd's v3lock service (the <name>/<lease> layout, capability lock)");
+        out.put("stm", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.serializable_snapshot", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.serializable", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.repeatable_reads", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.read_committed", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
         return Map.copyOf(out);
     }
 
