@@ -112,7 +112,7 @@ def stm(adds: Sequence[tuple[Key, int]], *, isolation: str = "default", max_atte
         raise EtcdfitError("stm: needs at least one (key, delta)")
     return _cmd(stm=pb.StmCommand(
         adds=[pb.StmAdd(key=_b(k, "stm key"), delta=d) for k, d in adds],
-        isolation=pb.StmIsolation.Value("STM_ISOLATION_" + isolation.upper()), max_attempts=max_attempts,
+        isolation="STM_ISOLATION_" + isolation.upper(), max_attempts=max_attempts,
         timeout_ms=timeout_ms, read_signal=read_signal, write_wait=write_wait,
         write_wait_timeout_ms=write_wait_timeout_ms))
 

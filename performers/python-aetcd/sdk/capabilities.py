@@ -67,6 +67,8 @@ _IMPLEMENTED = {
 }
 
 # Catalog ids NOT claimed, with the SDK reason (aetcd 1.0.0). These are findings.
+NO_STM = "no software transactional memory in the SDK: aetcd 1.0.0 has transactions (client.transaction) only"
+
 UNCLAIMED = {
     "perf.workload": "not implemented in this performer yet (Workload answers UNIMPLEMENTED)",
     "kv.put.ignore_value": "Client.put() has no ignore_value parameter (_build_put_request "
@@ -95,11 +97,8 @@ UNCLAIMED = {
             "holders (claimed as lock.single_key)",
     "lock.try": "no try-lock on etcd's lock layout (see lock)",
     "election": "no election recipe in the SDK",
-    "stm": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
-    "stm.isolation.serializable_snapshot": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
-    "stm.isolation.serializable": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
-    "stm.isolation.repeatable_reads": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
-    "stm.isolation.read_committed": "no software transactional memory in the SDK: aetcd 1.0.0 (aetcd/*.py) has transactions (client.transaction) only",
+    **dict.fromkeys(("stm", "stm.isolation.serializable_snapshot", "stm.isolation.serializable",
+                     "stm.isolation.repeatable_reads", "stm.isolation.read_committed"), NO_STM),
 }
 
 

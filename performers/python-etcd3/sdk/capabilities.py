@@ -67,6 +67,8 @@ _IMPLEMENTED = {
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
+NO_STM = "no software transactional memory in the SDK: etcd3 0.12.0 has transactions (client.transaction) only"
+
 UNCLAIMED = {
     "perf.workload": "not implemented in this performer yet (Workload answers UNIMPLEMENTED)",
     "kv.put.ignore_value": "put() has no ignore_value parameter",
@@ -93,11 +95,8 @@ UNCLAIMED = {
             "holders (claimed as lock.single_key)",
     "lock.try": "no try-lock on etcd's lock layout (see lock)",
     "election": "no election recipe in the SDK",
-    "stm": "no software transactional memory in the SDK: etcd3 0.12.0 (etcd3/*.py) has transactions (client.transaction) only",
-    "stm.isolation.serializable_snapshot": "no software transactional memory in the SDK: etcd3 0.12.0 (etcd3/*.py) has transactions (client.transaction) only",
-    "stm.isolation.serializable": "no software transactional memory in the SDK: etcd3 0.12.0 (etcd3/*.py) has transactions (client.transaction) only",
-    "stm.isolation.repeatable_reads": "no software transactional memory in the SDK: etcd3 0.12.0 (etcd3/*.py) has transactions (client.transaction) only",
-    "stm.isolation.read_committed": "no software transactional memory in the SDK: etcd3 0.12.0 (etcd3/*.py) has transactions (client.transaction) only",
+    **dict.fromkeys(("stm", "stm.isolation.serializable_snapshot", "stm.isolation.serializable",
+                     "stm.isolation.repeatable_reads", "stm.isolation.read_committed"), NO_STM),
 }
 
 

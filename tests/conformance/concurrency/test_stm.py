@@ -136,7 +136,7 @@ def test_stm_transfers_keep_total(level, clients, performers, ns, oracle):
     assert len(applied) == len(committed), f"{len(applied)} revisions written, {len(committed)} transfers committed"
 
 
-@pytest.mark.parametrize("level", (*LEVELS, "read_committed"))
+@pytest.mark.parametrize("level", [*LEVELS, "read_committed"])
 def test_stm_retries_after_latched_conflict(level, clients, performers, ns, oracle, etcd):
     """A's STM reads x and y (one revision), then waits; B (the next performer) puts x = 500; A's
     first attempt then writes. At every level but read committed the attempt must fail and the
