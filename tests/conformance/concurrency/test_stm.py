@@ -56,9 +56,11 @@ def server_writes(oracle: Any, prefix: bytes, since: int, until: int, timeout: f
     return {r: w for r, w in out.items() if r <= until}
 
 
-def cas_transfer(session: Any, src: bytes, dst: bytes, amount: int, attempts: int = 200) -> tuple[int, dict[bytes, bytes], int]:
+def cas_transfer(session: Any, src: bytes, dst: bytes, amount: int,
+                 attempts: int = 200) -> tuple[int | None, dict[bytes, bytes], int]:
     """A transfer by plain compare-and-swap (for SDKs without STM): read both accounts, then a txn
-    guarded by both mod revisions; retried (bounded) until it commits. -> (revision, writes, tries)."""
+    guarded by both mod revisions; retried (bounded) until it commits. -> (revision, or None when
+    the SDK does not report the txn's header; writes; tries)."""
     for n in range(1, attempts + 1):
         r = session.run(get(src), get(dst))
         a, b = r[0].kvs[0], r[1].kvs[0]
@@ -66,7 +68,7 @@ def cas_transfer(session: Any, src: bytes, dst: bytes, amount: int, attempts: in
         t = session.run(txn([mod_revision(src) == a.mod_revision, mod_revision(dst) == b.mod_revision],
                             [put(k, v) for k, v in writes.items()]))[0]
         if t.succeeded:
-            return t.header.revision, writes, n
+            return (t.header.revision if t.header.present else None), writes, n
     raise blame(session, f"a compare-and-swap transfer did not commit in {attempts} tries")
 
 
@@ -117,7 +119,7 @@ def test_stm_transfers_keep_total(level, clients, performers, ns, oracle):
     committed: list[tuple[int | None, dict[bytes, bytes], str]] = []
     for s, results in zip(stm_clients, run.results, strict=True):
         for r in results:
-            rev = r.header.revision if r.ok.HasField("header") else None
+            rev = r.header.revision if r.ok.HasField("header") and r.header.present else None
             committed.append((rev, {w.key: w.value for w in r.writes}, s.identity.label))
             print(f"{s.identity.label} stm {level}: attempts {r.attempts}, revision {rev}")
     for s, done in zip(cas_clients, cas_done, strict=True):
