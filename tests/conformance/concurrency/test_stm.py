@@ -140,13 +140,15 @@ def test_stm_transfers_keep_total(level, clients, performers, ns, oracle):
 
 @pytest.mark.parametrize("level", [*LEVELS, "read_committed"])
 def test_stm_retries_after_latched_conflict(level, clients, performers, ns, oracle, etcd):
-    """A's STM reads x and y (one revision), then waits; B (the next performer) puts x = 500; A's
+    """A's STM reads x and y (one revision), then waits; B (another performer's client, or another
+    client of A's performer when it is alone) puts x = 500; A's
     first attempt then writes. At every level but read committed the attempt must fail and the
     STM run again: attempts > 1, and the committed transfer is computed from B's value (x = 490).
     Read committed has no conflict check: one attempt, and B's write is overwritten (x = 990)."""
     stm_clients = clients(0, f"stm.isolation.{level}")
     for i, a in enumerate(stm_clients):
-        b = performers[(performers.index(a) + 1) % len(performers)] if len(performers) > 1 else a.connect(etcd.endpoints)
+        others = [p for p in performers if p.spec != a.spec]
+        b = others[i % len(others)] if others else a.connect(etcd.endpoints)
         x, y = ns.key(f"x{i}"), ns.key(f"y{i}")
         oracle.txn(epb.TxnRequest(success=[epb.RequestOp(request_put=epb.PutRequest(key=k, value=b"1000"))
                                            for k in (x, y)]))
@@ -173,8 +175,8 @@ def test_stm_retries_after_latched_conflict(level, clients, performers, ns, orac
 def test_stm_under_execute_refuses_latches(clients, ns):
     """Latches need the stream: an STM with a read_signal under Execute is BAD_REQUEST; without
     latches it runs and commits in one attempt on an uncontended key."""
-    for s in clients(0, "stm"):
-        k = ns.key(f"plain-{s.identity.label}")
+    for i, s in enumerate(clients(0, "stm")):
+        k = ns.key(f"plain{i}")
         r = s.run(stm([(k, 5)]).expect(attempts=1))[0]
         assert [(w.key, w.value) for w in r.writes] == [(k, b"5")]
         assert [v.present for v in r.reads] == [False]
