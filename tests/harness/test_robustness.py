@@ -214,3 +214,22 @@ def test_a_real_run_with_a_planted_stale_read_exits_1(tmp_path: Path, capsys: py
     assert code == 1, out
     assert doc["linearizability"]["result"] == "illegal"
     assert Path(doc["linearizability"]["visualization"]).is_file()
+
+
+@pytest.mark.skipif(shutil.which("go") is None, reason="go-clientv3 and the porcupine helper are built with go")
+def test_a_short_real_fault_run_on_cluster3_is_clean(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`etcdfit robustness --topology cluster3 --faults` for 6 s with go-clientv3 alone (about 15 s
+    in all here): at least one fault injected and undone, a clean check, exit 0."""
+    import json
+
+    from etcdfit.cli import main as cli
+
+    code = cli(["robustness", "--performer", "go-clientv3", "--topology", "cluster3", "--faults",
+                "--duration", "6s", "--seed", "11", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    doc = json.loads((tmp_path / "result.json").read_text())
+    print(f"{doc['operations']} operations, faults {[f['what'] for f in doc['faults']]}, "
+          f"check {doc['linearizability']['check_s']} s, wall {doc['wall_s']} s")
+    assert doc["faults"], out
+    assert code == 0, out
+    assert doc["linearizability"]["result"] == "ok"
