@@ -39,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--single", type=int, default=300, help="single-command Execute calls (default 300)")
     ap.add_argument("--repeat", type=int, default=5, help="repetitions; the median is reported (default 5)")
     ap.add_argument("--performer", default="go-clientv3")
+    ap.add_argument("--latch-performer", action="append", default=[], metavar="NAME[@VERSION]",
+                    help="also measure the latch relay through this performer (repeatable), e.g. rust-etcd-client")
     args = ap.parse_args(argv)
 
     m = manifest.load(args.performer)
@@ -84,10 +86,27 @@ def _run(args: argparse.Namespace, m: manifest.Manifest, version: str, out: Path
         from .bench_latches import latch_relay, report
 
         print(report(latch_relay(client, server.endpoints)))
+        for spec in args.latch_performer:
+            print(f"  {spec}:")
+            print(report(_latch_relay_of(spec, server.endpoints, logs)))
     finally:
         client.close()
         server.stop()
     return 0
+
+
+def _latch_relay_of(spec: str, endpoints: list[str], logs: Path) -> list[float]:
+    """The latch relay round trips through another performer (built if needed)."""
+    from .bench_latches import latch_relay
+
+    name, _, version = spec.partition("@")
+    lm = manifest.load(name)
+    version = version or lm.default_version
+    other = PerformerClient.launch(lm, version, build.build(lm, version), logs)
+    try:
+        return latch_relay(other, endpoints)
+    finally:
+        other.close()
 
 
 def _median_us(repeat: int, n: int, call: Callable[[], Any]) -> float:

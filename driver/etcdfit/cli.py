@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     rb.add_argument("--etcd", default="embedded", metavar="VERSION|PATH", help="etcd server (default: embedded)")
     rb.add_argument("--seed", type=int, default=None, help="traffic seed (default: random, printed)")
     rb.add_argument("--out", default="reports/robustness", help="folder for result.json, history.json, logs/")
+    rb.add_argument("--plant-stale-read", action="store_true",
+                    help="test hook: rewrite one recorded read to a stale value before the check (exits 1)")
 
     rep = sub.add_parser("report", help="write the HTML report for one or more results files (merged)")
     rep.add_argument("results", nargs="+", metavar="RESULTS")

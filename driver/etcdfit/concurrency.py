@@ -24,6 +24,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -92,6 +93,33 @@ def observe_collect(handle: str, min_leaders: int = 1, *, timeout_ms: int = 5000
 
 def resign(handle: str) -> Cmd:
     return _cmd(election_resign=pb.ElectionResignCommand(handle=handle))
+
+
+STM_ISOLATIONS = ("default", "serializable_snapshot", "serializable", "repeatable_reads", "read_committed")
+
+
+def stm(adds: Sequence[tuple[Key, int]], *, isolation: str = "default", max_attempts: int = 0,
+        timeout_ms: int = 10_000, read_signal: str = "", write_wait: str = "",
+        write_wait_timeout_ms: int = 10_000) -> Cmd:
+    """One transaction with the SDK's STM: read each key of `adds` as a decimal integer (absent:
+    0) and write it back plus its delta; the SDK retries on a conflict. `isolation` is one of
+    STM_ISOLATIONS (capability stm.isolation.<level>; "default": the SDK's own, capability stm).
+    In the first attempt only, signal `read_signal` after the reads and wait for `write_wait`
+    before the writes (ExecuteStream programs), so another client can write in between."""
+    if isolation not in STM_ISOLATIONS:
+        raise EtcdfitError(f"stm: unknown isolation {isolation!r}; one of {', '.join(STM_ISOLATIONS)}")
+    if not adds:
+        raise EtcdfitError("stm: needs at least one (key, delta)")
+    return _cmd(stm=pb.StmCommand(
+        adds=[pb.StmAdd(key=_b(k, "stm key"), delta=d) for k, d in adds],
+        isolation="STM_ISOLATION_" + isolation.upper(), max_attempts=max_attempts,
+        timeout_ms=timeout_ms, read_signal=read_signal, write_wait=write_wait,
+        write_wait_timeout_ms=write_wait_timeout_ms))
+
+
+def transfer(src: Key, dst: Key, amount: int, **kw: Any) -> Cmd:
+    """stm([(src, -amount), (dst, +amount)], **kw): move `amount` from one account to another."""
+    return stm([(src, -amount), (dst, amount)], **kw)
 
 
 # ------------------------------------------------------------------ running

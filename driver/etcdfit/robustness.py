@@ -72,7 +72,7 @@ class Worker:
 class Robustness:
     def __init__(self, specs: list[str], out: Path, *, duration: float, clients: int = 2, keys: int = 6,
                  topology: str = "single", faults: bool = False, etcd: str = "embedded", seed: int | None = None,
-                 echo: bool = True):
+                 echo: bool = True, plant_stale_read: bool = False):
         if not specs:
             raise EtcdfitError("give at least one --performer NAME[@VERSION]")
         if topology not in ("single", "cluster3"):
@@ -87,6 +87,10 @@ class Robustness:
         self.run_id = uuid.uuid4().hex[:8]
         self.prefix = f"/robustness/{self.run_id}/".encode()
         self.fault_log: list[dict[str, Any]] = []
+        self.fault_every = max(3.0, duration / 8)  # seconds between faults (a harness test shortens it)
+        # Test hook (--plant-stale-read): before the check, rewrite one recorded read to the key's
+        # initial value after a write to it was acknowledged, so a real run must end in a violation.
+        self.plant_stale_read = plant_stale_read
 
     def say(self, text: str) -> None:
         if self.echo:
@@ -209,6 +213,9 @@ class Robustness:
                  f"linearizability (porcupine, {CHECK_TIMEOUT_S:.0f}s at most)")
         viz = self.out / "linearizability.html"
         viz.unlink(missing_ok=True)
+        planted = plant_stale_read(history, initial) if self.plant_stale_read else None
+        if self.plant_stale_read:
+            self.say(f"test hook: planted a stale read in {planted or 'nothing (no read after an acknowledged write)'}")
         applied = applied_values(oracle, self.prefix, start_rev, final_rev)
         checked, patch = patch_history(history, applied)
         if patch["dropped"] or patch["kept_open"]:
@@ -239,6 +246,8 @@ class Robustness:
             "history": str(history_path), "wall_s": round(time.monotonic() - started, 2),
             "client_failures": failures,
         }
+        if self.plant_stale_read:
+            doc["planted_stale_read"] = planted
         doc["ok"] = verdict.result == "ok" and not watch_problems and not failures
         (self.out / "result.json").write_text(json.dumps(doc, indent=1))
         return doc
@@ -315,7 +324,7 @@ class Robustness:
 
     def _inject(self, lab: Any, stop: threading.Event, rng: random.Random) -> None:
         """A fault every few seconds while the traffic runs, each undone before the next."""
-        every = max(3.0, self.duration / 8)
+        every = self.fault_every
         kinds = ["kill_restart", "move_leader", "isolate"]
         i = 0
         while not stop.wait(every) and i < 100:
@@ -458,6 +467,23 @@ def applied_values(oracle: Any, prefix: bytes, since: int, until: int,
     return None
 
 
+def plant_stale_read(history: History, initial: dict[bytes, bytes]) -> str | None:
+    """Rewrite the first successful get that began after a put to its key was acknowledged so that
+    it returns the key's initial value: a stale read (every put writes a value never written
+    before, and none writes the initial value again). -> the operation's label, None if none."""
+    acked: dict[bytes, int] = {}
+    for o in sorted(history.operations, key=lambda o: o.call_ns):
+        name = o.name
+        if name == "put" and o.outcome == "ok" and o.command.put.key in initial and o.return_ns != NEVER:
+            k = o.command.put.key
+            acked[k] = min(acked.get(k, o.return_ns), o.return_ns)
+        elif (name == "range" and o.outcome == "ok" and o.command.range.key in acked
+              and o.call_ns > acked[o.command.range.key] and o.result.ok.range.kvs):
+            o.result.ok.range.kvs[0].value = initial[o.command.range.key]
+            return f"{o.client} #{o.index}"
+    return None
+
+
 def patch_history(history: History, applied: set[tuple[bytes, bytes]] | None) -> tuple[History, dict[str, int]]:
     """The history to check: a failed put or compare-and-swap whose value (unique per write) no
     PUT event of the server carries was never applied, so it is left out (as etcd's robustness
@@ -528,7 +554,8 @@ def summary(doc: dict[str, Any]) -> str:
 
 def main(args: Any) -> int:
     r = Robustness(args.performer, Path(args.out), duration=parse_duration(args.duration), clients=args.clients,
-                   keys=args.keys, topology=args.topology, faults=args.faults, etcd=args.etcd, seed=args.seed)
+                   keys=args.keys, topology=args.topology, faults=args.faults, etcd=args.etcd, seed=args.seed,
+                   plant_stale_read=args.plant_stale_read)
     doc = r.run()
     print("\n== etcdfit robustness ==")
     print(summary(doc))

@@ -69,3 +69,22 @@ def test_align_bounds_calls_by_anchors_and_returns_by_receipts() -> None:
     assert all(o.call_ns <= o.return_ns for o in ops)
     missing = align("p/c1", cmds[:1], {}, {}, sent_ns=7, latch_released_ns={})
     assert missing[0].return_ns == NEVER
+
+
+def test_every_key_of_an_stm_or_a_multi_put_txn_is_left_out() -> None:
+    """The model expresses single-key operations only: an STM and a txn putting two keys write
+    keys it cannot follow, so all of their keys (not only the first) are excluded."""
+    from etcdfit.concurrency import transfer
+    from etcdfit.program import put, txn
+
+    ok = pb.CommandResult(ok=pb.CommandOk())
+    hist = History([
+        Operation("a", 0, transfer(b"x", b"y", 5).command, ok, 1, 2),
+        Operation("b", 0, txn([], [put(b"p", b"1"), put(b"q", b"2")]).command, ok, 3, 4),
+        _get("c", b"y", b"1005", 5, 6),
+        _get("c", b"q", b"2", 7, 8),
+        _get("c", b"z", None, 9, 10),
+    ])
+    ops, excluded = linearizability.porcupine_input(hist)
+    assert excluded == [b"p", b"q", b"x", b"y"]
+    assert [o["key"] for o in ops] == ["z"]

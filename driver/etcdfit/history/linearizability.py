@@ -108,6 +108,8 @@ def _model_op(o: Operation) -> tuple[bytes | None, dict[str, Any] | None]:
     if name == "delete_range":
         d = cmd.delete_range
         return (d.key, {"op": "delete"}) if d.kind == pb.RANGE_KIND_SINGLE else (d.key, None)
+    if name == "stm":
+        return (cmd.stm.adds[0].key, None) if cmd.stm.adds else (None, None)
     if name == "txn":
         cas = _single_cas(cmd.txn)
         if cas is not None:
@@ -115,6 +117,19 @@ def _model_op(o: Operation) -> tuple[bytes | None, dict[str, Any] | None]:
         keys = [op.put.key for op in list(cmd.txn.success) + list(cmd.txn.failure) if op.WhichOneof("request") == "put"]
         return (keys[0] if keys else None), None
     return None, None
+
+
+def _written_keys(o: Operation) -> list[bytes]:
+    """Every key an operation the model cannot express may write (all of a multi-put txn's or
+    an STM's, not only the first)."""
+    cmd, name = o.command, o.name
+    if name == "stm":
+        return [a.key for a in cmd.stm.adds]
+    if name == "txn":
+        return [op.put.key for op in list(cmd.txn.success) + list(cmd.txn.failure)
+                if op.WhichOneof("request") == "put"]
+    key, _ = _model_op(o)
+    return [key] if key is not None else []
 
 
 def _with_output(o: Operation, fields: dict[str, Any]) -> dict[str, Any] | None:
@@ -148,7 +163,7 @@ def porcupine_input(history: History) -> tuple[list[dict[str, Any]], list[bytes]
             continue
         if fields is None:
             if o.outcome != "harness_error":
-                excluded.add(key)
+                excluded.update(_written_keys(o))
             continue
         if o.return_ns == NEVER:
             if fields["op"] == "get":

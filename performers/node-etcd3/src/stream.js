@@ -111,6 +111,11 @@ async function run(performer, call, req, latches, log) {
           const callNs = nowNs();
           const released = await latches.wait(cmd.wait.latch, cmd.wait.timeout_ms || DEFAULT_WAIT_MS);
           result(i, ok(callNs, { wait: { released } }));
+        } else if (cmd.command === 'stm') {
+          result(i, await session.execute(cmd, {
+            signal: latch => write({ signalled: { latch, index: i } }),
+            wait: (latch, ms) => latches.wait(latch, ms),
+          }));
         } else {
           result(i, await session.execute(cmd));
         }

@@ -75,6 +75,8 @@ _IMPLEMENTED = {
 }
 
 # Catalog ids NOT claimed, with the SDK reason (etcd3 0.12.0). These are findings.
+NO_STM = "no software transactional memory in the SDK: etcd3 0.12.0 has transactions (client.transaction) only"
+
 UNCLAIMED = {
     "kv.put.ignore_value": "put() has no ignore_value parameter",
     "kv.put.ignore_lease": "put() has no ignore_lease parameter",
@@ -103,6 +105,8 @@ UNCLAIMED = {
     "auth.authenticate": "no Authenticate call in the client's API: only the constructor's user/password "
                          "(the raw auth_stub is not the SDK's API)",
     "auth.manage": "no user, role or auth enable/disable calls in etcd3's client",
+    **dict.fromkeys(("stm", "stm.isolation.serializable_snapshot", "stm.isolation.serializable",
+                     "stm.isolation.repeatable_reads", "stm.isolation.read_committed"), NO_STM),
 }
 
 

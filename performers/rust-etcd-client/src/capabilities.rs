@@ -92,6 +92,26 @@ pub const NOT_CLAIMED: &[(&str, &str)] = &[
         "lock.single_key",
         "the crate's lock is etcd's v3lock layout (<name>/<lease id>, lowest create revision holds): capability lock",
     ),
+    (
+        "stm",
+        "the crate has no software transactional memory at any listed version (KvClient::txn only)",
+    ),
+    (
+        "stm.isolation.serializable_snapshot",
+        "the crate has no software transactional memory at any listed version (KvClient::txn only)",
+    ),
+    (
+        "stm.isolation.serializable",
+        "the crate has no software transactional memory at any listed version (KvClient::txn only)",
+    ),
+    (
+        "stm.isolation.repeatable_reads",
+        "the crate has no software transactional memory at any listed version (KvClient::txn only)",
+    ),
+    (
+        "stm.isolation.read_committed",
+        "the crate has no software transactional memory at any listed version (KvClient::txn only)",
+    ),
 ];
 
 /// The sorted catalog ids implemented through the SDK at `sdk_version`

@@ -710,6 +710,64 @@ func (KeyDistribution) EnumDescriptor() ([]byte, []int) {
 	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{11}
 }
 
+// Isolation levels of etcd's software transactional memory (clientv3
+// concurrency/stm.go; node etcd3 lib/stm.js has the same four). Capability
+// `stm.isolation.<level>` per level; `stm` alone is the SDK's default level.
+type StmIsolation int32
+
+const (
+	StmIsolation_STM_ISOLATION_DEFAULT               StmIsolation = 0 // the SDK's default (go and node: serializable snapshot)
+	StmIsolation_STM_ISOLATION_SERIALIZABLE_SNAPSHOT StmIsolation = 1 // read set current, written keys unchanged since the first read
+	StmIsolation_STM_ISOLATION_SERIALIZABLE          StmIsolation = 2 // reads at the first read's revision; read set current
+	StmIsolation_STM_ISOLATION_REPEATABLE_READS      StmIsolation = 3 // read set current
+	StmIsolation_STM_ISOLATION_READ_COMMITTED        StmIsolation = 4 // no conflict check at all
+)
+
+// Enum value maps for StmIsolation.
+var (
+	StmIsolation_name = map[int32]string{
+		0: "STM_ISOLATION_DEFAULT",
+		1: "STM_ISOLATION_SERIALIZABLE_SNAPSHOT",
+		2: "STM_ISOLATION_SERIALIZABLE",
+		3: "STM_ISOLATION_REPEATABLE_READS",
+		4: "STM_ISOLATION_READ_COMMITTED",
+	}
+	StmIsolation_value = map[string]int32{
+		"STM_ISOLATION_DEFAULT":               0,
+		"STM_ISOLATION_SERIALIZABLE_SNAPSHOT": 1,
+		"STM_ISOLATION_SERIALIZABLE":          2,
+		"STM_ISOLATION_REPEATABLE_READS":      3,
+		"STM_ISOLATION_READ_COMMITTED":        4,
+	}
+)
+
+func (x StmIsolation) Enum() *StmIsolation {
+	p := new(StmIsolation)
+	*p = x
+	return p
+}
+
+func (x StmIsolation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (StmIsolation) Descriptor() protoreflect.EnumDescriptor {
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[12].Descriptor()
+}
+
+func (StmIsolation) Type() protoreflect.EnumType {
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[12]
+}
+
+func (x StmIsolation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use StmIsolation.Descriptor instead.
+func (StmIsolation) EnumDescriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{12}
+}
+
 type HarnessError_Kind int32
 
 const (
@@ -746,11 +804,11 @@ func (x HarnessError_Kind) String() string {
 }
 
 func (HarnessError_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_etcdfit_performer_v1_performer_proto_enumTypes[12].Descriptor()
+	return file_etcdfit_performer_v1_performer_proto_enumTypes[13].Descriptor()
 }
 
 func (HarnessError_Kind) Type() protoreflect.EnumType {
-	return &file_etcdfit_performer_v1_performer_proto_enumTypes[12]
+	return &file_etcdfit_performer_v1_performer_proto_enumTypes[13]
 }
 
 func (x HarnessError_Kind) Number() protoreflect.EnumNumber {
@@ -1381,6 +1439,7 @@ type Command struct {
 	//	*Command_RoleRevokePermission
 	//	*Command_AuthEnable
 	//	*Command_AuthDisable
+	//	*Command_Stm
 	Command       isCommand_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1765,6 +1824,15 @@ func (x *Command) GetAuthDisable() *AuthDisableCommand {
 	return nil
 }
 
+func (x *Command) GetStm() *StmCommand {
+	if x != nil {
+		if x, ok := x.Command.(*Command_Stm); ok {
+			return x.Stm
+		}
+	}
+	return nil
+}
+
 type isCommand_Command interface {
 	isCommand_Command()
 }
@@ -1923,6 +1991,11 @@ type Command_AuthDisable struct {
 	AuthDisable *AuthDisableCommand `protobuf:"bytes,60,opt,name=auth_disable,json=authDisable,proto3,oneof"`
 }
 
+type Command_Stm struct {
+	// STM (number 61: see the section "stm" at the end).
+	Stm *StmCommand `protobuf:"bytes,61,opt,name=stm,proto3,oneof"`
+}
+
 func (*Command_Put) isCommand_Command() {}
 
 func (*Command_Range) isCommand_Command() {}
@@ -1998,6 +2071,8 @@ func (*Command_RoleRevokePermission) isCommand_Command() {}
 func (*Command_AuthEnable) isCommand_Command() {}
 
 func (*Command_AuthDisable) isCommand_Command() {}
+
+func (*Command_Stm) isCommand_Command() {}
 
 type PutCommand struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -3456,6 +3531,7 @@ type CommandOk struct {
 	//	*CommandOk_RoleRevokePermission
 	//	*CommandOk_AuthEnable
 	//	*CommandOk_AuthDisable
+	//	*CommandOk_Stm
 	Payload       isCommandOk_Payload `protobuf_oneof:"payload"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -3840,6 +3916,15 @@ func (x *CommandOk) GetAuthDisable() *AuthResult {
 	return nil
 }
 
+func (x *CommandOk) GetStm() *StmResult {
+	if x != nil {
+		if x, ok := x.Payload.(*CommandOk_Stm); ok {
+			return x.Stm
+		}
+	}
+	return nil
+}
+
 type isCommandOk_Payload interface {
 	isCommandOk_Payload()
 }
@@ -3996,6 +4081,10 @@ type CommandOk_AuthDisable struct {
 	AuthDisable *AuthResult `protobuf:"bytes,60,opt,name=auth_disable,json=authDisable,proto3,oneof"`
 }
 
+type CommandOk_Stm struct {
+	Stm *StmResult `protobuf:"bytes,61,opt,name=stm,proto3,oneof"`
+}
+
 func (*CommandOk_Put) isCommandOk_Payload() {}
 
 func (*CommandOk_Range) isCommandOk_Payload() {}
@@ -4071,6 +4160,8 @@ func (*CommandOk_RoleRevokePermission) isCommandOk_Payload() {}
 func (*CommandOk_AuthEnable) isCommandOk_Payload() {}
 
 func (*CommandOk_AuthDisable) isCommandOk_Payload() {}
+
+func (*CommandOk_Stm) isCommandOk_Payload() {}
 
 type SdkError struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -8220,6 +8311,299 @@ func (x *WorkloadReport) GetPrefillMs() uint64 {
 	return 0
 }
 
+// One step of the STM's declarative rule: read `key` as a decimal integer (absent: 0)
+// and write the sum with `delta` back. A transfer of N from A to B is {A, -N}, {B, +N};
+// an increment is one add. Keys are read in order, then all written.
+type StmAdd struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           []byte                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Delta         int64                  `protobuf:"varint,2,opt,name=delta,proto3" json:"delta,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StmAdd) Reset() {
+	*x = StmAdd{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[99]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StmAdd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StmAdd) ProtoMessage() {}
+
+func (x *StmAdd) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[99]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StmAdd.ProtoReflect.Descriptor instead.
+func (*StmAdd) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{99}
+}
+
+func (x *StmAdd) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *StmAdd) GetDelta() int64 {
+	if x != nil {
+		return x.Delta
+	}
+	return 0
+}
+
+// Run the adds as one transaction with the SDK's STM (go: concurrency.NewSTM; node:
+// client.stm().transact), which retries the whole function on a conflict.
+type StmCommand struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Adds      []*StmAdd              `protobuf:"bytes,1,rep,name=adds,proto3" json:"adds,omitempty"`                                                   // empty: BAD_REQUEST
+	Isolation StmIsolation           `protobuf:"varint,2,opt,name=isolation,proto3,enum=etcdfit.performer.v1.StmIsolation" json:"isolation,omitempty"` // a level the performer does not claim: UNIMPLEMENTED
+	// Stop after this many runs of the function (an SDK error, code UNKNOWN, "stm: gave up
+	// after N attempts"). 0: 100. node's retries option is set to max_attempts - 1.
+	MaxAttempts uint32 `protobuf:"varint,3,opt,name=max_attempts,json=maxAttempts,proto3" json:"max_attempts,omitempty"`
+	TimeoutMs   uint32 `protobuf:"varint,4,opt,name=timeout_ms,json=timeoutMs,proto3" json:"timeout_ms,omitempty"` // deadline on the whole STM, every attempt; 0: 10000
+	// Latches inside the first attempt only (ExecuteStream; under Execute a set latch is
+	// BAD_REQUEST): after every key was read, signal `read_signal` (if set); then, before
+	// writing, wait up to `write_wait_timeout_ms` (0: 10000) for `write_wait` (if set). This
+	// places another client's write between the STM's reads and its commit.
+	ReadSignal         string `protobuf:"bytes,5,opt,name=read_signal,json=readSignal,proto3" json:"read_signal,omitempty"`
+	WriteWait          string `protobuf:"bytes,6,opt,name=write_wait,json=writeWait,proto3" json:"write_wait,omitempty"`
+	WriteWaitTimeoutMs uint32 `protobuf:"varint,7,opt,name=write_wait_timeout_ms,json=writeWaitTimeoutMs,proto3" json:"write_wait_timeout_ms,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *StmCommand) Reset() {
+	*x = StmCommand{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[100]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StmCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StmCommand) ProtoMessage() {}
+
+func (x *StmCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[100]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StmCommand.ProtoReflect.Descriptor instead.
+func (*StmCommand) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{100}
+}
+
+func (x *StmCommand) GetAdds() []*StmAdd {
+	if x != nil {
+		return x.Adds
+	}
+	return nil
+}
+
+func (x *StmCommand) GetIsolation() StmIsolation {
+	if x != nil {
+		return x.Isolation
+	}
+	return StmIsolation_STM_ISOLATION_DEFAULT
+}
+
+func (x *StmCommand) GetMaxAttempts() uint32 {
+	if x != nil {
+		return x.MaxAttempts
+	}
+	return 0
+}
+
+func (x *StmCommand) GetTimeoutMs() uint32 {
+	if x != nil {
+		return x.TimeoutMs
+	}
+	return 0
+}
+
+func (x *StmCommand) GetReadSignal() string {
+	if x != nil {
+		return x.ReadSignal
+	}
+	return ""
+}
+
+func (x *StmCommand) GetWriteWait() string {
+	if x != nil {
+		return x.WriteWait
+	}
+	return ""
+}
+
+func (x *StmCommand) GetWriteWaitTimeoutMs() uint32 {
+	if x != nil {
+		return x.WriteWaitTimeoutMs
+	}
+	return 0
+}
+
+type StmValue struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           []byte                 `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Value         []byte                 `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	Present       bool                   `protobuf:"varint,3,opt,name=present,proto3" json:"present,omitempty"` // false: the key did not exist (read as 0)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StmValue) Reset() {
+	*x = StmValue{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[101]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StmValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StmValue) ProtoMessage() {}
+
+func (x *StmValue) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[101]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StmValue.ProtoReflect.Descriptor instead.
+func (*StmValue) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{101}
+}
+
+func (x *StmValue) GetKey() []byte {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+func (x *StmValue) GetValue() []byte {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+func (x *StmValue) GetPresent() bool {
+	if x != nil {
+		return x.Present
+	}
+	return false
+}
+
+type StmResult struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Attempts uint32                 `protobuf:"varint,1,opt,name=attempts,proto3" json:"attempts,omitempty"` // runs of the function, the committing one included
+	Reads    []*StmValue            `protobuf:"bytes,2,rep,name=reads,proto3" json:"reads,omitempty"`        // what the committing attempt read, in the order of adds
+	Writes   []*StmValue            `protobuf:"bytes,3,rep,name=writes,proto3" json:"writes,omitempty"`      // what it wrote, in the order of adds
+	// The commit txn's header (go: NewSTM's TxnResponse). Absent when the SDK does not
+	// return it (node's transact() resolves to the function's value).
+	Header        *ResponseHeader `protobuf:"bytes,4,opt,name=header,proto3" json:"header,omitempty"`
+	WaitReleased  bool            `protobuf:"varint,5,opt,name=wait_released,json=waitReleased,proto3" json:"wait_released,omitempty"` // write_wait was released (false: timed out, or no write_wait)
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StmResult) Reset() {
+	*x = StmResult{}
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[102]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StmResult) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StmResult) ProtoMessage() {}
+
+func (x *StmResult) ProtoReflect() protoreflect.Message {
+	mi := &file_etcdfit_performer_v1_performer_proto_msgTypes[102]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StmResult.ProtoReflect.Descriptor instead.
+func (*StmResult) Descriptor() ([]byte, []int) {
+	return file_etcdfit_performer_v1_performer_proto_rawDescGZIP(), []int{102}
+}
+
+func (x *StmResult) GetAttempts() uint32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *StmResult) GetReads() []*StmValue {
+	if x != nil {
+		return x.Reads
+	}
+	return nil
+}
+
+func (x *StmResult) GetWrites() []*StmValue {
+	if x != nil {
+		return x.Writes
+	}
+	return nil
+}
+
+func (x *StmResult) GetHeader() *ResponseHeader {
+	if x != nil {
+		return x.Header
+	}
+	return nil
+}
+
+func (x *StmResult) GetWaitReleased() bool {
+	if x != nil {
+		return x.WaitReleased
+	}
+	return false
+}
+
 var File_etcdfit_performer_v1_performer_proto protoreflect.FileDescriptor
 
 const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
@@ -8266,7 +8650,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x0fExecuteResponse\x12=\n" +
 	"\aresults\x18\x01 \x03(\v2#.etcdfit.performer.v1.CommandResultR\aresults\"D\n" +
 	"\aProgram\x129\n" +
-	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\xe7\x18\n" +
+	"\bcommands\x18\x01 \x03(\v2\x1d.etcdfit.performer.v1.CommandR\bcommands\"\x9d\x19\n" +
 	"\aCommand\x124\n" +
 	"\x03put\x18\x01 \x01(\v2 .etcdfit.performer.v1.PutCommandH\x00R\x03put\x12:\n" +
 	"\x05range\x18\x02 \x01(\v2\".etcdfit.performer.v1.RangeCommandH\x00R\x05range\x12M\n" +
@@ -8310,7 +8694,8 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x16role_revoke_permission\x18: \x01(\v21.etcdfit.performer.v1.RoleRevokePermissionCommandH\x00R\x14roleRevokePermission\x12J\n" +
 	"\vauth_enable\x18; \x01(\v2'.etcdfit.performer.v1.AuthEnableCommandH\x00R\n" +
 	"authEnable\x12M\n" +
-	"\fauth_disable\x18< \x01(\v2(.etcdfit.performer.v1.AuthDisableCommandH\x00R\vauthDisableB\t\n" +
+	"\fauth_disable\x18< \x01(\v2(.etcdfit.performer.v1.AuthDisableCommandH\x00R\vauthDisable\x124\n" +
+	"\x03stm\x18= \x01(\v2 .etcdfit.performer.v1.StmCommandH\x00R\x03stmB\t\n" +
 	"\acommand\"\xa9\x01\n" +
 	"\n" +
 	"PutCommand\x12\x10\n" +
@@ -8417,7 +8802,7 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x02ok\x18\x03 \x01(\v2\x1f.etcdfit.performer.v1.CommandOkH\x00R\x02ok\x12=\n" +
 	"\tsdk_error\x18\x04 \x01(\v2\x1e.etcdfit.performer.v1.SdkErrorH\x00R\bsdkError\x12I\n" +
 	"\rharness_error\x18\x05 \x01(\v2\".etcdfit.performer.v1.HarnessErrorH\x00R\fharnessErrorB\t\n" +
-	"\aoutcome\"\xea\x17\n" +
+	"\aoutcome\"\x9f\x18\n" +
 	"\tCommandOk\x123\n" +
 	"\x03put\x18\x01 \x01(\v2\x1f.etcdfit.performer.v1.PutResultH\x00R\x03put\x129\n" +
 	"\x05range\x18\x02 \x01(\v2!.etcdfit.performer.v1.RangeResultH\x00R\x05range\x12L\n" +
@@ -8461,7 +8846,8 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x16role_revoke_permission\x18: \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\x14roleRevokePermission\x12C\n" +
 	"\vauth_enable\x18; \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\n" +
 	"authEnable\x12E\n" +
-	"\fauth_disable\x18< \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\vauthDisableB\t\n" +
+	"\fauth_disable\x18< \x01(\v2 .etcdfit.performer.v1.AuthResultH\x00R\vauthDisable\x123\n" +
+	"\x03stm\x18= \x01(\v2\x1f.etcdfit.performer.v1.StmResultH\x00R\x03stmB\t\n" +
 	"\apayload\"\xa7\x01\n" +
 	"\bSdkError\x123\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1f.etcdfit.performer.v1.ErrorCodeR\x04code\x12\x19\n" +
@@ -8758,7 +9144,32 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\trss_bytes\x18\f \x01(\x04R\brssBytes\x12#\n" +
 	"\rharness_error\x18\r \x01(\tR\fharnessError\x12\x1d\n" +
 	"\n" +
-	"prefill_ms\x18\x0e \x01(\x04R\tprefillMs*K\n" +
+	"prefill_ms\x18\x0e \x01(\x04R\tprefillMs\"0\n" +
+	"\x06StmAdd\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\fR\x03key\x12\x14\n" +
+	"\x05delta\x18\x02 \x01(\x03R\x05delta\"\xb5\x02\n" +
+	"\n" +
+	"StmCommand\x120\n" +
+	"\x04adds\x18\x01 \x03(\v2\x1c.etcdfit.performer.v1.StmAddR\x04adds\x12@\n" +
+	"\tisolation\x18\x02 \x01(\x0e2\".etcdfit.performer.v1.StmIsolationR\tisolation\x12!\n" +
+	"\fmax_attempts\x18\x03 \x01(\rR\vmaxAttempts\x12\x1d\n" +
+	"\n" +
+	"timeout_ms\x18\x04 \x01(\rR\ttimeoutMs\x12\x1f\n" +
+	"\vread_signal\x18\x05 \x01(\tR\n" +
+	"readSignal\x12\x1d\n" +
+	"\n" +
+	"write_wait\x18\x06 \x01(\tR\twriteWait\x121\n" +
+	"\x15write_wait_timeout_ms\x18\a \x01(\rR\x12writeWaitTimeoutMs\"L\n" +
+	"\bStmValue\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\fR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\fR\x05value\x12\x18\n" +
+	"\apresent\x18\x03 \x01(\bR\apresent\"\xf8\x01\n" +
+	"\tStmResult\x12\x1a\n" +
+	"\battempts\x18\x01 \x01(\rR\battempts\x124\n" +
+	"\x05reads\x18\x02 \x03(\v2\x1e.etcdfit.performer.v1.StmValueR\x05reads\x126\n" +
+	"\x06writes\x18\x03 \x03(\v2\x1e.etcdfit.performer.v1.StmValueR\x06writes\x12<\n" +
+	"\x06header\x18\x04 \x01(\v2$.etcdfit.performer.v1.ResponseHeaderR\x06header\x12#\n" +
+	"\rwait_released\x18\x05 \x01(\bR\fwaitReleased*K\n" +
 	"\x0fProtocolVersion\x12 \n" +
 	"\x1cPROTOCOL_VERSION_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12PROTOCOL_VERSION_1\x10\x01*h\n" +
@@ -8836,7 +9247,13 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"\x12WORKLOAD_OP_DELETE\x10\x05*P\n" +
 	"\x0fKeyDistribution\x12\x1c\n" +
 	"\x18KEY_DISTRIBUTION_UNIFORM\x10\x00\x12\x1f\n" +
-	"\x1bKEY_DISTRIBUTION_SEQUENTIAL\x10\x012\xc7\x04\n" +
+	"\x1bKEY_DISTRIBUTION_SEQUENTIAL\x10\x01*\xb8\x01\n" +
+	"\fStmIsolation\x12\x19\n" +
+	"\x15STM_ISOLATION_DEFAULT\x10\x00\x12'\n" +
+	"#STM_ISOLATION_SERIALIZABLE_SNAPSHOT\x10\x01\x12\x1e\n" +
+	"\x1aSTM_ISOLATION_SERIALIZABLE\x10\x02\x12\"\n" +
+	"\x1eSTM_ISOLATION_REPEATABLE_READS\x10\x03\x12 \n" +
+	"\x1cSTM_ISOLATION_READ_COMMITTED\x10\x042\xc7\x04\n" +
 	"\x10PerformerService\x12Y\n" +
 	"\bDescribe\x12%.etcdfit.performer.v1.DescribeRequest\x1a&.etcdfit.performer.v1.DescribeResponse\x12V\n" +
 	"\aConnect\x12$.etcdfit.performer.v1.ConnectRequest\x1a%.etcdfit.performer.v1.ConnectResponse\x12_\n" +
@@ -8858,8 +9275,8 @@ func file_etcdfit_performer_v1_performer_proto_rawDescGZIP() []byte {
 	return file_etcdfit_performer_v1_performer_proto_rawDescData
 }
 
-var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 13)
-var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 99)
+var file_etcdfit_performer_v1_performer_proto_enumTypes = make([]protoimpl.EnumInfo, 14)
+var file_etcdfit_performer_v1_performer_proto_msgTypes = make([]protoimpl.MessageInfo, 103)
 var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
 	(ProtocolVersion)(0),                  // 0: etcdfit.performer.v1.ProtocolVersion
 	(RangeKind)(0),                        // 1: etcdfit.performer.v1.RangeKind
@@ -8873,278 +9290,290 @@ var file_etcdfit_performer_v1_performer_proto_goTypes = []any{
 	(PermissionType)(0),                   // 9: etcdfit.performer.v1.PermissionType
 	(WorkloadOp)(0),                       // 10: etcdfit.performer.v1.WorkloadOp
 	(KeyDistribution)(0),                  // 11: etcdfit.performer.v1.KeyDistribution
-	(HarnessError_Kind)(0),                // 12: etcdfit.performer.v1.HarnessError.Kind
-	(*DescribeRequest)(nil),               // 13: etcdfit.performer.v1.DescribeRequest
-	(*DescribeResponse)(nil),              // 14: etcdfit.performer.v1.DescribeResponse
-	(*ConnectRequest)(nil),                // 15: etcdfit.performer.v1.ConnectRequest
-	(*ConnectResponse)(nil),               // 16: etcdfit.performer.v1.ConnectResponse
-	(*DisconnectRequest)(nil),             // 17: etcdfit.performer.v1.DisconnectRequest
-	(*DisconnectResponse)(nil),            // 18: etcdfit.performer.v1.DisconnectResponse
-	(*ExecuteRequest)(nil),                // 19: etcdfit.performer.v1.ExecuteRequest
-	(*ExecuteResponse)(nil),               // 20: etcdfit.performer.v1.ExecuteResponse
-	(*Program)(nil),                       // 21: etcdfit.performer.v1.Program
-	(*Command)(nil),                       // 22: etcdfit.performer.v1.Command
-	(*PutCommand)(nil),                    // 23: etcdfit.performer.v1.PutCommand
-	(*RangeCommand)(nil),                  // 24: etcdfit.performer.v1.RangeCommand
-	(*DeleteRangeCommand)(nil),            // 25: etcdfit.performer.v1.DeleteRangeCommand
-	(*Compare)(nil),                       // 26: etcdfit.performer.v1.Compare
-	(*RequestOp)(nil),                     // 27: etcdfit.performer.v1.RequestOp
-	(*TxnCommand)(nil),                    // 28: etcdfit.performer.v1.TxnCommand
-	(*CompactCommand)(nil),                // 29: etcdfit.performer.v1.CompactCommand
-	(*StatusCommand)(nil),                 // 30: etcdfit.performer.v1.StatusCommand
-	(*LeaseGrantCommand)(nil),             // 31: etcdfit.performer.v1.LeaseGrantCommand
-	(*LeaseRevokeCommand)(nil),            // 32: etcdfit.performer.v1.LeaseRevokeCommand
-	(*LeaseTimeToLiveCommand)(nil),        // 33: etcdfit.performer.v1.LeaseTimeToLiveCommand
-	(*LeaseLeasesCommand)(nil),            // 34: etcdfit.performer.v1.LeaseLeasesCommand
-	(*LeaseKeepAliveOnceCommand)(nil),     // 35: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	(*LeaseKeepAliveStartCommand)(nil),    // 36: etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	(*LeaseKeepAliveCollectCommand)(nil),  // 37: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	(*LeaseKeepAliveStopCommand)(nil),     // 38: etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	(*WatchStartCommand)(nil),             // 39: etcdfit.performer.v1.WatchStartCommand
-	(*WatchCollectCommand)(nil),           // 40: etcdfit.performer.v1.WatchCollectCommand
-	(*WatchCancelCommand)(nil),            // 41: etcdfit.performer.v1.WatchCancelCommand
-	(*CommandResult)(nil),                 // 42: etcdfit.performer.v1.CommandResult
-	(*CommandOk)(nil),                     // 43: etcdfit.performer.v1.CommandOk
-	(*SdkError)(nil),                      // 44: etcdfit.performer.v1.SdkError
-	(*HarnessError)(nil),                  // 45: etcdfit.performer.v1.HarnessError
-	(*ResponseHeader)(nil),                // 46: etcdfit.performer.v1.ResponseHeader
-	(*KeyValue)(nil),                      // 47: etcdfit.performer.v1.KeyValue
-	(*PutResult)(nil),                     // 48: etcdfit.performer.v1.PutResult
-	(*RangeResult)(nil),                   // 49: etcdfit.performer.v1.RangeResult
-	(*DeleteRangeResult)(nil),             // 50: etcdfit.performer.v1.DeleteRangeResult
-	(*ResponseOp)(nil),                    // 51: etcdfit.performer.v1.ResponseOp
-	(*TxnResult)(nil),                     // 52: etcdfit.performer.v1.TxnResult
-	(*CompactResult)(nil),                 // 53: etcdfit.performer.v1.CompactResult
-	(*LeaseGrantResult)(nil),              // 54: etcdfit.performer.v1.LeaseGrantResult
-	(*LeaseRevokeResult)(nil),             // 55: etcdfit.performer.v1.LeaseRevokeResult
-	(*LeaseTimeToLiveResult)(nil),         // 56: etcdfit.performer.v1.LeaseTimeToLiveResult
-	(*LeaseLeasesResult)(nil),             // 57: etcdfit.performer.v1.LeaseLeasesResult
-	(*LeaseKeepAliveOnceResult)(nil),      // 58: etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	(*WatchStartResult)(nil),              // 59: etcdfit.performer.v1.WatchStartResult
-	(*WatchEvent)(nil),                    // 60: etcdfit.performer.v1.WatchEvent
-	(*WatchCollectResult)(nil),            // 61: etcdfit.performer.v1.WatchCollectResult
-	(*LeaseKeepAliveStartResult)(nil),     // 62: etcdfit.performer.v1.LeaseKeepAliveStartResult
-	(*KeepAliveResponse)(nil),             // 63: etcdfit.performer.v1.KeepAliveResponse
-	(*LeaseKeepAliveCollectResult)(nil),   // 64: etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	(*LeaseKeepAliveStopResult)(nil),      // 65: etcdfit.performer.v1.LeaseKeepAliveStopResult
-	(*WatchCancelResult)(nil),             // 66: etcdfit.performer.v1.WatchCancelResult
-	(*StatusResult)(nil),                  // 67: etcdfit.performer.v1.StatusResult
-	(*ExecuteStreamRequest)(nil),          // 68: etcdfit.performer.v1.ExecuteStreamRequest
-	(*LatchReleased)(nil),                 // 69: etcdfit.performer.v1.LatchReleased
-	(*ExecuteStreamResponse)(nil),         // 70: etcdfit.performer.v1.ExecuteStreamResponse
-	(*StreamedResult)(nil),                // 71: etcdfit.performer.v1.StreamedResult
-	(*LatchSignalled)(nil),                // 72: etcdfit.performer.v1.LatchSignalled
-	(*ProgramDone)(nil),                   // 73: etcdfit.performer.v1.ProgramDone
-	(*SignalCommand)(nil),                 // 74: etcdfit.performer.v1.SignalCommand
-	(*WaitCommand)(nil),                   // 75: etcdfit.performer.v1.WaitCommand
-	(*SignalResult)(nil),                  // 76: etcdfit.performer.v1.SignalResult
-	(*WaitResult)(nil),                    // 77: etcdfit.performer.v1.WaitResult
-	(*LockAcquireCommand)(nil),            // 78: etcdfit.performer.v1.LockAcquireCommand
-	(*LockAcquireResult)(nil),             // 79: etcdfit.performer.v1.LockAcquireResult
-	(*LockReleaseCommand)(nil),            // 80: etcdfit.performer.v1.LockReleaseCommand
-	(*LockReleaseResult)(nil),             // 81: etcdfit.performer.v1.LockReleaseResult
-	(*ElectionCampaignCommand)(nil),       // 82: etcdfit.performer.v1.ElectionCampaignCommand
-	(*ElectionCampaignResult)(nil),        // 83: etcdfit.performer.v1.ElectionCampaignResult
-	(*ElectionProclaimCommand)(nil),       // 84: etcdfit.performer.v1.ElectionProclaimCommand
-	(*ElectionProclaimResult)(nil),        // 85: etcdfit.performer.v1.ElectionProclaimResult
-	(*ElectionLeaderCommand)(nil),         // 86: etcdfit.performer.v1.ElectionLeaderCommand
-	(*ElectionLeaderResult)(nil),          // 87: etcdfit.performer.v1.ElectionLeaderResult
-	(*ElectionObserveStartCommand)(nil),   // 88: etcdfit.performer.v1.ElectionObserveStartCommand
-	(*ElectionObserveStartResult)(nil),    // 89: etcdfit.performer.v1.ElectionObserveStartResult
-	(*ElectionObserveCollectCommand)(nil), // 90: etcdfit.performer.v1.ElectionObserveCollectCommand
-	(*ElectionObserveCollectResult)(nil),  // 91: etcdfit.performer.v1.ElectionObserveCollectResult
-	(*ElectionResignCommand)(nil),         // 92: etcdfit.performer.v1.ElectionResignCommand
-	(*ElectionResignResult)(nil),          // 93: etcdfit.performer.v1.ElectionResignResult
-	(*AuthenticateCommand)(nil),           // 94: etcdfit.performer.v1.AuthenticateCommand
-	(*AuthenticateResult)(nil),            // 95: etcdfit.performer.v1.AuthenticateResult
-	(*UserAddCommand)(nil),                // 96: etcdfit.performer.v1.UserAddCommand
-	(*UserDeleteCommand)(nil),             // 97: etcdfit.performer.v1.UserDeleteCommand
-	(*UserChangePasswordCommand)(nil),     // 98: etcdfit.performer.v1.UserChangePasswordCommand
-	(*UserGrantRoleCommand)(nil),          // 99: etcdfit.performer.v1.UserGrantRoleCommand
-	(*UserRevokeRoleCommand)(nil),         // 100: etcdfit.performer.v1.UserRevokeRoleCommand
-	(*RoleAddCommand)(nil),                // 101: etcdfit.performer.v1.RoleAddCommand
-	(*RoleGrantPermissionCommand)(nil),    // 102: etcdfit.performer.v1.RoleGrantPermissionCommand
-	(*RoleRevokePermissionCommand)(nil),   // 103: etcdfit.performer.v1.RoleRevokePermissionCommand
-	(*AuthEnableCommand)(nil),             // 104: etcdfit.performer.v1.AuthEnableCommand
-	(*AuthDisableCommand)(nil),            // 105: etcdfit.performer.v1.AuthDisableCommand
-	(*AuthResult)(nil),                    // 106: etcdfit.performer.v1.AuthResult
-	(*OpWeight)(nil),                      // 107: etcdfit.performer.v1.OpWeight
-	(*WorkloadRequest)(nil),               // 108: etcdfit.performer.v1.WorkloadRequest
-	(*LatencyHistogram)(nil),              // 109: etcdfit.performer.v1.LatencyHistogram
-	(*WorkloadErrorCount)(nil),            // 110: etcdfit.performer.v1.WorkloadErrorCount
-	(*WorkloadReport)(nil),                // 111: etcdfit.performer.v1.WorkloadReport
+	(StmIsolation)(0),                     // 12: etcdfit.performer.v1.StmIsolation
+	(HarnessError_Kind)(0),                // 13: etcdfit.performer.v1.HarnessError.Kind
+	(*DescribeRequest)(nil),               // 14: etcdfit.performer.v1.DescribeRequest
+	(*DescribeResponse)(nil),              // 15: etcdfit.performer.v1.DescribeResponse
+	(*ConnectRequest)(nil),                // 16: etcdfit.performer.v1.ConnectRequest
+	(*ConnectResponse)(nil),               // 17: etcdfit.performer.v1.ConnectResponse
+	(*DisconnectRequest)(nil),             // 18: etcdfit.performer.v1.DisconnectRequest
+	(*DisconnectResponse)(nil),            // 19: etcdfit.performer.v1.DisconnectResponse
+	(*ExecuteRequest)(nil),                // 20: etcdfit.performer.v1.ExecuteRequest
+	(*ExecuteResponse)(nil),               // 21: etcdfit.performer.v1.ExecuteResponse
+	(*Program)(nil),                       // 22: etcdfit.performer.v1.Program
+	(*Command)(nil),                       // 23: etcdfit.performer.v1.Command
+	(*PutCommand)(nil),                    // 24: etcdfit.performer.v1.PutCommand
+	(*RangeCommand)(nil),                  // 25: etcdfit.performer.v1.RangeCommand
+	(*DeleteRangeCommand)(nil),            // 26: etcdfit.performer.v1.DeleteRangeCommand
+	(*Compare)(nil),                       // 27: etcdfit.performer.v1.Compare
+	(*RequestOp)(nil),                     // 28: etcdfit.performer.v1.RequestOp
+	(*TxnCommand)(nil),                    // 29: etcdfit.performer.v1.TxnCommand
+	(*CompactCommand)(nil),                // 30: etcdfit.performer.v1.CompactCommand
+	(*StatusCommand)(nil),                 // 31: etcdfit.performer.v1.StatusCommand
+	(*LeaseGrantCommand)(nil),             // 32: etcdfit.performer.v1.LeaseGrantCommand
+	(*LeaseRevokeCommand)(nil),            // 33: etcdfit.performer.v1.LeaseRevokeCommand
+	(*LeaseTimeToLiveCommand)(nil),        // 34: etcdfit.performer.v1.LeaseTimeToLiveCommand
+	(*LeaseLeasesCommand)(nil),            // 35: etcdfit.performer.v1.LeaseLeasesCommand
+	(*LeaseKeepAliveOnceCommand)(nil),     // 36: etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	(*LeaseKeepAliveStartCommand)(nil),    // 37: etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	(*LeaseKeepAliveCollectCommand)(nil),  // 38: etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	(*LeaseKeepAliveStopCommand)(nil),     // 39: etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	(*WatchStartCommand)(nil),             // 40: etcdfit.performer.v1.WatchStartCommand
+	(*WatchCollectCommand)(nil),           // 41: etcdfit.performer.v1.WatchCollectCommand
+	(*WatchCancelCommand)(nil),            // 42: etcdfit.performer.v1.WatchCancelCommand
+	(*CommandResult)(nil),                 // 43: etcdfit.performer.v1.CommandResult
+	(*CommandOk)(nil),                     // 44: etcdfit.performer.v1.CommandOk
+	(*SdkError)(nil),                      // 45: etcdfit.performer.v1.SdkError
+	(*HarnessError)(nil),                  // 46: etcdfit.performer.v1.HarnessError
+	(*ResponseHeader)(nil),                // 47: etcdfit.performer.v1.ResponseHeader
+	(*KeyValue)(nil),                      // 48: etcdfit.performer.v1.KeyValue
+	(*PutResult)(nil),                     // 49: etcdfit.performer.v1.PutResult
+	(*RangeResult)(nil),                   // 50: etcdfit.performer.v1.RangeResult
+	(*DeleteRangeResult)(nil),             // 51: etcdfit.performer.v1.DeleteRangeResult
+	(*ResponseOp)(nil),                    // 52: etcdfit.performer.v1.ResponseOp
+	(*TxnResult)(nil),                     // 53: etcdfit.performer.v1.TxnResult
+	(*CompactResult)(nil),                 // 54: etcdfit.performer.v1.CompactResult
+	(*LeaseGrantResult)(nil),              // 55: etcdfit.performer.v1.LeaseGrantResult
+	(*LeaseRevokeResult)(nil),             // 56: etcdfit.performer.v1.LeaseRevokeResult
+	(*LeaseTimeToLiveResult)(nil),         // 57: etcdfit.performer.v1.LeaseTimeToLiveResult
+	(*LeaseLeasesResult)(nil),             // 58: etcdfit.performer.v1.LeaseLeasesResult
+	(*LeaseKeepAliveOnceResult)(nil),      // 59: etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	(*WatchStartResult)(nil),              // 60: etcdfit.performer.v1.WatchStartResult
+	(*WatchEvent)(nil),                    // 61: etcdfit.performer.v1.WatchEvent
+	(*WatchCollectResult)(nil),            // 62: etcdfit.performer.v1.WatchCollectResult
+	(*LeaseKeepAliveStartResult)(nil),     // 63: etcdfit.performer.v1.LeaseKeepAliveStartResult
+	(*KeepAliveResponse)(nil),             // 64: etcdfit.performer.v1.KeepAliveResponse
+	(*LeaseKeepAliveCollectResult)(nil),   // 65: etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	(*LeaseKeepAliveStopResult)(nil),      // 66: etcdfit.performer.v1.LeaseKeepAliveStopResult
+	(*WatchCancelResult)(nil),             // 67: etcdfit.performer.v1.WatchCancelResult
+	(*StatusResult)(nil),                  // 68: etcdfit.performer.v1.StatusResult
+	(*ExecuteStreamRequest)(nil),          // 69: etcdfit.performer.v1.ExecuteStreamRequest
+	(*LatchReleased)(nil),                 // 70: etcdfit.performer.v1.LatchReleased
+	(*ExecuteStreamResponse)(nil),         // 71: etcdfit.performer.v1.ExecuteStreamResponse
+	(*StreamedResult)(nil),                // 72: etcdfit.performer.v1.StreamedResult
+	(*LatchSignalled)(nil),                // 73: etcdfit.performer.v1.LatchSignalled
+	(*ProgramDone)(nil),                   // 74: etcdfit.performer.v1.ProgramDone
+	(*SignalCommand)(nil),                 // 75: etcdfit.performer.v1.SignalCommand
+	(*WaitCommand)(nil),                   // 76: etcdfit.performer.v1.WaitCommand
+	(*SignalResult)(nil),                  // 77: etcdfit.performer.v1.SignalResult
+	(*WaitResult)(nil),                    // 78: etcdfit.performer.v1.WaitResult
+	(*LockAcquireCommand)(nil),            // 79: etcdfit.performer.v1.LockAcquireCommand
+	(*LockAcquireResult)(nil),             // 80: etcdfit.performer.v1.LockAcquireResult
+	(*LockReleaseCommand)(nil),            // 81: etcdfit.performer.v1.LockReleaseCommand
+	(*LockReleaseResult)(nil),             // 82: etcdfit.performer.v1.LockReleaseResult
+	(*ElectionCampaignCommand)(nil),       // 83: etcdfit.performer.v1.ElectionCampaignCommand
+	(*ElectionCampaignResult)(nil),        // 84: etcdfit.performer.v1.ElectionCampaignResult
+	(*ElectionProclaimCommand)(nil),       // 85: etcdfit.performer.v1.ElectionProclaimCommand
+	(*ElectionProclaimResult)(nil),        // 86: etcdfit.performer.v1.ElectionProclaimResult
+	(*ElectionLeaderCommand)(nil),         // 87: etcdfit.performer.v1.ElectionLeaderCommand
+	(*ElectionLeaderResult)(nil),          // 88: etcdfit.performer.v1.ElectionLeaderResult
+	(*ElectionObserveStartCommand)(nil),   // 89: etcdfit.performer.v1.ElectionObserveStartCommand
+	(*ElectionObserveStartResult)(nil),    // 90: etcdfit.performer.v1.ElectionObserveStartResult
+	(*ElectionObserveCollectCommand)(nil), // 91: etcdfit.performer.v1.ElectionObserveCollectCommand
+	(*ElectionObserveCollectResult)(nil),  // 92: etcdfit.performer.v1.ElectionObserveCollectResult
+	(*ElectionResignCommand)(nil),         // 93: etcdfit.performer.v1.ElectionResignCommand
+	(*ElectionResignResult)(nil),          // 94: etcdfit.performer.v1.ElectionResignResult
+	(*AuthenticateCommand)(nil),           // 95: etcdfit.performer.v1.AuthenticateCommand
+	(*AuthenticateResult)(nil),            // 96: etcdfit.performer.v1.AuthenticateResult
+	(*UserAddCommand)(nil),                // 97: etcdfit.performer.v1.UserAddCommand
+	(*UserDeleteCommand)(nil),             // 98: etcdfit.performer.v1.UserDeleteCommand
+	(*UserChangePasswordCommand)(nil),     // 99: etcdfit.performer.v1.UserChangePasswordCommand
+	(*UserGrantRoleCommand)(nil),          // 100: etcdfit.performer.v1.UserGrantRoleCommand
+	(*UserRevokeRoleCommand)(nil),         // 101: etcdfit.performer.v1.UserRevokeRoleCommand
+	(*RoleAddCommand)(nil),                // 102: etcdfit.performer.v1.RoleAddCommand
+	(*RoleGrantPermissionCommand)(nil),    // 103: etcdfit.performer.v1.RoleGrantPermissionCommand
+	(*RoleRevokePermissionCommand)(nil),   // 104: etcdfit.performer.v1.RoleRevokePermissionCommand
+	(*AuthEnableCommand)(nil),             // 105: etcdfit.performer.v1.AuthEnableCommand
+	(*AuthDisableCommand)(nil),            // 106: etcdfit.performer.v1.AuthDisableCommand
+	(*AuthResult)(nil),                    // 107: etcdfit.performer.v1.AuthResult
+	(*OpWeight)(nil),                      // 108: etcdfit.performer.v1.OpWeight
+	(*WorkloadRequest)(nil),               // 109: etcdfit.performer.v1.WorkloadRequest
+	(*LatencyHistogram)(nil),              // 110: etcdfit.performer.v1.LatencyHistogram
+	(*WorkloadErrorCount)(nil),            // 111: etcdfit.performer.v1.WorkloadErrorCount
+	(*WorkloadReport)(nil),                // 112: etcdfit.performer.v1.WorkloadReport
+	(*StmAdd)(nil),                        // 113: etcdfit.performer.v1.StmAdd
+	(*StmCommand)(nil),                    // 114: etcdfit.performer.v1.StmCommand
+	(*StmValue)(nil),                      // 115: etcdfit.performer.v1.StmValue
+	(*StmResult)(nil),                     // 116: etcdfit.performer.v1.StmResult
 }
 var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	0,   // 0: etcdfit.performer.v1.DescribeResponse.protocol_version:type_name -> etcdfit.performer.v1.ProtocolVersion
-	44,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
-	21,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
-	42,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
-	22,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
-	23,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
-	24,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
-	25,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	28,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	29,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
-	31,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
-	32,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
-	33,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
-	34,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
-	35,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
-	39,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
-	40,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
-	41,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
-	30,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
-	36,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
-	37,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
-	38,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
-	74,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
-	75,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
-	78,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
-	80,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
-	82,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
-	84,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
-	86,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
-	88,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
-	90,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
-	92,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
-	94,  // 32: etcdfit.performer.v1.Command.authenticate:type_name -> etcdfit.performer.v1.AuthenticateCommand
-	96,  // 33: etcdfit.performer.v1.Command.user_add:type_name -> etcdfit.performer.v1.UserAddCommand
-	97,  // 34: etcdfit.performer.v1.Command.user_delete:type_name -> etcdfit.performer.v1.UserDeleteCommand
-	98,  // 35: etcdfit.performer.v1.Command.user_change_password:type_name -> etcdfit.performer.v1.UserChangePasswordCommand
-	99,  // 36: etcdfit.performer.v1.Command.user_grant_role:type_name -> etcdfit.performer.v1.UserGrantRoleCommand
-	100, // 37: etcdfit.performer.v1.Command.user_revoke_role:type_name -> etcdfit.performer.v1.UserRevokeRoleCommand
-	101, // 38: etcdfit.performer.v1.Command.role_add:type_name -> etcdfit.performer.v1.RoleAddCommand
-	102, // 39: etcdfit.performer.v1.Command.role_grant_permission:type_name -> etcdfit.performer.v1.RoleGrantPermissionCommand
-	103, // 40: etcdfit.performer.v1.Command.role_revoke_permission:type_name -> etcdfit.performer.v1.RoleRevokePermissionCommand
-	104, // 41: etcdfit.performer.v1.Command.auth_enable:type_name -> etcdfit.performer.v1.AuthEnableCommand
-	105, // 42: etcdfit.performer.v1.Command.auth_disable:type_name -> etcdfit.performer.v1.AuthDisableCommand
-	1,   // 43: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	2,   // 44: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
-	3,   // 45: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
-	1,   // 46: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	4,   // 47: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
-	5,   // 48: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
-	1,   // 49: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
-	23,  // 50: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
-	24,  // 51: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
-	25,  // 52: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
-	28,  // 53: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
-	26,  // 54: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
-	27,  // 55: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
-	27,  // 56: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
-	1,   // 57: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
-	6,   // 58: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
-	43,  // 59: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
-	44,  // 60: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
-	45,  // 61: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
-	48,  // 62: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
-	49,  // 63: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
-	50,  // 64: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	52,  // 65: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
-	53,  // 66: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
-	54,  // 67: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
-	55,  // 68: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
-	56,  // 69: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
-	57,  // 70: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
-	58,  // 71: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
-	59,  // 72: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
-	61,  // 73: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
-	66,  // 74: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
-	67,  // 75: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
-	62,  // 76: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
-	64,  // 77: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
-	65,  // 78: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
-	76,  // 79: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
-	77,  // 80: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
-	79,  // 81: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
-	81,  // 82: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
-	83,  // 83: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
-	85,  // 84: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
-	87,  // 85: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
-	89,  // 86: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
-	91,  // 87: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
-	93,  // 88: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
-	95,  // 89: etcdfit.performer.v1.CommandOk.authenticate:type_name -> etcdfit.performer.v1.AuthenticateResult
-	106, // 90: etcdfit.performer.v1.CommandOk.user_add:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 91: etcdfit.performer.v1.CommandOk.user_delete:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 92: etcdfit.performer.v1.CommandOk.user_change_password:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 93: etcdfit.performer.v1.CommandOk.user_grant_role:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 94: etcdfit.performer.v1.CommandOk.user_revoke_role:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 95: etcdfit.performer.v1.CommandOk.role_add:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 96: etcdfit.performer.v1.CommandOk.role_grant_permission:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 97: etcdfit.performer.v1.CommandOk.role_revoke_permission:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 98: etcdfit.performer.v1.CommandOk.auth_enable:type_name -> etcdfit.performer.v1.AuthResult
-	106, // 99: etcdfit.performer.v1.CommandOk.auth_disable:type_name -> etcdfit.performer.v1.AuthResult
-	7,   // 100: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
-	12,  // 101: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
-	46,  // 102: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	47,  // 103: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	46,  // 104: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	47,  // 105: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
-	46,  // 106: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	47,  // 107: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
-	48,  // 108: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
-	49,  // 109: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
-	50,  // 110: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
-	52,  // 111: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
-	46,  // 112: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	51,  // 113: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
-	46,  // 114: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 115: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 116: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 117: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 118: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 119: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	8,   // 120: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
-	47,  // 121: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
-	47,  // 122: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
-	60,  // 123: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
-	44,  // 124: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	44,  // 125: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
-	46,  // 126: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	63,  // 127: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
-	44,  // 128: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
-	46,  // 129: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	19,  // 130: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
-	69,  // 131: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
-	71,  // 132: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
-	72,  // 133: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
-	73,  // 134: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
-	42,  // 135: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
-	46,  // 136: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 137: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 138: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 139: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	47,  // 140: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
-	46,  // 141: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	47,  // 142: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
-	46,  // 143: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	46,  // 144: etcdfit.performer.v1.AuthenticateResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	9,   // 145: etcdfit.performer.v1.RoleGrantPermissionCommand.perm:type_name -> etcdfit.performer.v1.PermissionType
-	46,  // 146: etcdfit.performer.v1.AuthResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
-	10,  // 147: etcdfit.performer.v1.OpWeight.op:type_name -> etcdfit.performer.v1.WorkloadOp
-	107, // 148: etcdfit.performer.v1.WorkloadRequest.mix:type_name -> etcdfit.performer.v1.OpWeight
-	11,  // 149: etcdfit.performer.v1.WorkloadRequest.key_distribution:type_name -> etcdfit.performer.v1.KeyDistribution
-	7,   // 150: etcdfit.performer.v1.WorkloadErrorCount.code:type_name -> etcdfit.performer.v1.ErrorCode
-	110, // 151: etcdfit.performer.v1.WorkloadReport.errors:type_name -> etcdfit.performer.v1.WorkloadErrorCount
-	109, // 152: etcdfit.performer.v1.WorkloadReport.latency:type_name -> etcdfit.performer.v1.LatencyHistogram
-	13,  // 153: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
-	15,  // 154: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
-	17,  // 155: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
-	19,  // 156: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
-	68,  // 157: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
-	108, // 158: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
-	14,  // 159: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	16,  // 160: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	18,  // 161: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	20,  // 162: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	70,  // 163: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
-	111, // 164: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
-	159, // [159:165] is the sub-list for method output_type
-	153, // [153:159] is the sub-list for method input_type
-	153, // [153:153] is the sub-list for extension type_name
-	153, // [153:153] is the sub-list for extension extendee
-	0,   // [0:153] is the sub-list for field type_name
+	45,  // 1: etcdfit.performer.v1.ConnectResponse.error:type_name -> etcdfit.performer.v1.SdkError
+	22,  // 2: etcdfit.performer.v1.ExecuteRequest.program:type_name -> etcdfit.performer.v1.Program
+	43,  // 3: etcdfit.performer.v1.ExecuteResponse.results:type_name -> etcdfit.performer.v1.CommandResult
+	23,  // 4: etcdfit.performer.v1.Program.commands:type_name -> etcdfit.performer.v1.Command
+	24,  // 5: etcdfit.performer.v1.Command.put:type_name -> etcdfit.performer.v1.PutCommand
+	25,  // 6: etcdfit.performer.v1.Command.range:type_name -> etcdfit.performer.v1.RangeCommand
+	26,  // 7: etcdfit.performer.v1.Command.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	29,  // 8: etcdfit.performer.v1.Command.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	30,  // 9: etcdfit.performer.v1.Command.compact:type_name -> etcdfit.performer.v1.CompactCommand
+	32,  // 10: etcdfit.performer.v1.Command.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantCommand
+	33,  // 11: etcdfit.performer.v1.Command.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeCommand
+	34,  // 12: etcdfit.performer.v1.Command.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveCommand
+	35,  // 13: etcdfit.performer.v1.Command.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesCommand
+	36,  // 14: etcdfit.performer.v1.Command.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceCommand
+	40,  // 15: etcdfit.performer.v1.Command.watch_start:type_name -> etcdfit.performer.v1.WatchStartCommand
+	41,  // 16: etcdfit.performer.v1.Command.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectCommand
+	42,  // 17: etcdfit.performer.v1.Command.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelCommand
+	31,  // 18: etcdfit.performer.v1.Command.status:type_name -> etcdfit.performer.v1.StatusCommand
+	37,  // 19: etcdfit.performer.v1.Command.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartCommand
+	38,  // 20: etcdfit.performer.v1.Command.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectCommand
+	39,  // 21: etcdfit.performer.v1.Command.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopCommand
+	75,  // 22: etcdfit.performer.v1.Command.signal:type_name -> etcdfit.performer.v1.SignalCommand
+	76,  // 23: etcdfit.performer.v1.Command.wait:type_name -> etcdfit.performer.v1.WaitCommand
+	79,  // 24: etcdfit.performer.v1.Command.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireCommand
+	81,  // 25: etcdfit.performer.v1.Command.lock_release:type_name -> etcdfit.performer.v1.LockReleaseCommand
+	83,  // 26: etcdfit.performer.v1.Command.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignCommand
+	85,  // 27: etcdfit.performer.v1.Command.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimCommand
+	87,  // 28: etcdfit.performer.v1.Command.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderCommand
+	89,  // 29: etcdfit.performer.v1.Command.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartCommand
+	91,  // 30: etcdfit.performer.v1.Command.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectCommand
+	93,  // 31: etcdfit.performer.v1.Command.election_resign:type_name -> etcdfit.performer.v1.ElectionResignCommand
+	95,  // 32: etcdfit.performer.v1.Command.authenticate:type_name -> etcdfit.performer.v1.AuthenticateCommand
+	97,  // 33: etcdfit.performer.v1.Command.user_add:type_name -> etcdfit.performer.v1.UserAddCommand
+	98,  // 34: etcdfit.performer.v1.Command.user_delete:type_name -> etcdfit.performer.v1.UserDeleteCommand
+	99,  // 35: etcdfit.performer.v1.Command.user_change_password:type_name -> etcdfit.performer.v1.UserChangePasswordCommand
+	100, // 36: etcdfit.performer.v1.Command.user_grant_role:type_name -> etcdfit.performer.v1.UserGrantRoleCommand
+	101, // 37: etcdfit.performer.v1.Command.user_revoke_role:type_name -> etcdfit.performer.v1.UserRevokeRoleCommand
+	102, // 38: etcdfit.performer.v1.Command.role_add:type_name -> etcdfit.performer.v1.RoleAddCommand
+	103, // 39: etcdfit.performer.v1.Command.role_grant_permission:type_name -> etcdfit.performer.v1.RoleGrantPermissionCommand
+	104, // 40: etcdfit.performer.v1.Command.role_revoke_permission:type_name -> etcdfit.performer.v1.RoleRevokePermissionCommand
+	105, // 41: etcdfit.performer.v1.Command.auth_enable:type_name -> etcdfit.performer.v1.AuthEnableCommand
+	106, // 42: etcdfit.performer.v1.Command.auth_disable:type_name -> etcdfit.performer.v1.AuthDisableCommand
+	114, // 43: etcdfit.performer.v1.Command.stm:type_name -> etcdfit.performer.v1.StmCommand
+	1,   // 44: etcdfit.performer.v1.RangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	2,   // 45: etcdfit.performer.v1.RangeCommand.sort_order:type_name -> etcdfit.performer.v1.SortOrder
+	3,   // 46: etcdfit.performer.v1.RangeCommand.sort_target:type_name -> etcdfit.performer.v1.SortTarget
+	1,   // 47: etcdfit.performer.v1.DeleteRangeCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	4,   // 48: etcdfit.performer.v1.Compare.result:type_name -> etcdfit.performer.v1.CompareResult
+	5,   // 49: etcdfit.performer.v1.Compare.target:type_name -> etcdfit.performer.v1.CompareTarget
+	1,   // 50: etcdfit.performer.v1.Compare.kind:type_name -> etcdfit.performer.v1.RangeKind
+	24,  // 51: etcdfit.performer.v1.RequestOp.put:type_name -> etcdfit.performer.v1.PutCommand
+	25,  // 52: etcdfit.performer.v1.RequestOp.range:type_name -> etcdfit.performer.v1.RangeCommand
+	26,  // 53: etcdfit.performer.v1.RequestOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeCommand
+	29,  // 54: etcdfit.performer.v1.RequestOp.txn:type_name -> etcdfit.performer.v1.TxnCommand
+	27,  // 55: etcdfit.performer.v1.TxnCommand.compares:type_name -> etcdfit.performer.v1.Compare
+	28,  // 56: etcdfit.performer.v1.TxnCommand.success:type_name -> etcdfit.performer.v1.RequestOp
+	28,  // 57: etcdfit.performer.v1.TxnCommand.failure:type_name -> etcdfit.performer.v1.RequestOp
+	1,   // 58: etcdfit.performer.v1.WatchStartCommand.kind:type_name -> etcdfit.performer.v1.RangeKind
+	6,   // 59: etcdfit.performer.v1.WatchStartCommand.filters:type_name -> etcdfit.performer.v1.WatchFilter
+	44,  // 60: etcdfit.performer.v1.CommandResult.ok:type_name -> etcdfit.performer.v1.CommandOk
+	45,  // 61: etcdfit.performer.v1.CommandResult.sdk_error:type_name -> etcdfit.performer.v1.SdkError
+	46,  // 62: etcdfit.performer.v1.CommandResult.harness_error:type_name -> etcdfit.performer.v1.HarnessError
+	49,  // 63: etcdfit.performer.v1.CommandOk.put:type_name -> etcdfit.performer.v1.PutResult
+	50,  // 64: etcdfit.performer.v1.CommandOk.range:type_name -> etcdfit.performer.v1.RangeResult
+	51,  // 65: etcdfit.performer.v1.CommandOk.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	53,  // 66: etcdfit.performer.v1.CommandOk.txn:type_name -> etcdfit.performer.v1.TxnResult
+	54,  // 67: etcdfit.performer.v1.CommandOk.compact:type_name -> etcdfit.performer.v1.CompactResult
+	55,  // 68: etcdfit.performer.v1.CommandOk.lease_grant:type_name -> etcdfit.performer.v1.LeaseGrantResult
+	56,  // 69: etcdfit.performer.v1.CommandOk.lease_revoke:type_name -> etcdfit.performer.v1.LeaseRevokeResult
+	57,  // 70: etcdfit.performer.v1.CommandOk.lease_time_to_live:type_name -> etcdfit.performer.v1.LeaseTimeToLiveResult
+	58,  // 71: etcdfit.performer.v1.CommandOk.lease_leases:type_name -> etcdfit.performer.v1.LeaseLeasesResult
+	59,  // 72: etcdfit.performer.v1.CommandOk.lease_keep_alive_once:type_name -> etcdfit.performer.v1.LeaseKeepAliveOnceResult
+	60,  // 73: etcdfit.performer.v1.CommandOk.watch_start:type_name -> etcdfit.performer.v1.WatchStartResult
+	62,  // 74: etcdfit.performer.v1.CommandOk.watch_collect:type_name -> etcdfit.performer.v1.WatchCollectResult
+	67,  // 75: etcdfit.performer.v1.CommandOk.watch_cancel:type_name -> etcdfit.performer.v1.WatchCancelResult
+	68,  // 76: etcdfit.performer.v1.CommandOk.status:type_name -> etcdfit.performer.v1.StatusResult
+	63,  // 77: etcdfit.performer.v1.CommandOk.lease_keep_alive_start:type_name -> etcdfit.performer.v1.LeaseKeepAliveStartResult
+	65,  // 78: etcdfit.performer.v1.CommandOk.lease_keep_alive_collect:type_name -> etcdfit.performer.v1.LeaseKeepAliveCollectResult
+	66,  // 79: etcdfit.performer.v1.CommandOk.lease_keep_alive_stop:type_name -> etcdfit.performer.v1.LeaseKeepAliveStopResult
+	77,  // 80: etcdfit.performer.v1.CommandOk.signal:type_name -> etcdfit.performer.v1.SignalResult
+	78,  // 81: etcdfit.performer.v1.CommandOk.wait:type_name -> etcdfit.performer.v1.WaitResult
+	80,  // 82: etcdfit.performer.v1.CommandOk.lock_acquire:type_name -> etcdfit.performer.v1.LockAcquireResult
+	82,  // 83: etcdfit.performer.v1.CommandOk.lock_release:type_name -> etcdfit.performer.v1.LockReleaseResult
+	84,  // 84: etcdfit.performer.v1.CommandOk.election_campaign:type_name -> etcdfit.performer.v1.ElectionCampaignResult
+	86,  // 85: etcdfit.performer.v1.CommandOk.election_proclaim:type_name -> etcdfit.performer.v1.ElectionProclaimResult
+	88,  // 86: etcdfit.performer.v1.CommandOk.election_leader:type_name -> etcdfit.performer.v1.ElectionLeaderResult
+	90,  // 87: etcdfit.performer.v1.CommandOk.election_observe_start:type_name -> etcdfit.performer.v1.ElectionObserveStartResult
+	92,  // 88: etcdfit.performer.v1.CommandOk.election_observe_collect:type_name -> etcdfit.performer.v1.ElectionObserveCollectResult
+	94,  // 89: etcdfit.performer.v1.CommandOk.election_resign:type_name -> etcdfit.performer.v1.ElectionResignResult
+	96,  // 90: etcdfit.performer.v1.CommandOk.authenticate:type_name -> etcdfit.performer.v1.AuthenticateResult
+	107, // 91: etcdfit.performer.v1.CommandOk.user_add:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 92: etcdfit.performer.v1.CommandOk.user_delete:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 93: etcdfit.performer.v1.CommandOk.user_change_password:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 94: etcdfit.performer.v1.CommandOk.user_grant_role:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 95: etcdfit.performer.v1.CommandOk.user_revoke_role:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 96: etcdfit.performer.v1.CommandOk.role_add:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 97: etcdfit.performer.v1.CommandOk.role_grant_permission:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 98: etcdfit.performer.v1.CommandOk.role_revoke_permission:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 99: etcdfit.performer.v1.CommandOk.auth_enable:type_name -> etcdfit.performer.v1.AuthResult
+	107, // 100: etcdfit.performer.v1.CommandOk.auth_disable:type_name -> etcdfit.performer.v1.AuthResult
+	116, // 101: etcdfit.performer.v1.CommandOk.stm:type_name -> etcdfit.performer.v1.StmResult
+	7,   // 102: etcdfit.performer.v1.SdkError.code:type_name -> etcdfit.performer.v1.ErrorCode
+	13,  // 103: etcdfit.performer.v1.HarnessError.kind:type_name -> etcdfit.performer.v1.HarnessError.Kind
+	47,  // 104: etcdfit.performer.v1.PutResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48,  // 105: etcdfit.performer.v1.PutResult.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	47,  // 106: etcdfit.performer.v1.RangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48,  // 107: etcdfit.performer.v1.RangeResult.kvs:type_name -> etcdfit.performer.v1.KeyValue
+	47,  // 108: etcdfit.performer.v1.DeleteRangeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48,  // 109: etcdfit.performer.v1.DeleteRangeResult.prev_kvs:type_name -> etcdfit.performer.v1.KeyValue
+	49,  // 110: etcdfit.performer.v1.ResponseOp.put:type_name -> etcdfit.performer.v1.PutResult
+	50,  // 111: etcdfit.performer.v1.ResponseOp.range:type_name -> etcdfit.performer.v1.RangeResult
+	51,  // 112: etcdfit.performer.v1.ResponseOp.delete_range:type_name -> etcdfit.performer.v1.DeleteRangeResult
+	53,  // 113: etcdfit.performer.v1.ResponseOp.txn:type_name -> etcdfit.performer.v1.TxnResult
+	47,  // 114: etcdfit.performer.v1.TxnResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	52,  // 115: etcdfit.performer.v1.TxnResult.responses:type_name -> etcdfit.performer.v1.ResponseOp
+	47,  // 116: etcdfit.performer.v1.CompactResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 117: etcdfit.performer.v1.LeaseGrantResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 118: etcdfit.performer.v1.LeaseRevokeResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 119: etcdfit.performer.v1.LeaseTimeToLiveResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 120: etcdfit.performer.v1.LeaseLeasesResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 121: etcdfit.performer.v1.LeaseKeepAliveOnceResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	8,   // 122: etcdfit.performer.v1.WatchEvent.type:type_name -> etcdfit.performer.v1.EventType
+	48,  // 123: etcdfit.performer.v1.WatchEvent.kv:type_name -> etcdfit.performer.v1.KeyValue
+	48,  // 124: etcdfit.performer.v1.WatchEvent.prev_kv:type_name -> etcdfit.performer.v1.KeyValue
+	61,  // 125: etcdfit.performer.v1.WatchCollectResult.events:type_name -> etcdfit.performer.v1.WatchEvent
+	45,  // 126: etcdfit.performer.v1.WatchCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	45,  // 127: etcdfit.performer.v1.WatchCollectResult.errors:type_name -> etcdfit.performer.v1.SdkError
+	47,  // 128: etcdfit.performer.v1.KeepAliveResponse.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	64,  // 129: etcdfit.performer.v1.LeaseKeepAliveCollectResult.responses:type_name -> etcdfit.performer.v1.KeepAliveResponse
+	45,  // 130: etcdfit.performer.v1.LeaseKeepAliveCollectResult.end_error:type_name -> etcdfit.performer.v1.SdkError
+	47,  // 131: etcdfit.performer.v1.StatusResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	20,  // 132: etcdfit.performer.v1.ExecuteStreamRequest.program:type_name -> etcdfit.performer.v1.ExecuteRequest
+	70,  // 133: etcdfit.performer.v1.ExecuteStreamRequest.latch_released:type_name -> etcdfit.performer.v1.LatchReleased
+	72,  // 134: etcdfit.performer.v1.ExecuteStreamResponse.result:type_name -> etcdfit.performer.v1.StreamedResult
+	73,  // 135: etcdfit.performer.v1.ExecuteStreamResponse.signalled:type_name -> etcdfit.performer.v1.LatchSignalled
+	74,  // 136: etcdfit.performer.v1.ExecuteStreamResponse.done:type_name -> etcdfit.performer.v1.ProgramDone
+	43,  // 137: etcdfit.performer.v1.StreamedResult.result:type_name -> etcdfit.performer.v1.CommandResult
+	47,  // 138: etcdfit.performer.v1.LockAcquireResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 139: etcdfit.performer.v1.LockReleaseResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 140: etcdfit.performer.v1.ElectionCampaignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 141: etcdfit.performer.v1.ElectionProclaimResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48,  // 142: etcdfit.performer.v1.ElectionLeaderResult.leader:type_name -> etcdfit.performer.v1.KeyValue
+	47,  // 143: etcdfit.performer.v1.ElectionLeaderResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	48,  // 144: etcdfit.performer.v1.ElectionObserveCollectResult.leaders:type_name -> etcdfit.performer.v1.KeyValue
+	47,  // 145: etcdfit.performer.v1.ElectionResignResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	47,  // 146: etcdfit.performer.v1.AuthenticateResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	9,   // 147: etcdfit.performer.v1.RoleGrantPermissionCommand.perm:type_name -> etcdfit.performer.v1.PermissionType
+	47,  // 148: etcdfit.performer.v1.AuthResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	10,  // 149: etcdfit.performer.v1.OpWeight.op:type_name -> etcdfit.performer.v1.WorkloadOp
+	108, // 150: etcdfit.performer.v1.WorkloadRequest.mix:type_name -> etcdfit.performer.v1.OpWeight
+	11,  // 151: etcdfit.performer.v1.WorkloadRequest.key_distribution:type_name -> etcdfit.performer.v1.KeyDistribution
+	7,   // 152: etcdfit.performer.v1.WorkloadErrorCount.code:type_name -> etcdfit.performer.v1.ErrorCode
+	111, // 153: etcdfit.performer.v1.WorkloadReport.errors:type_name -> etcdfit.performer.v1.WorkloadErrorCount
+	110, // 154: etcdfit.performer.v1.WorkloadReport.latency:type_name -> etcdfit.performer.v1.LatencyHistogram
+	113, // 155: etcdfit.performer.v1.StmCommand.adds:type_name -> etcdfit.performer.v1.StmAdd
+	12,  // 156: etcdfit.performer.v1.StmCommand.isolation:type_name -> etcdfit.performer.v1.StmIsolation
+	115, // 157: etcdfit.performer.v1.StmResult.reads:type_name -> etcdfit.performer.v1.StmValue
+	115, // 158: etcdfit.performer.v1.StmResult.writes:type_name -> etcdfit.performer.v1.StmValue
+	47,  // 159: etcdfit.performer.v1.StmResult.header:type_name -> etcdfit.performer.v1.ResponseHeader
+	14,  // 160: etcdfit.performer.v1.PerformerService.Describe:input_type -> etcdfit.performer.v1.DescribeRequest
+	16,  // 161: etcdfit.performer.v1.PerformerService.Connect:input_type -> etcdfit.performer.v1.ConnectRequest
+	18,  // 162: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
+	20,  // 163: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
+	69,  // 164: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
+	109, // 165: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
+	15,  // 166: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	17,  // 167: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	19,  // 168: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	21,  // 169: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	71,  // 170: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
+	112, // 171: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
+	166, // [166:172] is the sub-list for method output_type
+	160, // [160:166] is the sub-list for method input_type
+	160, // [160:160] is the sub-list for extension type_name
+	160, // [160:160] is the sub-list for extension extendee
+	0,   // [0:160] is the sub-list for field type_name
 }
 
 func init() { file_etcdfit_performer_v1_performer_proto_init() }
@@ -9191,6 +9620,7 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*Command_RoleRevokePermission)(nil),
 		(*Command_AuthEnable)(nil),
 		(*Command_AuthDisable)(nil),
+		(*Command_Stm)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[14].OneofWrappers = []any{
 		(*RequestOp_Put)(nil),
@@ -9242,6 +9672,7 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		(*CommandOk_RoleRevokePermission)(nil),
 		(*CommandOk_AuthEnable)(nil),
 		(*CommandOk_AuthDisable)(nil),
+		(*CommandOk_Stm)(nil),
 	}
 	file_etcdfit_performer_v1_performer_proto_msgTypes[38].OneofWrappers = []any{
 		(*ResponseOp_Put)(nil),
@@ -9263,8 +9694,8 @@ func file_etcdfit_performer_v1_performer_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_etcdfit_performer_v1_performer_proto_rawDesc), len(file_etcdfit_performer_v1_performer_proto_rawDesc)),
-			NumEnums:      13,
-			NumMessages:   99,
+			NumEnums:      14,
+			NumMessages:   103,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -87,6 +87,13 @@ var capabilitySince = map[string]string{
 	"lock.try": "3.5.0",
 	// concurrency.NewElection: Campaign, Proclaim, Leader, Observe, Resign.
 	"election": "3.5.0",
+	// concurrency.NewSTM with WithIsolation (stm.go); the four levels at every built version
+	// (v3.5.35 / v3.6.16 / v3.7.3 concurrency/stm.go: SerializableSnapshot .. ReadCommitted).
+	"stm":                                 "3.5.0",
+	"stm.isolation.serializable_snapshot": "3.5.0",
+	"stm.isolation.serializable":          "3.5.0",
+	"stm.isolation.repeatable_reads":      "3.5.0",
+	"stm.isolation.read_committed":        "3.5.0",
 	// Workload: clients and workers run in this process (internal/workload).
 	"perf.workload": "3.5.0",
 	// Config.TLS (a *tls.Config with the CA, the client certificate, ServerName): auth.go TLSConfig.

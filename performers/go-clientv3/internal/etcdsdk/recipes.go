@@ -8,10 +8,10 @@ package etcdsdk
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"time"
 
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"go.etcd.io/etcd/client/v3/concurrency"
 
 	ppb "etcdfit.dev/performers/go-clientv3/gen/performerv1"
@@ -58,13 +58,28 @@ func (cl *Client) newSession(ttl int64) (*concurrency.Session, error) {
 }
 
 // ownerRevision is the create revision Mutex.IsOwner compares against: the lock key's
-// create revision (the SDK keeps it private and exposes it only through this Cmp).
+// create revision (the SDK keeps it private and exposes it only through this Cmp). Read by
+// reflection because Cmp changed shape: `type Cmp pb.Compare` up to 3.6 (compare.go:33 in
+// v3.6.16), `type Cmp struct{ c *pb.Compare }` from 3.7 (compare.go:35 in v3.7.3), and no
+// accessor exists in both.
 func ownerRevision(m *concurrency.Mutex) int64 {
 	c := m.IsOwner()
-	if u, ok := c.TargetUnion.(*pb.Compare_CreateRevision); ok {
-		return u.CreateRevision
+	v := reflect.ValueOf(&c).Elem()
+	if inner := v.FieldByName("c"); inner.IsValid() && inner.Kind() == reflect.Pointer {
+		if inner.IsNil() {
+			return 0
+		}
+		v = inner.Elem()
 	}
-	return 0
+	u := v.FieldByName("TargetUnion")
+	if !u.IsValid() || u.IsNil() {
+		return 0
+	}
+	cr := u.Elem().Elem().FieldByName("CreateRevision") // *pb.Compare_CreateRevision
+	if !cr.IsValid() {
+		return 0
+	}
+	return cr.Int()
 }
 
 // Lock is one held concurrency.Mutex and its session.

@@ -136,6 +136,13 @@ func (s *Server) ExecuteStream(stream grpc.BidiStreamingServer[ppb.ExecuteStream
 			}
 			released := ls.wait(x.Wait.Latch, timeout)
 			r = &ppb.CommandResult{CallNs: call, ReturnNs: etcdsdk.Now(), Outcome: &ppb.CommandResult_Ok{Ok: &ppb.CommandOk{Payload: &ppb.CommandOk_Wait{Wait: &ppb.WaitResult{Released: released}}}}}
+		case *ppb.Command_Stm:
+			r = cs.cl.Stm(x.Stm, &etcdsdk.StmLatches{
+				Signal: func(latch string) error {
+					return send(&ppb.ExecuteStreamResponse{Response: &ppb.ExecuteStreamResponse_Signalled{Signalled: &ppb.LatchSignalled{Latch: latch, Index: uint32(i)}}})
+				},
+				Wait: ls.wait,
+			})
 		default:
 			r = s.runOne(cs, cmd)
 		}
@@ -160,6 +167,8 @@ func (cs *clientState) runConcurrency(cmd *ppb.Command) (*ppb.CommandResult, boo
 		rc.locks, rc.campaigns, rc.observers = map[string]*etcdsdk.Lock{}, map[string]*etcdsdk.Campaign{}, map[string]*etcdsdk.Observer{}
 	}
 	switch x := cmd.GetCommand().(type) {
+	case *ppb.Command_Stm:
+		return cs.cl.Stm(x.Stm, nil), true
 	case *ppb.Command_Signal, *ppb.Command_Wait:
 		return bad("signal and wait run only in ExecuteStream programs (latches need the stream)"), true
 	case *ppb.Command_LockAcquire:

@@ -82,6 +82,12 @@ const CLAIMED = {
   'stream.latches': ['0.2.13', 'fluent', 'ExecuteStream: programs with Signal/Wait run by the performer (no SDK API involved)'],
   'lock.single_key': ['0.2.13', 'fluent',
     'client.lock(name).ttl(s).acquire() / release(): one key, tried once (a contended acquire answers acquired=false at once)'],
+  // src/sdk/stm.js: client.stm({isolation, retries}).transact(fn), the same lib/stm.js in 0.2.13 and 1.x
+  stm: ['0.2.13', 'fluent', 'client.stm({retries}).transact(tx => tx.get(k).buffer() ... tx.put(k).value(v))'],
+  'stm.isolation.serializable_snapshot': ['0.2.13', 'fluent', 'client.stm({isolation: Isolation.SerializableSnapshot})'],
+  'stm.isolation.serializable': ['0.2.13', 'fluent', 'client.stm({isolation: Isolation.Serializable})'],
+  'stm.isolation.repeatable_reads': ['0.2.13', 'fluent', 'client.stm({isolation: Isolation.RepeatableReads})'],
+  'stm.isolation.read_committed': ['0.2.13', 'fluent', 'client.stm({isolation: Isolation.ReadCommitted})'],
 };
 
 // Catalog ids not claimed, with the SDK reason. Every catalog id is in CLAIMED or here.

@@ -19,6 +19,7 @@ const { sdkVersion, features } = require('./version');
 const { Watch, WatchRegistry } = require('./watch');
 const { KeepAlive } = require('./keepalive');
 const recipes = require('./recipes');
+const stm = require('./stm');
 const {
   Unimplemented, BadRequest, PerformerTimeout, PerformerDeadline, SdkRaised, isPerformerError,
 } = require('./outcomes');
@@ -228,7 +229,8 @@ class Session {
   }
 
   // Runs one Command; always resolves to exactly one CommandResult object.
-  async execute(command) {
+  // `latches` ({signal, wait}) is passed by ExecuteStream to commands that pause inside (stm).
+  async execute(command, latches = null) {
     const t = new Timer(this.requestTimeoutMs + BACKSTOP_MS);
     const kind = command.command;
     const result = {};
@@ -236,7 +238,7 @@ class Session {
       if (!kind) throw new BadRequest('empty Command (no command set)');
       const handler = HANDLERS[kind];
       if (!handler) throw new Unimplemented(`command ${kind} is not implemented`);
-      const payload = await handler.call(this, command[kind], t);
+      const payload = await handler.call(this, command[kind], t, latches);
       result.ok = { [kind]: payload };
     } catch (e) {
       if (e instanceof SdkRaised) {
@@ -760,6 +762,7 @@ Session.prototype.doLeaseKeepAliveStop = async function doLeaseKeepAliveStop(c, 
 };
 
 recipes.install(Session);
+stm.install(Session);
 
 function streamOnly() {
   throw new BadRequest('signal and wait run only in ExecuteStream programs (latches need the stream)');
@@ -770,6 +773,7 @@ const HANDLERS = {
   wait: streamOnly,
   lock_acquire: Session.prototype.doLockAcquire,
   lock_release: Session.prototype.doLockRelease,
+  stm: Session.prototype.doStm,
   put: Session.prototype.doPut,
   range: Session.prototype.doRange,
   delete_range: Session.prototype.doDeleteRange,

@@ -104,6 +104,14 @@ class KeyDistribution(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     KEY_DISTRIBUTION_UNIFORM: _ClassVar[KeyDistribution]
     KEY_DISTRIBUTION_SEQUENTIAL: _ClassVar[KeyDistribution]
+
+class StmIsolation(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    STM_ISOLATION_DEFAULT: _ClassVar[StmIsolation]
+    STM_ISOLATION_SERIALIZABLE_SNAPSHOT: _ClassVar[StmIsolation]
+    STM_ISOLATION_SERIALIZABLE: _ClassVar[StmIsolation]
+    STM_ISOLATION_REPEATABLE_READS: _ClassVar[StmIsolation]
+    STM_ISOLATION_READ_COMMITTED: _ClassVar[StmIsolation]
 PROTOCOL_VERSION_UNSPECIFIED: ProtocolVersion
 PROTOCOL_VERSION_1: ProtocolVersion
 RANGE_KIND_SINGLE: RangeKind
@@ -166,6 +174,11 @@ WORKLOAD_OP_TXN: WorkloadOp
 WORKLOAD_OP_DELETE: WorkloadOp
 KEY_DISTRIBUTION_UNIFORM: KeyDistribution
 KEY_DISTRIBUTION_SEQUENTIAL: KeyDistribution
+STM_ISOLATION_DEFAULT: StmIsolation
+STM_ISOLATION_SERIALIZABLE_SNAPSHOT: StmIsolation
+STM_ISOLATION_SERIALIZABLE: StmIsolation
+STM_ISOLATION_REPEATABLE_READS: StmIsolation
+STM_ISOLATION_READ_COMMITTED: StmIsolation
 
 class DescribeRequest(_message.Message):
     __slots__ = ()
@@ -262,7 +275,7 @@ class Program(_message.Message):
     def __init__(self, commands: _Optional[_Iterable[_Union[Command, _Mapping]]] = ...) -> None: ...
 
 class Command(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "authenticate", "user_add", "user_delete", "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_grant_permission", "role_revoke_permission", "auth_enable", "auth_disable")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "authenticate", "user_add", "user_delete", "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_grant_permission", "role_revoke_permission", "auth_enable", "auth_disable", "stm")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -301,6 +314,7 @@ class Command(_message.Message):
     ROLE_REVOKE_PERMISSION_FIELD_NUMBER: _ClassVar[int]
     AUTH_ENABLE_FIELD_NUMBER: _ClassVar[int]
     AUTH_DISABLE_FIELD_NUMBER: _ClassVar[int]
+    STM_FIELD_NUMBER: _ClassVar[int]
     put: PutCommand
     range: RangeCommand
     delete_range: DeleteRangeCommand
@@ -339,7 +353,8 @@ class Command(_message.Message):
     role_revoke_permission: RoleRevokePermissionCommand
     auth_enable: AuthEnableCommand
     auth_disable: AuthDisableCommand
-    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ..., authenticate: _Optional[_Union[AuthenticateCommand, _Mapping]] = ..., user_add: _Optional[_Union[UserAddCommand, _Mapping]] = ..., user_delete: _Optional[_Union[UserDeleteCommand, _Mapping]] = ..., user_change_password: _Optional[_Union[UserChangePasswordCommand, _Mapping]] = ..., user_grant_role: _Optional[_Union[UserGrantRoleCommand, _Mapping]] = ..., user_revoke_role: _Optional[_Union[UserRevokeRoleCommand, _Mapping]] = ..., role_add: _Optional[_Union[RoleAddCommand, _Mapping]] = ..., role_grant_permission: _Optional[_Union[RoleGrantPermissionCommand, _Mapping]] = ..., role_revoke_permission: _Optional[_Union[RoleRevokePermissionCommand, _Mapping]] = ..., auth_enable: _Optional[_Union[AuthEnableCommand, _Mapping]] = ..., auth_disable: _Optional[_Union[AuthDisableCommand, _Mapping]] = ...) -> None: ...
+    stm: StmCommand
+    def __init__(self, put: _Optional[_Union[PutCommand, _Mapping]] = ..., range: _Optional[_Union[RangeCommand, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeCommand, _Mapping]] = ..., txn: _Optional[_Union[TxnCommand, _Mapping]] = ..., compact: _Optional[_Union[CompactCommand, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantCommand, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeCommand, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveCommand, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesCommand, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceCommand, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartCommand, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectCommand, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelCommand, _Mapping]] = ..., status: _Optional[_Union[StatusCommand, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartCommand, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectCommand, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopCommand, _Mapping]] = ..., signal: _Optional[_Union[SignalCommand, _Mapping]] = ..., wait: _Optional[_Union[WaitCommand, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireCommand, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseCommand, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignCommand, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimCommand, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderCommand, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartCommand, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectCommand, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignCommand, _Mapping]] = ..., authenticate: _Optional[_Union[AuthenticateCommand, _Mapping]] = ..., user_add: _Optional[_Union[UserAddCommand, _Mapping]] = ..., user_delete: _Optional[_Union[UserDeleteCommand, _Mapping]] = ..., user_change_password: _Optional[_Union[UserChangePasswordCommand, _Mapping]] = ..., user_grant_role: _Optional[_Union[UserGrantRoleCommand, _Mapping]] = ..., user_revoke_role: _Optional[_Union[UserRevokeRoleCommand, _Mapping]] = ..., role_add: _Optional[_Union[RoleAddCommand, _Mapping]] = ..., role_grant_permission: _Optional[_Union[RoleGrantPermissionCommand, _Mapping]] = ..., role_revoke_permission: _Optional[_Union[RoleRevokePermissionCommand, _Mapping]] = ..., auth_enable: _Optional[_Union[AuthEnableCommand, _Mapping]] = ..., auth_disable: _Optional[_Union[AuthDisableCommand, _Mapping]] = ..., stm: _Optional[_Union[StmCommand, _Mapping]] = ...) -> None: ...
 
 class PutCommand(_message.Message):
     __slots__ = ("key", "value", "lease", "prev_kv", "ignore_value", "ignore_lease")
@@ -570,7 +585,7 @@ class CommandResult(_message.Message):
     def __init__(self, call_ns: _Optional[int] = ..., return_ns: _Optional[int] = ..., ok: _Optional[_Union[CommandOk, _Mapping]] = ..., sdk_error: _Optional[_Union[SdkError, _Mapping]] = ..., harness_error: _Optional[_Union[HarnessError, _Mapping]] = ...) -> None: ...
 
 class CommandOk(_message.Message):
-    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "authenticate", "user_add", "user_delete", "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_grant_permission", "role_revoke_permission", "auth_enable", "auth_disable")
+    __slots__ = ("put", "range", "delete_range", "txn", "compact", "lease_grant", "lease_revoke", "lease_time_to_live", "lease_leases", "lease_keep_alive_once", "watch_start", "watch_collect", "watch_cancel", "status", "lease_keep_alive_start", "lease_keep_alive_collect", "lease_keep_alive_stop", "signal", "wait", "lock_acquire", "lock_release", "election_campaign", "election_proclaim", "election_leader", "election_observe_start", "election_observe_collect", "election_resign", "authenticate", "user_add", "user_delete", "user_change_password", "user_grant_role", "user_revoke_role", "role_add", "role_grant_permission", "role_revoke_permission", "auth_enable", "auth_disable", "stm")
     PUT_FIELD_NUMBER: _ClassVar[int]
     RANGE_FIELD_NUMBER: _ClassVar[int]
     DELETE_RANGE_FIELD_NUMBER: _ClassVar[int]
@@ -609,6 +624,7 @@ class CommandOk(_message.Message):
     ROLE_REVOKE_PERMISSION_FIELD_NUMBER: _ClassVar[int]
     AUTH_ENABLE_FIELD_NUMBER: _ClassVar[int]
     AUTH_DISABLE_FIELD_NUMBER: _ClassVar[int]
+    STM_FIELD_NUMBER: _ClassVar[int]
     put: PutResult
     range: RangeResult
     delete_range: DeleteRangeResult
@@ -647,7 +663,8 @@ class CommandOk(_message.Message):
     role_revoke_permission: AuthResult
     auth_enable: AuthResult
     auth_disable: AuthResult
-    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ..., authenticate: _Optional[_Union[AuthenticateResult, _Mapping]] = ..., user_add: _Optional[_Union[AuthResult, _Mapping]] = ..., user_delete: _Optional[_Union[AuthResult, _Mapping]] = ..., user_change_password: _Optional[_Union[AuthResult, _Mapping]] = ..., user_grant_role: _Optional[_Union[AuthResult, _Mapping]] = ..., user_revoke_role: _Optional[_Union[AuthResult, _Mapping]] = ..., role_add: _Optional[_Union[AuthResult, _Mapping]] = ..., role_grant_permission: _Optional[_Union[AuthResult, _Mapping]] = ..., role_revoke_permission: _Optional[_Union[AuthResult, _Mapping]] = ..., auth_enable: _Optional[_Union[AuthResult, _Mapping]] = ..., auth_disable: _Optional[_Union[AuthResult, _Mapping]] = ...) -> None: ...
+    stm: StmResult
+    def __init__(self, put: _Optional[_Union[PutResult, _Mapping]] = ..., range: _Optional[_Union[RangeResult, _Mapping]] = ..., delete_range: _Optional[_Union[DeleteRangeResult, _Mapping]] = ..., txn: _Optional[_Union[TxnResult, _Mapping]] = ..., compact: _Optional[_Union[CompactResult, _Mapping]] = ..., lease_grant: _Optional[_Union[LeaseGrantResult, _Mapping]] = ..., lease_revoke: _Optional[_Union[LeaseRevokeResult, _Mapping]] = ..., lease_time_to_live: _Optional[_Union[LeaseTimeToLiveResult, _Mapping]] = ..., lease_leases: _Optional[_Union[LeaseLeasesResult, _Mapping]] = ..., lease_keep_alive_once: _Optional[_Union[LeaseKeepAliveOnceResult, _Mapping]] = ..., watch_start: _Optional[_Union[WatchStartResult, _Mapping]] = ..., watch_collect: _Optional[_Union[WatchCollectResult, _Mapping]] = ..., watch_cancel: _Optional[_Union[WatchCancelResult, _Mapping]] = ..., status: _Optional[_Union[StatusResult, _Mapping]] = ..., lease_keep_alive_start: _Optional[_Union[LeaseKeepAliveStartResult, _Mapping]] = ..., lease_keep_alive_collect: _Optional[_Union[LeaseKeepAliveCollectResult, _Mapping]] = ..., lease_keep_alive_stop: _Optional[_Union[LeaseKeepAliveStopResult, _Mapping]] = ..., signal: _Optional[_Union[SignalResult, _Mapping]] = ..., wait: _Optional[_Union[WaitResult, _Mapping]] = ..., lock_acquire: _Optional[_Union[LockAcquireResult, _Mapping]] = ..., lock_release: _Optional[_Union[LockReleaseResult, _Mapping]] = ..., election_campaign: _Optional[_Union[ElectionCampaignResult, _Mapping]] = ..., election_proclaim: _Optional[_Union[ElectionProclaimResult, _Mapping]] = ..., election_leader: _Optional[_Union[ElectionLeaderResult, _Mapping]] = ..., election_observe_start: _Optional[_Union[ElectionObserveStartResult, _Mapping]] = ..., election_observe_collect: _Optional[_Union[ElectionObserveCollectResult, _Mapping]] = ..., election_resign: _Optional[_Union[ElectionResignResult, _Mapping]] = ..., authenticate: _Optional[_Union[AuthenticateResult, _Mapping]] = ..., user_add: _Optional[_Union[AuthResult, _Mapping]] = ..., user_delete: _Optional[_Union[AuthResult, _Mapping]] = ..., user_change_password: _Optional[_Union[AuthResult, _Mapping]] = ..., user_grant_role: _Optional[_Union[AuthResult, _Mapping]] = ..., user_revoke_role: _Optional[_Union[AuthResult, _Mapping]] = ..., role_add: _Optional[_Union[AuthResult, _Mapping]] = ..., role_grant_permission: _Optional[_Union[AuthResult, _Mapping]] = ..., role_revoke_permission: _Optional[_Union[AuthResult, _Mapping]] = ..., auth_enable: _Optional[_Union[AuthResult, _Mapping]] = ..., auth_disable: _Optional[_Union[AuthResult, _Mapping]] = ..., stm: _Optional[_Union[StmResult, _Mapping]] = ...) -> None: ...
 
 class SdkError(_message.Message):
     __slots__ = ("code", "sdk_type", "message", "grpc_code", "typed")
@@ -1310,3 +1327,53 @@ class WorkloadReport(_message.Message):
     harness_error: str
     prefill_ms: int
     def __init__(self, seq: _Optional[int] = ..., final: _Optional[bool] = ..., elapsed_ms: _Optional[int] = ..., interval_ms: _Optional[int] = ..., ops: _Optional[int] = ..., errors: _Optional[_Iterable[_Union[WorkloadErrorCount, _Mapping]]] = ..., latency: _Optional[_Union[LatencyHistogram, _Mapping]] = ..., connections: _Optional[int] = ..., connect_us: _Optional[_Iterable[int]] = ..., connect_failures: _Optional[int] = ..., cpu_seconds: _Optional[float] = ..., rss_bytes: _Optional[int] = ..., harness_error: _Optional[str] = ..., prefill_ms: _Optional[int] = ...) -> None: ...
+
+class StmAdd(_message.Message):
+    __slots__ = ("key", "delta")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    DELTA_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    delta: int
+    def __init__(self, key: _Optional[bytes] = ..., delta: _Optional[int] = ...) -> None: ...
+
+class StmCommand(_message.Message):
+    __slots__ = ("adds", "isolation", "max_attempts", "timeout_ms", "read_signal", "write_wait", "write_wait_timeout_ms")
+    ADDS_FIELD_NUMBER: _ClassVar[int]
+    ISOLATION_FIELD_NUMBER: _ClassVar[int]
+    MAX_ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    READ_SIGNAL_FIELD_NUMBER: _ClassVar[int]
+    WRITE_WAIT_FIELD_NUMBER: _ClassVar[int]
+    WRITE_WAIT_TIMEOUT_MS_FIELD_NUMBER: _ClassVar[int]
+    adds: _containers.RepeatedCompositeFieldContainer[StmAdd]
+    isolation: StmIsolation
+    max_attempts: int
+    timeout_ms: int
+    read_signal: str
+    write_wait: str
+    write_wait_timeout_ms: int
+    def __init__(self, adds: _Optional[_Iterable[_Union[StmAdd, _Mapping]]] = ..., isolation: _Optional[_Union[StmIsolation, str]] = ..., max_attempts: _Optional[int] = ..., timeout_ms: _Optional[int] = ..., read_signal: _Optional[str] = ..., write_wait: _Optional[str] = ..., write_wait_timeout_ms: _Optional[int] = ...) -> None: ...
+
+class StmValue(_message.Message):
+    __slots__ = ("key", "value", "present")
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    PRESENT_FIELD_NUMBER: _ClassVar[int]
+    key: bytes
+    value: bytes
+    present: bool
+    def __init__(self, key: _Optional[bytes] = ..., value: _Optional[bytes] = ..., present: _Optional[bool] = ...) -> None: ...
+
+class StmResult(_message.Message):
+    __slots__ = ("attempts", "reads", "writes", "header", "wait_released")
+    ATTEMPTS_FIELD_NUMBER: _ClassVar[int]
+    READS_FIELD_NUMBER: _ClassVar[int]
+    WRITES_FIELD_NUMBER: _ClassVar[int]
+    HEADER_FIELD_NUMBER: _ClassVar[int]
+    WAIT_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    attempts: int
+    reads: _containers.RepeatedCompositeFieldContainer[StmValue]
+    writes: _containers.RepeatedCompositeFieldContainer[StmValue]
+    header: ResponseHeader
+    wait_released: bool
+    def __init__(self, attempts: _Optional[int] = ..., reads: _Optional[_Iterable[_Union[StmValue, _Mapping]]] = ..., writes: _Optional[_Iterable[_Union[StmValue, _Mapping]]] = ..., header: _Optional[_Union[ResponseHeader, _Mapping]] = ..., wait_released: _Optional[bool] = ...) -> None: ...

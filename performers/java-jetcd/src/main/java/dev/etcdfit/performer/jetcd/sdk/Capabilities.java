@@ -109,6 +109,11 @@ public final class Capabilities {
                                  "auth.manage")) {
             out.put(id, "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)");
         }
+        out.put("stm", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.serializable_snapshot", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.serializable", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.repeatable_reads", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("stm.isolation.read_committed", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
         return Map.copyOf(out);
     }
 
