@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUN_PERFORMERS := go-clientv3 python-etcd3
 ALL_PERFORMERS := go-clientv3 python-etcd3 python-aetcd node-etcd3 java-jetcd rust-etcd-client
 # etcd servers built or installed for the harness tests and the matrix (see `etcdfit server list`).
-SERVERS := 3.4 3.5 3.6 3.7
+SERVERS := 3.4 3.5 3.6 3.7 3.5.17 3.6.1
 JOBS ?= 2
 
 .PHONY: bootstrap venv performers all-performers servers system-deps protos protos-check run test \
@@ -29,7 +29,7 @@ performers: venv
 all-performers: venv
 	$(BIN)/etcdfit performer build --jobs $(JOBS) $(ALL_PERFORMERS)
 
-## servers: Go-built etcd 3.5/3.6/3.7, Debian's etcd-server 3.4 (needs root for apt), toxiproxy
+## servers: Go-built etcd 3.5/3.6/3.7 and the bug-pinned 3.5.17/3.6.1 (~2 min more), Debian's etcd-server 3.4 (needs root for apt), toxiproxy
 servers: venv
 	$(BIN)/etcdfit server install $(SERVERS)
 	$(BIN)/python -m etcdfit.faults   # toxiproxy for the fault tests, built from its Go module

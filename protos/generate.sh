@@ -9,6 +9,10 @@ out=${1:-$root}
 cache=$root/.cache/tools
 PROTOC_GEN_GO=v1.36.12          # google.golang.org/protobuf
 PROTOC_GEN_GO_GRPC=v1.5.1       # google.golang.org/grpc/cmd/protoc-gen-go-grpc
+# go-clientv3's 3.4 build: clientv3 3.4 compiles only against gRPC-Go <= 1.29, older than
+# any protoc-gen-go-grpc output supports (1.32+), so its stubs come from the last
+# generator with plugins=grpc (SupportPackageIsVersion6, gRPC-Go 1.27+).
+PROTOC_GEN_GO_LEGACY=v1.4.3     # github.com/golang/protobuf/protoc-gen-go
 LEGACY_GRPCIO_TOOLS=1.51.3      # protoc 21: stubs that load on protobuf 3.20 (python-etcd3)
 
 protoc_modern=("$root/.venv/bin/python" -m grpc_tools.protoc)
@@ -19,6 +23,9 @@ mkdir -p "$cache/go/bin"
 if [ ! -x "$cache/go/bin/protoc-gen-go" ] || [ ! -x "$cache/go/bin/protoc-gen-go-grpc" ]; then
   GOBIN=$cache/go/bin go install "google.golang.org/protobuf/cmd/protoc-gen-go@$PROTOC_GEN_GO"
   GOBIN=$cache/go/bin go install "google.golang.org/grpc/cmd/protoc-gen-go-grpc@$PROTOC_GEN_GO_GRPC"
+fi
+if [ ! -x "$cache/go-legacy/bin/protoc-gen-go" ]; then
+  GOBIN=$cache/go-legacy/bin go install "github.com/golang/protobuf/protoc-gen-go@$PROTOC_GEN_GO_LEGACY"
 fi
 # Legacy Python generator in its own venv.
 if [ ! -x "$cache/pyproto-legacy/bin/python" ]; then
@@ -55,6 +62,15 @@ for perf in go-clientv3; do
     "--go-grpc_opt=M$performer_proto=$mod/gen/performerv1;performerv1" \
     "$performer_proto"
 done
+# go-clientv3 built against clientv3 3.4 (gRPC-Go 1.29): messages and service in one file
+# under gen/_etcd34 (a leading "_" keeps it out of the default module's ./... and
+# `go mod tidy`); build.sh puts it in place of gen/performerv1 for a 3.4 build.
+mod=etcdfit.dev/performers/go-clientv3
+mkdir -p "$out/performers/go-clientv3/gen/_etcd34"
+"${protoc_modern[@]}" -I . --plugin=protoc-gen-go="$cache/go-legacy/bin/protoc-gen-go" \
+  --go_out=plugins=grpc,module=$mod/gen/_etcd34:"$out/performers/go-clientv3/gen/_etcd34" \
+  "--go_opt=M$performer_proto=$mod/gen/_etcd34/performerv1;performerv1" \
+  "$performer_proto"
 
 # 3. Python performers on a current protobuf runtime (loaded with gen/ on sys.path).
 for perf in python-aetcd; do

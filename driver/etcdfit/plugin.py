@@ -184,7 +184,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     for spec in session.specs:
         if spec.manifest is not None:
             m = spec.manifest
-            lines.append(f"etcdfit performer: {spec.text} = {m.name}@{spec.version} ({m.language}, {m.sdk_package})")
+            package = m.package_for(spec.version) if spec.version else m.sdk_package
+            lines.append(f"etcdfit performer: {spec.text} = {m.name}@{spec.version} ({m.language}, {package})")
         elif spec.identity is not None:
             i = spec.identity
             lines.append(f"etcdfit performer: {spec.text} at {spec.address} ({i.language}, {i.sdk_package})")

@@ -4,7 +4,8 @@
 # Produces OUT/performer and OUT/bench-direct. When VERSION is the go.mod pin the
 # module builds in place; otherwise a copy of the module under OUT is re-pinned
 # with `go get go.etcd.io/etcd/client/v3@vVERSION && go mod tidy` and built, so
-# one source tree builds several SDK versions. Idempotent; fails loudly.
+# one source tree builds several SDK versions. A 3.4.x VERSION (module go.etcd.io/etcd)
+# is built by etcd34/build.sh from the same source. Idempotent; fails loudly.
 set -euo pipefail
 
 if [ $# -ne 2 ]; then
@@ -27,6 +28,10 @@ export CGO_ENABLED="${CGO_ENABLED:-0}"
 pinned="$(cd "$here" && go list -m -f '{{.Version}}' "$sdk")"
 pinned="${pinned#v}"
 mkdir -p "$out"
+
+case "$version" in
+  3.4.*) exec bash "$here/etcd34/build.sh" "$version" "$out" ;;
+esac
 
 if [ "$version" = "$pinned" ]; then
   src="$here"

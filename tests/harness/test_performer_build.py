@@ -79,6 +79,25 @@ def test_the_manifests_of_the_repo_declare_the_python_kit():
     assert "python-kit" not in manifest.available()  # a kit is not a performer
 
 
+def test_sdk_packages_name_the_package_of_a_version_that_lives_elsewhere(root):
+    assert write_manifest(root).package_for("1.0") == "sdk"
+    m = write_manifest(root, 'sdk_packages: {"1.0": old/sdk}\n')
+    assert m.package_for("1.0") == "old/sdk"
+    go = manifest.load("go-clientv3")
+    assert go.package_for("3.4.25") == "go.etcd.io/etcd/clientv3"
+    assert go.package_for("3.6.16") == go.sdk_package == "go.etcd.io/etcd/client/v3"
+
+
+@pytest.mark.parametrize("value, message", [
+    ('{"2.0": x}', "not in versions"),
+    ("[x]", "must map versions"),
+    ('{"1.0": ""}', "must map versions"),
+])
+def test_sdk_packages_is_parsed_strictly(root, value, message):
+    with pytest.raises(ConfigError, match=message):
+        write_manifest(root, f"sdk_packages: {value}\n")
+
+
 def test_a_build_waiting_for_the_lock_says_so_and_names_the_log(root, capsys):
     m = write_manifest(root)
     out = m.out_dir("1.0")

@@ -168,8 +168,8 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
         ("Describe name matches the manifest", ident.name == m.name, f"{ident.name!r} vs {m.name!r}"),
         ("Describe language matches the manifest", ident.language == m.language,
          f"{ident.language!r} vs {m.language!r}"),
-        ("Describe sdk_package matches the manifest", ident.sdk_package == m.sdk_package,
-         f"{ident.sdk_package!r} vs {m.sdk_package!r}"),
+        ("Describe sdk_package matches the manifest", ident.sdk_package == m.package_for(version),
+         f"{ident.sdk_package!r} vs {m.package_for(version)!r}"),
         ("Describe sdk_version is the version built", ident.sdk_version == version,
          f"reports {ident.sdk_version!r}, built {version!r}: report the version actually linked"),
     ]:

@@ -22,6 +22,8 @@ _FIELDS = {
 _OPTIONAL = {
     "shared": "folders (relative to this one) the build copies in, e.g. [../python-kit]; "
     "absent: none. Their files count in the source digest, so editing them rebuilds",
+    "sdk_packages": "version -> SDK package, for listed versions whose SDK lives under another "
+    "name (clientv3 3.4 is go.etcd.io/etcd/clientv3); absent: sdk_package for every version",
 }
 
 
@@ -36,6 +38,11 @@ class Manifest:
     run: tuple[str, ...]
     folder: Path
     shared: tuple[Path, ...] = ()
+    sdk_packages: tuple[tuple[str, str], ...] = ()
+
+    def package_for(self, version: str) -> str:
+        """The SDK package a version is built from (`sdk_packages`, else `sdk_package`)."""
+        return dict(self.sdk_packages).get(version, self.sdk_package)
 
     def out_dir(self, version: str) -> Path:
         return paths.cache_dir() / "performers" / self.name / version
@@ -101,7 +108,19 @@ def load(name: str, root: Path | None = None) -> Manifest:
         run=tuple(data["run"]),
         folder=path.parent,
         shared=_shared_folders(data.get("shared", []), path),
+        sdk_packages=_sdk_packages(data.get("sdk_packages", {}), versions, path),
     )
+
+
+def _sdk_packages(value: object, versions: tuple[str, ...], path: Path) -> tuple[tuple[str, str], ...]:
+    """`sdk_packages:` -> (version, package) pairs, each version one of `versions`."""
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+        raise ConfigError("'sdk_packages' must map versions to package names, "
+                          "e.g. {\"3.4.25\": go.etcd.io/etcd/clientv3}", path)
+    unknown = sorted(str(k) for k in value if str(k) not in versions)
+    if unknown:
+        raise ConfigError(f"'sdk_packages' names version(s) {unknown} not in versions {list(versions)}", path)
+    return tuple(sorted((str(k), str(v)) for k, v in value.items()))
 
 
 def _shared_folders(value: object, path: Path) -> tuple[Path, ...]:

@@ -79,6 +79,12 @@ CATALOG: tuple[ServerVersion, ...] = (
     ServerVersion("3.5", "go", "3.5.35", ("3.5.x", "3.5.35"), f"{GO_MODULE} v3.5.35"),
     ServerVersion("3.6", "go", "3.6.16", ("3.6.x", "3.6.16"), f"{GO_MODULE} v3.6.16 (go.mod pin)"),
     ServerVersion("3.7", "go", "3.7.3", ("3.7.x", "3.7.3"), f"{GO_MODULE} v3.7.3"),
+    # Releases pinned for known bugs: the last ones before a fix, so a regression test
+    # fails (or is a known failure) on them and passes on the lines above.
+    ServerVersion("3.5.17", "go", "3.5.17", (),
+                  f"{GO_MODULE} v3.5.17: last before the fix of a watch opened at a compaction revision (3.5.18)"),
+    ServerVersion("3.6.1", "go", "3.6.1", (),
+                  f"{GO_MODULE} v3.6.1: last before the fix of a watch on a future revision (3.6.2)"),
 )
 DEFAULT = "3.5.1"
 

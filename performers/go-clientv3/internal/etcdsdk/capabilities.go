@@ -7,86 +7,91 @@ import (
 )
 
 // capabilitySince lists every catalog capability this performer carries out
-// through the SDK, with the first SDK version (at this module path) whose
-// public API supports it. go.etcd.io/etcd/client/v3 exists as a module path
-// from 3.5.0 on, and every feature below was already in clientv3 by then, so
-// they all start at 3.5.0; a later feature gets its own minimum here.
+// through the SDK, with the first clientv3 version whose public API supports it.
+// The 3.4 line lives in module go.etcd.io/etcd (import path go.etcd.io/etcd/clientv3;
+// build.sh moves the imports, sdk_v34.go holds what differs); its only build here is
+// 3.4.25, against which this source compiles and the suite runs, so claims present in
+// that API start at 3.4.25 (earlier 3.4 releases are not built, so not claimed). A
+// feature that appeared later gets its own minimum (lock.try: Mutex.TryLock, 3.5.0).
+const since34 = "3.4.25"
+
 var capabilitySince = map[string]string{
-	"kv.put":                          "3.5.0",
-	"kv.put.prev_kv":                  "3.5.0", // WithPrevKV
-	"kv.put.lease":                    "3.5.0", // WithLease
-	"kv.put.ignore_value":             "3.5.0", // WithIgnoreValue
-	"kv.put.ignore_lease":             "3.5.0", // WithIgnoreLease
-	"kv.range":                        "3.5.0",
-	"kv.range.prefix":                 "3.5.0", // WithPrefix
-	"kv.range.range_end":              "3.5.0", // WithRange
-	"kv.range.from_key":               "3.5.0", // WithFromKey
-	"kv.range.limit":                  "3.5.0", // WithLimit
-	"kv.range.revision":               "3.5.0", // WithRev
-	"kv.range.sort":                   "3.5.0", // WithSort
-	"kv.range.keys_only":              "3.5.0", // WithKeysOnly
-	"kv.range.count_only":             "3.5.0", // WithCountOnly
-	"kv.range.serializable":           "3.5.0", // WithSerializable
-	"kv.range.mod_revision_filter":    "3.5.0", // WithMinModRev / WithMaxModRev
-	"kv.range.create_revision_filter": "3.5.0", // WithMinCreateRev / WithMaxCreateRev
-	"kv.delete":                       "3.5.0",
-	"kv.delete.range":                 "3.5.0",
-	"kv.delete.prev_kv":               "3.5.0",
-	"txn":                             "3.5.0",
-	"txn.compare.value":               "3.5.0", // clientv3.Value
-	"txn.compare.version":             "3.5.0", // clientv3.Version
-	"txn.compare.create":              "3.5.0", // clientv3.CreateRevision
-	"txn.compare.mod":                 "3.5.0", // clientv3.ModRevision
-	"txn.compare.lease":               "3.5.0", // clientv3.LeaseValue
-	"txn.compare.range":               "3.5.0", // Cmp.WithRange / Cmp.WithPrefix
-	"txn.nested":                      "3.5.0", // clientv3.OpTxn
-	"compact":                         "3.5.0",
-	"compact.physical":                "3.5.0", // WithCompactPhysical
-	"status":                          "3.5.0", // Maintenance.Status
-	"lease.grant":                     "3.5.0",
-	"lease.revoke":                    "3.5.0",
-	"lease.ttl":                       "3.5.0",
-	"lease.ttl.keys":                  "3.5.0", // WithAttachedKeys
-	"lease.leases":                    "3.5.0", // Lease.Leases
-	"lease.keepalive_once":            "3.5.0",
-	"lease.keepalive":                 "3.5.0", // Lease.KeepAlive: a channel of renewals, closed when the lease is gone
-	"watch":                           "3.5.0",
-	"watch.prefix":                    "3.5.0",
-	"watch.range_end":                 "3.5.0",
-	"watch.start_revision":            "3.5.0",
-	"watch.prev_kv":                   "3.5.0",
-	"watch.filters":                   "3.5.0", // WithFilterPut / WithFilterDelete
-	"watch.cancel":                    "3.5.0",
-	"watch.compacted":                 "3.5.0",
-	"watch.progress_notify":           "3.5.0", // WithProgressNotify
+	"kv.put":                          since34,
+	"kv.put.prev_kv":                  since34, // WithPrevKV
+	"kv.put.lease":                    since34, // WithLease
+	"kv.put.ignore_value":             since34, // WithIgnoreValue
+	"kv.put.ignore_lease":             since34, // WithIgnoreLease
+	"kv.range":                        since34,
+	"kv.range.prefix":                 since34, // WithPrefix
+	"kv.range.range_end":              since34, // WithRange
+	"kv.range.from_key":               since34, // WithFromKey
+	"kv.range.limit":                  since34, // WithLimit
+	"kv.range.revision":               since34, // WithRev
+	"kv.range.sort":                   since34, // WithSort
+	"kv.range.keys_only":              since34, // WithKeysOnly
+	"kv.range.count_only":             since34, // WithCountOnly
+	"kv.range.serializable":           since34, // WithSerializable
+	"kv.range.mod_revision_filter":    since34, // WithMinModRev / WithMaxModRev
+	"kv.range.create_revision_filter": since34, // WithMinCreateRev / WithMaxCreateRev
+	"kv.delete":                       since34,
+	"kv.delete.range":                 since34,
+	"kv.delete.prev_kv":               since34,
+	"txn":                             since34,
+	"txn.compare.value":               since34, // clientv3.Value
+	"txn.compare.version":             since34, // clientv3.Version
+	"txn.compare.create":              since34, // clientv3.CreateRevision
+	"txn.compare.mod":                 since34, // clientv3.ModRevision
+	"txn.compare.lease":               since34, // clientv3.LeaseValue
+	"txn.compare.range":               since34, // Cmp.WithRange / Cmp.WithPrefix
+	"txn.nested":                      since34, // clientv3.OpTxn
+	"compact":                         since34,
+	"compact.physical":                since34, // WithCompactPhysical
+	"status":                          since34, // Maintenance.Status
+	"lease.grant":                     since34,
+	"lease.revoke":                    since34,
+	"lease.ttl":                       since34,
+	"lease.ttl.keys":                  since34, // WithAttachedKeys
+	"lease.leases":                    since34, // Lease.Leases
+	"lease.keepalive_once":            since34,
+	"lease.keepalive":                 since34, // Lease.KeepAlive: a channel of renewals, closed when the lease is gone
+	"watch":                           since34,
+	"watch.prefix":                    since34,
+	"watch.range_end":                 since34,
+	"watch.start_revision":            since34,
+	"watch.prev_kv":                   since34,
+	"watch.filters":                   since34, // WithFilterPut / WithFilterDelete
+	"watch.cancel":                    since34,
+	"watch.compacted":                 since34,
+	"watch.progress_notify":           since34, // WithProgressNotify
 	// clientv3's watchGRPCStream re-opens the stream after a lost connection and
 	// re-creates each watch from the revision after the last one it delivered
 	// (serveSubstream's nextRev); verified against kill/restart, see README.
-	"watch.resume": "3.5.0",
+	"watch.resume": since34,
 	// Each WatchResponse on the WatchChan is one server response (events of one
 	// revision arrive together; fragments are joined unless WithFragment).
-	"watch.response_boundaries": "3.5.0",
+	"watch.response_boundaries": since34,
 	// Config.DialKeepAliveTime / DialKeepAliveTimeout.
-	"connect.keepalive": "3.5.0",
+	"connect.keepalive": since34,
 	// Config.DialOptions with grpc.WithBlock(), clientv3's documented way to
 	// make New wait (up to DialTimeout) for a connection. Claimed at every
 	// version because the performer passes that option; clientv3 3.7 dials
 	// with grpc.NewClient, which ignores WithBlock (an SDK divergence the
 	// fault suite shows, not something the performer emulates).
-	"connect.block": "3.5.0",
+	"connect.block": since34,
 	// Config.AutoSyncInterval.
-	"connect.auto_sync": "3.5.0",
+	"connect.auto_sync": since34,
 	// rpctypes.EtcdError (and clientv3's own errors) vs raw grpc status /
 	// context errors: see isTyped.
-	"errors.typed": "3.5.0",
+	"errors.typed": since34,
 	// ExecuteStream with Signal/Wait (internal/server/stream.go); clients run in parallel.
-	"stream.latches": "3.5.0",
+	"stream.latches": since34,
 	// concurrency.NewMutex / Lock / Unlock on a concurrency.Session (recipes.go).
-	"lock": "3.5.0",
-	// concurrency.Mutex.TryLock, present at every built version (v3.5.35 concurrency/mutex.go:48).
+	"lock": since34,
+	// concurrency.Mutex.TryLock and ErrLocked, added in 3.5.0 (v3.5.35 concurrency/mutex.go:48);
+	// 3.4.25's Mutex has Lock only.
 	"lock.try": "3.5.0",
 	// concurrency.NewElection: Campaign, Proclaim, Leader, Observe, Resign.
-	"election": "3.5.0",
+	"election": since34,
 	// concurrency.NewSTM with WithIsolation (stm.go); the four levels at every built version
 	// (v3.5.35 / v3.6.16 / v3.7.3 concurrency/stm.go: SerializableSnapshot .. ReadCommitted).
 	"stm":                                 "3.5.0",
@@ -95,7 +100,7 @@ var capabilitySince = map[string]string{
 	"stm.isolation.repeatable_reads":      "3.5.0",
 	"stm.isolation.read_committed":        "3.5.0",
 	// Workload: clients and workers run in this process (internal/workload).
-	"perf.workload": "3.5.0",
+	"perf.workload": since34,
 	// Config.TLS (a *tls.Config with the CA, the client certificate, ServerName): auth.go TLSConfig.
 	"connect.tls":             "3.5.0",
 	"connect.tls.client_cert": "3.5.0",

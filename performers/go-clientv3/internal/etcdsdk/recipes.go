@@ -44,7 +44,7 @@ func recipeErr(call, ret int64, err error) *ppb.CommandResult {
 		e.Code = ppb.ErrorCode_NOT_LEADER
 	case errors.Is(err, concurrency.ErrElectionNoLeader):
 		e.Code = ppb.ErrorCode_NO_LEADER
-	case errors.Is(err, concurrency.ErrSessionExpired):
+	case isSessionExpired(err):
 		e.Code = ppb.ErrorCode_SESSION_EXPIRED
 	}
 	if e.SdkType == "" {
@@ -100,12 +100,12 @@ func (cl *Client) LockAcquire(c *ppb.LockAcquireCommand) (*Lock, *ppb.CommandRes
 	}
 	m := concurrency.NewMutex(s, string(c.Name))
 	if c.TryOnly {
-		err = m.TryLock(ctx)
+		err = tryLock(ctx, m)
 	} else {
 		err = m.Lock(ctx)
 	}
 	ret := Now()
-	if errors.Is(err, concurrency.ErrLocked) {
+	if isLocked(err) {
 		_ = s.Close()
 		return nil, okResult(call, ret, &ppb.CommandOk{Payload: &ppb.CommandOk_LockAcquire{LockAcquire: &ppb.LockAcquireResult{
 			Acquired: false, Lease: int64(s.Lease()),

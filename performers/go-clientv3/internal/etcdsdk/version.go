@@ -5,20 +5,9 @@ import (
 	"strings"
 )
 
-// SDKModule is the Go module path of the SDK under test.
-const SDKModule = "go.etcd.io/etcd/client/v3"
+// SDKModule, SDKPackage and SDKVersion live in sdk_v35.go / sdk_v34.go (by build tag).
 
-// SDKVersion returns the version of go.etcd.io/etcd/client/v3 actually linked
-// into this binary (from the build info), without the leading "v", or
-// "unknown" when the build info does not say.
-func SDKVersion() string {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
-	}
-	return sdkVersionFromDeps(info.Deps)
-}
-
+// sdkVersionFromDeps is the version of SDKModule among the build info's deps.
 func sdkVersionFromDeps(deps []*debug.Module) string {
 	for _, d := range deps {
 		if d == nil || d.Path != SDKModule {

@@ -132,7 +132,7 @@ func (s *Server) Describe(ctx context.Context, _ *ppb.DescribeRequest) (*ppb.Des
 	return &ppb.DescribeResponse{
 		Name:             Name,
 		Language:         Language,
-		SdkPackage:       etcdsdk.SDKModule,
+		SdkPackage:       etcdsdk.SDKPackage,
 		SdkVersion:       v,
 		PerformerVersion: PerformerVersion,
 		ProtocolVersion:  ppb.ProtocolVersion_PROTOCOL_VERSION_1,

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -75,7 +74,7 @@ func (l *latches) wait(name string, timeout time.Duration) bool {
 }
 
 // ExecuteStream runs one program whose Signal/Wait commands talk to the driver.
-func (s *Server) ExecuteStream(stream grpc.BidiStreamingServer[ppb.ExecuteStreamRequest, ppb.ExecuteStreamResponse]) error {
+func (s *Server) ExecuteStream(stream ppb.PerformerService_ExecuteStreamServer) error {
 	first, err := stream.Recv()
 	if err != nil {
 		return err

@@ -3,15 +3,13 @@ package server
 import (
 	"time"
 
-	"google.golang.org/grpc"
-
 	ppb "etcdfit.dev/performers/go-clientv3/gen/performerv1"
 	"etcdfit.dev/performers/go-clientv3/internal/workload"
 )
 
 // Workload runs a load natively (capability perf.workload; see internal/workload).
 // The stream's context ends the workers: the driver's cancel or deadline stops them.
-func (s *Server) Workload(req *ppb.WorkloadRequest, stream grpc.ServerStreamingServer[ppb.WorkloadReport]) error {
+func (s *Server) Workload(req *ppb.WorkloadRequest, stream ppb.PerformerService_WorkloadServer) error {
 	spec, err := workload.Parse(req)
 	if err != nil {
 		s.log.Printf("Workload refused: %v", err)
