@@ -48,7 +48,7 @@ func (cl *Client) runAuth(cmd *ppb.Command) (res *ppb.CommandResult, ok bool) {
 		ctx, cancel := cl.callCtx()
 		defer cancel()
 		call := Now()
-		resp, err := c.Authenticate(ctx, x.Authenticate.Name, x.Authenticate.Password)
+		resp, err := authenticate(ctx, c, x.Authenticate.Name, x.Authenticate.Password)
 		ret := Now()
 		if err != nil {
 			return sdkErrResult(call, ret, err), true

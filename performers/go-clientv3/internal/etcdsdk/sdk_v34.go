@@ -12,8 +12,18 @@ import (
 	"errors"
 
 	"go.etcd.io/etcd/api/v3/version"
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 )
+
+// errNoAuthenticate: clientv3 3.4 authenticates only inside New (its authenticator is
+// unexported; Auth has no Authenticate), so auth.authenticate is claimed from 3.5.0 on
+// and an Authenticate command never gets here.
+var errNoAuthenticate = errors.New("clientv3 3.4 has no public Authenticate (Auth interface, clientv3/auth.go)")
+
+func authenticate(context.Context, *clientv3.Client, string, string) (*clientv3.AuthenticateResponse, error) {
+	return nil, errNoAuthenticate
+}
 
 // SDKModule is the Go module the 3.4 client lives in.
 const SDKModule = "go.etcd.io/etcd"

@@ -11,8 +11,14 @@ import (
 	"errors"
 	"runtime/debug"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	"go.etcd.io/etcd/client/v3/concurrency"
 )
+
+// authenticate is clientv3's Auth.Authenticate (public from 3.5.0 on).
+func authenticate(ctx context.Context, c *clientv3.Client, name, password string) (*clientv3.AuthenticateResponse, error) {
+	return c.Authenticate(ctx, name, password)
+}
 
 // SDKModule is the Go module path of the SDK under test.
 const SDKModule = "go.etcd.io/etcd/client/v3"
