@@ -172,9 +172,7 @@ class _Relay:
 def _read(p: _Program, relay: _Relay, timeout: float) -> None:
     client = p.session.client
     try:
-        p.requests.put(pb.ExecuteStreamRequest(program=pb.ExecuteRequest(
-            client_id=p.session.client_id, program=pb.Program(commands=[c.command for c in p.cmds]))))
-        p.sent_ns = time.monotonic_ns()
+        p.sent_ns = time.monotonic_ns()   # the program (queued first, by run_concurrently) goes no earlier
         for resp in client.stub.ExecuteStream(p.feed(), timeout=timeout):
             kind = resp.WhichOneof("response")
             if kind == "result":
@@ -211,6 +209,9 @@ def run_concurrently(programs: Sequence[tuple[PerformerSession, Sequence[Cmd]]],
     relay = _Relay(progs)
     threads = [threading.Thread(target=_read, args=(p, relay, timeout), daemon=True, name=f"etcdfit-stream-{p.label}")
                for p in progs]
+    for p in progs:   # every stream's first message, before any thread can relay a latch into its queue
+        p.requests.put(pb.ExecuteStreamRequest(program=pb.ExecuteRequest(
+            client_id=p.session.client_id, program=pb.Program(commands=[c.command for c in p.cmds]))))
     for p, t in zip(progs, threads, strict=True):
         p.session.programs.append(ProgramRecord(p.label, program_lines(p.cmds)))
         t.start()
