@@ -125,10 +125,22 @@ class Cluster:
             m.restart(startup_timeout)
         self.wait_ready(startup_timeout)
 
-    def disagreement(self) -> str | None:
+    def disagreement(self, attempts: int = 4, pause_s: float = 0.5) -> str | None:
         """None when every member reports the same revision through a linearizable read and the
         same HashKV at it; else what differs, member by member (a diverged store numbers its
-        revisions differently, so the revisions are compared first)."""
+        revisions differently, so the revisions are compared first). Members apply a compaction
+        each on its own, so a hash taken while one is still compacting differs for a moment: a
+        difference counts only when it is still there after `attempts` looks `pause_s` apart."""
+        problem: str | None = None
+        for attempt in range(attempts):
+            if attempt:
+                time.sleep(pause_s)
+            problem = self._disagreement_once()
+            if problem is None:
+                return None
+        return problem
+
+    def _disagreement_once(self) -> str | None:
         n = len(self.members)
         for _ in range(3):   # a write between the reads (a lease expiring) moves the revision: read again
             revs = {i: self.oracle(i).revision() for i in range(n)}
