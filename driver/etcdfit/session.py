@@ -391,7 +391,8 @@ class Session:
             self._checked_identities.add(ident.label)
         info = {"spec": key, "name": ident.name, "sdk_version": ident.sdk_version,
                 "language": ident.language, "capabilities": sorted(ident.capabilities),
-                "etcd_version": self.etcd().version, "topology": self.etcd().topology}
+                "etcd_version": self.etcd().version, "topology": self.etcd().topology,
+                "security": self.security.label}
         node.stash[recording.IDENTITY] = info
         self._check_server(node)
         required = [i for m in node.iter_markers("requires") for i in m.args]
