@@ -48,9 +48,9 @@ Probe = tuple[str, list[str], Callable[[], "str | None"]]
 def _outcome(r: pb.CommandResult) -> str:
     kind = r.WhichOneof("outcome")
     if kind == "sdk_error":
-        return f"sdk_error {pb.ErrorCode.Name(r.sdk_error.code)}"
+        return f"sdk_error {pb.ErrorCode.Name(r.sdk_error.code)} ({r.sdk_error.sdk_type}: {r.sdk_error.message[:300]})"
     if kind == "harness_error":
-        return f"harness_error {pb.HarnessError.Kind.Name(r.harness_error.kind)}"
+        return f"harness_error {pb.HarnessError.Kind.Name(r.harness_error.kind)}: {r.harness_error.message[:300]}"
     return kind or "no outcome set"
 
 
@@ -118,7 +118,9 @@ def probes(client: PerformerClient, endpoints: list[str]) -> list[Probe]:
         if bad:
             return f"a put and a get of a 2 MiB key must be sdk_errors (etcd refuses them), got {', '.join(bad)}"
         if res[2].WhichOneof("outcome") != "ok":
-            return f"a get after the refused 2 MiB key failed: {_outcome(res[2])}"
+            from .check import Note  # the SDK's own doing (e.g. a circuit breaker), not the performer's
+
+            return Note(f"a get after the refused 2 MiB key failed: {_outcome(res[2])}")
         return None
 
     def many_commands() -> str | None:
