@@ -107,10 +107,11 @@ def probes(client: PerformerClient, endpoints: list[str]) -> list[Probe]:
 
     def huge_key() -> str | None:
         key = PREFIX + b"k" * (2 * MIB)   # etcd: 1.5 MiB per request; its gRPC server: 2 MiB
-        got = run([[put(key, "v").command, get(key).command, get(PREFIX + b"after").command]], timeout=60)
+        # one program each: together they would pass gRPC's default 4 MiB message limit
+        got = run([[put(key, "v").command], [get(key).command], [get(PREFIX + b"after").command]], timeout=60)
         if isinstance(got, str):
             return got
-        res = got[0]
+        res = [r for program in got for r in program]
         problem = each_answered(res, 3, "a 2 MiB key")
         if problem:
             return problem
