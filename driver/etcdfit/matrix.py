@@ -1,4 +1,4 @@
-"""`etcdfit matrix`: run cells (performer x SDK version x etcd server x topology) from a YAML file.
+"""`etcdfit matrix`: run cells (performer x SDK version x etcd server x topology x security) from a YAML file.
 
 ci/matrix.yaml (strict: an unknown field, performer or server is an error naming file and line):
 
@@ -10,6 +10,8 @@ ci/matrix.yaml (strict: an unknown field, performer or server is an error naming
       servers: ["3.5.1", "3.6"]         # etcd server versions (see `etcdfit server list`)
       topology: single                  # optional: single (default) or cluster3 (a 3-member
                                         # cluster of that server; the whole suite, tests/conformance/cluster too)
+      security: plain                   # optional: plain (default), tls, tls+auth, ... as --security spells
+                                        # it (docs/security.md): the cell's server runs with it
   exclude:                         # optional: cells to leave out (every topology, unless it names one)
     - {performer: NAME@VERSION, server: "3.4", topology: cluster3}
 
@@ -43,15 +45,17 @@ class Cell:
     performer: str  # NAME@VERSION, version always explicit
     server: str     # catalog key or alias as written
     topology: str = "single"
+    security: str = "plain"  # as --security spells it (Security.label)
 
     @property
     def id(self) -> str:
         name, _, version = self.performer.partition("@")
-        return cell_id(name, version, self.server, self.topology)
+        return cell_id(name, version, self.server, self.topology, self.security)
 
     @property
     def slug(self) -> str:
         shape = "" if self.topology == "single" else f"__{self.topology}"
+        shape += "" if self.security == "plain" else f"__{self.security.replace('+', '-')}"
         return re.sub(r"[^A-Za-z0-9_.@-]+", "_", f"{self.performer}__etcd-{self.server}{shape}")
 
 
@@ -84,14 +88,15 @@ def load(path: Path) -> Matrix:
         raise ConfigError("groups must be a non-empty list", path, d.key_lines["groups"])
     cells: list[Cell] = []
     for entry in groups:
-        g = yamlio.fields(entry, {"performers": True, "servers": True, "topology": False}, "a group", path,
-                          d.key_lines["groups"])
+        g = yamlio.fields(entry, {"performers": True, "servers": True, "topology": False, "security": False},
+                          "a group", path, d.key_lines["groups"])
         perfs = _strings(g, "performers", path)
         servers = _strings(g, "servers", path)
         topology = g.get("topology", "single")
         if topology not in TOPOLOGIES:
             raise ConfigError(f"topology {topology!r}: expected one of {', '.join(TOPOLOGIES)}",
                               path, g.key_lines["topology"])
+        security = _security(g, path)
         resolved = []
         for p in perfs:
             try:
@@ -104,7 +109,7 @@ def load(path: Path) -> Matrix:
                 catalog.lookup(s)
             except EtcdfitError as exc:
                 raise ConfigError(f"server {s!r}: {exc}", path, g.key_lines["servers"]) from None
-        cells += [Cell(p, s, topology) for p in resolved for s in servers]
+        cells += [Cell(p, s, topology, security) for p in resolved for s in servers]
     excluded = set()
     for entry in d.get("exclude", []) or []:
         line = getattr(entry, "line", None) or d.key_lines["exclude"]
@@ -131,6 +136,18 @@ def load(path: Path) -> Matrix:
 def _excludes(key: tuple[str, str, str], cell: Cell) -> bool:
     """Whether an exclude entry's (performer, server, topology or '*') names the cell."""
     return (cell.performer, cell.server) == key[:2] and key[2] in ("*", cell.topology)
+
+
+def _security(g: yamlio.LDict, path: Path) -> str:
+    """A group's security (default plain), checked and spelled as Security.label spells it."""
+    from .servers.security import Security
+
+    if "security" not in g:
+        return "plain"
+    try:
+        return Security.parse(str(g["security"])).label
+    except EtcdfitError as exc:
+        raise ConfigError(f"security {g['security']!r}: {exc}", path, g.key_lines["security"]) from None
 
 
 def _strings(g: yamlio.LDict, key: str, path: Path) -> list[str]:
@@ -206,8 +223,9 @@ def prebuild(cells: list[Cell]) -> None:
 
 def run_cell(cell: Cell, out: Path, pytest_args: list[str]) -> dict[str, Any]:
     started = time.monotonic()
+    extra = [*pytest_args, f"--security={cell.security}"] if cell.security != "plain" else pytest_args
     run = run_suite([cell.performer], out / "cells" / cell.slug, etcd=cell.server, topology=cell.topology, jobs=0,
-                    no_build=True, extra=pytest_args)
+                    no_build=True, extra=extra)
     return {"cell": cell, "run": run, "doc": run.results(), "duration_s": round(time.monotonic() - started, 2)}
 
 
@@ -263,10 +281,11 @@ def merge_cells(results: list[dict[str, Any]], out: Path, started: float) -> Res
         if cdoc is None or not cdoc.cells:
             _, _, version = cell.performer.partition("@")
             doc.cells.append(ResultCell(cell.id, cell.performer, version, cell.server, cell.topology,
-                                        error=run.output_tail(15) or "no output", **extra))
+                                        error=run.output_tail(15) or "no output", security=cell.security, **extra))
             continue
         for c in cdoc.cells:
             c.topology = cell.topology
+            c.security = cell.security
             for k, v in extra.items():
                 setattr(c, k, v)
             doc.cells.append(c)

@@ -391,7 +391,8 @@ class Session:
             self._checked_identities.add(ident.label)
         info = {"spec": key, "name": ident.name, "sdk_version": ident.sdk_version,
                 "language": ident.language, "capabilities": sorted(ident.capabilities),
-                "etcd_version": self.etcd().version, "topology": self.etcd().topology}
+                "etcd_version": self.etcd().version, "topology": self.etcd().topology,
+                "security": self.security.label}
         node.stash[recording.IDENTITY] = info
         self._check_server(node)
         required = [i for m in node.iter_markers("requires") for i in m.args]
@@ -412,8 +413,10 @@ class Session:
             raise ExpectationFailed(f"{ident.label}: {exc}", [problem]) from None
         except EtcdfitError as exc:
             pytest.fail(f"performer {key} could not connect to etcd: {exc}", pytrace=False)
+        secure = self._session_connect_options()
         session = PerformerSession(client, client_id, key, self.config.option.program_timeout,
-                                   history=self.oracle().history)
+                                   history=self.oracle().history,
+                                   secure_defaults=(frozenset(self.etcd().endpoints), secure) if secure else None)
         node.stash[recording.PROGRAMS] = session.programs
         node.stash[recording.LOG_TAIL] = lambda: client.log_tail(30)
         return session

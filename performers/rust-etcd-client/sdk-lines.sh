@@ -9,6 +9,8 @@ sdk_features() {
   case "$1" in
     # < 0.18: WatchClient::watch returns (Watcher, WatchStream)
     0.1[2-7].*) f="sdk-watch-legacy" ;;
+    # >= 0.20: ConnectOptions::with_auto_token_refresh
+    0.[2-9][0-9].*) f="sdk-token-refresh" ;;
   esac
   if [ "$(sdk_tonic "$1")" != "0.14" ]; then
     f="${f:+$f,}sdk-own-tonic"

@@ -63,3 +63,24 @@ def test_shards_partition_the_cells():
 def test_repo_matrix_file_is_valid():
     m = matrix.load(Path(__file__).parents[2] / "ci" / "matrix.yaml")
     assert len(m.cells) >= 18
+
+
+def test_security_is_an_attribute_of_a_cell(tmp_path):
+    """A group's `security` (as --security spells it) makes cells of their own: in the id,
+    the slug, and the --security the cell's pytest runs with."""
+    m = _load(tmp_path, GOOD.replace("exclude:", "  - performers: [go-clientv3@3.6.16]\n    servers: ['3.5.1']\n"
+                                                 "    security: auth+tls\nexclude:"))
+    secure = [c for c in m.cells if c.security != "plain"]
+    assert [c.id for c in secure] == ["go-clientv3@3.6.16 | etcd 3.5.1 | tls+auth"]
+    assert secure[0].slug == "go-clientv3@3.6.16__etcd-3.5.1__tls-auth"
+    with pytest.raises(ConfigError, match=r"m.yaml:\d+: security 'tls\+oops'"):
+        _load(tmp_path, GOOD.replace('servers: ["3.5.1", "3.6"]', 'servers: ["3.5.1"]\n    security: tls+oops'))
+
+
+def test_the_nightly_matrix_has_tls_auth_cells_for_the_default_versions():
+    from etcdfit.performer import manifest
+
+    m = matrix.load(Path(__file__).parents[2] / "ci" / "matrix.yaml")
+    secure = {c.performer for c in m.cells if c.security == "tls+auth"}
+    for name in ("go-clientv3", "python-etcd3", "python-aetcd", "node-etcd3", "java-jetcd", "rust-etcd-client"):
+        assert f"{name}@{manifest.load(name).default_version}" in secure

@@ -408,3 +408,21 @@ def test_report_on_a_bad_file_is_one_line_naming_it(tmp_path, capsys, content, s
     assert cli.main(["report", str(path), "--out", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and str(path) in err and says in err, err
+
+
+def test_security_is_shown_for_each_cell(tmp_path):
+    """A cell's security (plain, tls+auth, ...) is part of its id, kept by the results file and shown
+    in the summary's security column and under the matrix column's server."""
+    from etcdfit.report.model import cell_id
+
+    secure = cell_id("go", "1", "3.5", security="tls+auth")
+    assert secure == "go@1 | etcd 3.5 | tls+auth" and cell_id("go", "1", "3.5", security="plain") == "go@1 | etcd 3.5"
+    d = doc([rec("t.py::test_a", "passed"), rec("t.py::test_a", "passed", cell=secure)])
+    d["cells"][1]["security"] = "tls+auth"
+    loaded = ResultsDoc.from_json(d)
+    assert [c.security for c in loaded.cells] == ["plain", "tls+auth"]
+    assert ResultsDoc.from_json(loaded.to_json()).cells[1].security == "tls+auth"
+    text = html.render(d, tmp_path).read_text()
+    assert "<th>security</th>" in text
+    assert "<td class=security>tls+auth</td>" in text and "<td class=security>plain</td>" in text
+    assert "<small class=security>tls+auth</small>" in text

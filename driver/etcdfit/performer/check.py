@@ -3,7 +3,9 @@
 Runs a fixed list of probes against a performer and an embedded etcd, and says
 precisely what is wrong: identity and protocol version, capability ids, one
 result per command, unknown commands, bad requests, error-code mapping and
-timestamps. Probes whose capability the performer does not claim are skipped.
+timestamps, and hostile input (hostile.py: malformed programs, huge keys, 10,000
+commands, nested txns, thousands of watches and leases; never a crash or a hang).
+Probes whose capability the performer does not claim are skipped.
 
 The error-mapping probes come from etcd's error table (errortable.py): one per
 code of the table that a single healthy member can be made to return (PROVOKE
@@ -23,7 +25,7 @@ from ..errors import EtcdfitError
 from ..gen.etcdfit.performer.v1 import performer_pb2 as pb
 from ..program import Cmd, compact, get, lease_grant, lease_revoke, put, txn, watch_collect
 from ..servers import embedded
-from . import build, manifest
+from . import build, hostile, manifest
 from .client import PerformerClient
 
 # A Command carrying only field 99, which no protocol version defines: what a
@@ -266,6 +268,8 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
             what, needs, provoke = PROVOKE[row.code]
             probe(f"error mapping: {what} is {row.code}", needs, error_code(row, provoke))
     probe("timestamps: 0 < call_ns <= return_ns, one monotonic clock", ["kv.put", "kv.range"], timestamps)
+    for title, needs, fn in hostile.probes(client, endpoints):
+        probe(title, needs, fn)
     try:
         client.disconnect(cid)
         report.add("ok", "Disconnect")

@@ -118,6 +118,10 @@ class PerformerPool:
                 slot.client = None
 
 
+#: ConnectRequest fields that say how a client proves who it is (docs/security.md).
+SECURITY_FIELDS = frozenset({"tls_ca_pem", "tls_cert_pem", "tls_key_pem", "tls_server_name", "username", "password"})
+
+
 @dataclass
 class PerformerSession:
     """A performer with an SDK client connected to the session's etcd, for one test."""
@@ -132,6 +136,11 @@ class PerformerSession:
     history: Callable[[bytes, bytes, int, int], list[tuple[int, bytes, int]] | None] | None = \
         field(default=None, repr=False)
     watches: dict[str, WatchChecker] = field(default_factory=dict, repr=False)
+    # Under --security with TLS: (the session's etcd endpoints, the Connect fields that reach it:
+    # the CA, root). Another client connected to those endpoints with no TLS or auth field of its
+    # own gets them (a test that sets any of them, e.g. a security test, chose its own). Without
+    # TLS a test's {} may mean "no credentials" on purpose, so an auth-only run adds nothing.
+    secure_defaults: tuple[frozenset[str], dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def identity(self) -> Identity:
@@ -212,10 +221,14 @@ class PerformerSession:
         """Like connect, but the SDK's connect failure comes back as the ConnectResponse
         (its error and the call/return times) instead of an exception."""
         options.setdefault("request_timeout_ms", 10_000)
+        if (self.secure_defaults is not None and set(endpoints) <= self.secure_defaults[0]
+                and "tls_ca_pem" in self.secure_defaults[1] and not SECURITY_FIELDS & options.keys()):
+            options.update(self.secure_defaults[1])
         resp = self.client.connect_response(endpoints, timeout=self.timeout, **options)
         if resp.HasField("error") or not resp.client_id:
             return resp
-        child = PerformerSession(self.client, resp.client_id, self.spec, self.timeout, self.programs)
+        child = PerformerSession(self.client, resp.client_id, self.spec, self.timeout, self.programs,
+                                 secure_defaults=self.secure_defaults)
         self.children.append(child)
         return child
 

@@ -4,7 +4,7 @@ Each current test record is paired with its previous counterpart:
 - by (cell id, test) when the previous run had that cell id;
 - otherwise (the cell ids changed, e.g. a new SDK or server version) by (performer name,
   test), preferring a previous record with the same server, then the same SDK version,
-  then the same topology.
+  then the same topology, then the same security.
 
 Changes reported:
 - new_failures: failed/error now, and passed, skipped, known_failure or absent before;
@@ -70,13 +70,14 @@ def diff(previous: ResultsDoc, current: ResultsDoc) -> Diff:
             return None, ""
         me = cur_cells.get(cell)
 
-        def score(p: TestRecord) -> tuple[bool, bool, bool, str]:
+        def score(p: TestRecord) -> tuple[bool, bool, bool, bool, str]:
             pc = prev_cells.get(p.cell or "")
 
             def same(a: str) -> bool:
                 return pc is not None and me is not None and getattr(pc, a) == getattr(me, a)
 
-            return (not same("server"), not same("sdk_version"), not same("topology"), p.cell or "")
+            return (not same("server"), not same("sdk_version"), not same("topology"), not same("security"),
+                    p.cell or "")
 
         return min(cands, key=score), "performer"
 

@@ -150,10 +150,12 @@ class _Col:
         self.sdk = cell.sdk_version or info.get("sdk_version") or ""
         self.server = cell.server or ""
         self.topology = cell.topology or ""
+        self.security = cell.security or "plain"   # plain, tls, tls+auth, ... (docs/security.md)
         self.group = f"{self.name}@{self.sdk}" if self.sdk else ("(no performer)" if key == _NO_CELL else self.name)
 
-    def sort_key(self) -> tuple[bool, str, _Natural, _Natural, str, str]:
-        return (self.key == _NO_CELL, self.name, _natural(self.sdk), _natural(self.server), self.topology, self.key)
+    def sort_key(self) -> tuple[bool, str, _Natural, _Natural, str, str, str]:
+        return (self.key == _NO_CELL, self.name, _natural(self.sdk), _natural(self.server), self.topology,
+                self.security, self.key)
 
 
 def _columns(doc: ResultsDoc) -> list[_Col]:
@@ -349,11 +351,12 @@ def _summary(w: _Writer, doc: ResultsDoc, cols: list[_Col]) -> None:
         counts[t.cell or _NO_CELL][t.outcome] += 1
     extra = any(c.cell.exit_code is not None or c.cell.error for c in cols)
     w("<h2 id=cells>Cells</h2><table id=summary><thead><tr><th>cell</th><th>performer@SDK</th><th>etcd</th>"
-      "<th>topology</th>" + "".join(f"<th class=n>{e(o.replace('_', ' '))}</th>" for o in OUTCOMES)
+      "<th>topology</th><th>security</th>" + "".join(f"<th class=n>{e(o.replace('_', ' '))}</th>" for o in OUTCOMES)
       + "<th class=n>total</th>" + ("<th>exit / notes</th>" if extra else "") + "</tr></thead><tbody>")
     for c in cols:
         n = counts[c.key]
         w(f"<tr><td class=cellid>{e(c.key)}</td><td>{e(c.group)}</td><td>{e(c.server)}</td><td>{e(c.topology)}</td>"
+          f"<td class=security>{e(c.security if c.key != _NO_CELL else '')}</td>"
           + "".join(f"<td class='n {o if n[o] else 'zero'}'>{n[o]}</td>" for o in OUTCOMES)
           + f"<td class=n>{sum(n.values())}</td>")
         if extra:
@@ -396,7 +399,8 @@ def _matrix(doc: ResultsDoc, cols: list[_Col], rows: dict[str, dict[int, TestRec
     for c in cols:
         srv = f"etcd {c.server}" if c.server else ("&ndash;" if c.key == _NO_CELL else "etcd ?")
         w(f"<th class=col title='{e(c.key)}' data-cell='{e(c.key)}'>{srv if c.key == _NO_CELL else e(srv)}"
-          f"<small>{e(c.topology or (c.key if c.key == _NO_CELL else ''))}</small></th>")
+          f"<small>{e(c.topology or (c.key if c.key == _NO_CELL else ''))}</small>"
+          + (f"<small class=security>{e(c.security)}</small>" if c.security != "plain" else "") + "</th>")
     w("</tr></thead>")
 
     def failing(test: str) -> bool:

@@ -29,10 +29,13 @@ class ResultsFileError(EtcdfitError):
     """A results file is missing, unreadable or not an etcdfit results document: the message names it."""
 
 
-def cell_id(name: str, sdk_version: str, server: str, topology: str = "single") -> str:
-    """The one spelling of a cell's identity: `go-clientv3@3.6.16 | etcd 3.5.1` (+ ` | cluster3`)."""
+def cell_id(name: str, sdk_version: str, server: str, topology: str = "single", security: str = "plain") -> str:
+    """The one spelling of a cell's identity: `go-clientv3@3.6.16 | etcd 3.5.1` (+ ` | cluster3`)
+    (+ ` | tls+auth`: the server's security as --security spells it, docs/security.md)."""
     base = f"{name}@{sdk_version} | etcd {server}"
-    return base if topology in ("", "single") else f"{base} | {topology}"
+    if topology not in ("", "single"):
+        base += f" | {topology}"
+    return base if security in ("", "plain") else f"{base} | {security}"
 
 
 @dataclass
@@ -80,7 +83,7 @@ class TestRecord:
 
 @dataclass
 class Cell:
-    """One performer x SDK version x etcd server x topology, with its outcome counts."""
+    """One performer x SDK version x etcd server x topology x security, with its outcome counts."""
 
     id: str
     performer: str                  # the spec (NAME@VERSION in a matrix)
@@ -93,10 +96,11 @@ class Cell:
     junit: str | None = None        # matrix only: its JUnit XML, relative to the results file
     requested: str | None = None    # matrix only: the cell as the matrix file names it
     error: str | None = None        # matrix only: why the cell produced no results
+    security: str = "plain"         # plain, tls, mtls, auth, tls+auth, ... (--security; docs/security.md)
 
     def to_json(self) -> dict[str, Any]:
         d = {"id": self.id, "performer": self.performer, "sdk_version": self.sdk_version, "server": self.server,
-             "topology": self.topology, "counts": dict(self.counts)}
+             "topology": self.topology, "security": self.security, "counts": dict(self.counts)}
         for k in ("exit_code", "duration_s", "junit", "requested", "error"):
             if getattr(self, k) is not None:
                 d[k] = getattr(self, k)
@@ -110,7 +114,7 @@ class Cell:
                    sdk_version=str(d.get("sdk_version") or ""), server=str(d.get("server") or ""),
                    topology=str(d.get("topology") or "single"), counts=counts, exit_code=d.get("exit_code"),
                    duration_s=d.get("duration_s"), junit=d.get("junit"), requested=d.get("requested"),
-                   error=d.get("error"))
+                   error=d.get("error"), security=str(d.get("security") or "plain"))
 
 
 @dataclass
@@ -135,7 +139,7 @@ class ResultsDoc:
             p = performers.get(r.performer or "")
             if p and r.cell:
                 c = cells.setdefault(r.cell, Cell(r.cell, p["spec"], p["sdk_version"], p.get("etcd_version", ""),
-                                                  topology))
+                                                  topology, security=p.get("security") or "plain"))
                 c.counts[r.outcome] += 1
         return cls(started=_stamp(started), duration_s=round(time.time() - started, 2), etcd=etcd,
                    performers=performers, cells=sorted(cells.values(), key=lambda c: c.id), tests=list(records))

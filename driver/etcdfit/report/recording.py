@@ -141,7 +141,7 @@ def record(report: pytest.TestReport) -> TestRecord | None:
         test=caps.base_test_id(report.nodeid, performer["spec"]) if performer else report.nodeid,
         outcome=outcome, phase=report.when,
         cell=cell_id(performer["name"], performer["sdk_version"], performer.get("etcd_version", "?"),
-                     performer.get("topology", "single")) if performer else None,
+                     performer.get("topology", "single"), performer.get("security", "plain")) if performer else None,
         performer=performer["spec"] if performer else None,
         duration_s=round(report.duration, 4),
         classification=failure_class(problems) if failing else None,

@@ -57,6 +57,11 @@ const CAPABILITY_SINCE: &[(&str, &str, &str)] = &[
     ("watch.response_boundaries", "0.12.0", "WatchStream::message (one WatchResponse per message)"),
     ("lease.keepalive", "0.12.0", "Client::lease_keep_alive, LeaseKeeper::keep_alive, LeaseKeepAliveStream::message"),
     ("connect.keepalive", "0.12.0", "ConnectOptions::with_keep_alive(interval, timeout)"),
+    ("connect.tls", "0.12.0", "ConnectOptions::with_tls(TlsOptions::new().ca_certificate(..).domain_name(..)) (cargo feature tls)"),
+    ("connect.tls.client_cert", "0.12.0", "TlsOptions::identity(Identity::from_pem(cert, key)) (cargo feature tls)"),
+    ("auth.basic", "0.12.0", "ConnectOptions::with_user (>= 0.20 also with_auto_token_refresh)"),
+    ("auth.authenticate", "0.12.0", "AuthClient::authenticate"),
+    ("auth.manage", "0.12.0", "AuthClient::user_add/user_delete/user_change_password/user_grant_role/user_revoke_role/role_add/role_grant_permission/role_revoke_permission/auth_enable/auth_disable"),
     ("stream.latches", "0.12.0", "the performer's ExecuteStream around the SDK calls (no SDK API involved)"),
     ("lock", "0.12.0", "Client::lock(name, LockOptions::with_lease) / Client::unlock (etcd's v3lock service)"),
     ("election", "0.12.0", "Client::campaign/proclaim/leader/observe/resign (etcd's v3election service)"),
@@ -73,11 +78,6 @@ pub const NOT_CLAIMED: &[(&str, &str)] = &[
          (it only calls the server at once to authenticate when a user is set)",
     ),
     ("connect.auto_sync", "etcd-client has no member-list auto-sync (only Client::add_endpoint/remove_endpoint)"),
-    ("connect.tls", "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)"),
-    ("connect.tls.client_cert", "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)"),
-    ("auth.basic", "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)"),
-    ("auth.authenticate", "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)"),
-    ("auth.manage", "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)"),
     (
         "watch.resume",
         "the SDK never re-establishes a watch: after a connection loss or server restart WatchStream::message \

@@ -364,11 +364,12 @@ impl PerformerService for Arc<Performer> {
     async fn connect(&self, req: Request<pb::ConnectRequest>) -> Result<Response<pb::ConnectResponse>, Status> {
         let req = req.into_inner();
         logln!(
-            "Connect endpoints={:?} dial_timeout_ms={} request_timeout_ms={} auth={} keepalive_time_ms={} keepalive_timeout_ms={} block={} auto_sync_ms={}",
+            "Connect endpoints={:?} dial_timeout_ms={} request_timeout_ms={} auth={} tls={} keepalive_time_ms={} keepalive_timeout_ms={} block={} auto_sync_ms={}",
             req.endpoints,
             req.dial_timeout_ms,
             req.request_timeout_ms,
             !req.username.is_empty(),
+            !req.tls_ca_pem.is_empty(),
             req.keepalive_time_ms,
             req.keepalive_timeout_ms,
             req.block_until_connected,
@@ -390,18 +391,13 @@ impl PerformerService for Arc<Performer> {
                  has no member-list auto-sync)",
             ));
         }
-        for (set, field, cap) in [
-            (!req.tls_ca_pem.is_empty(), "tls_ca_pem", "connect.tls"),
-            (!req.tls_server_name.is_empty(), "tls_server_name", "connect.tls"),
-            (!req.tls_cert_pem.is_empty(), "tls_cert_pem", "connect.tls.client_cert"),
-            (!req.tls_key_pem.is_empty(), "tls_key_pem", "connect.tls.client_cert"),
-        ] {
-            if set {
-                return Err(Status::invalid_argument(format!(
-                    "{field}: not supported (capability {cap} not claimed: TLS is not implemented by this \
-                     performer yet)"
-                )));
-            }
+        if req.tls_ca_pem.is_empty() && (!req.tls_cert_pem.is_empty() || !req.tls_server_name.is_empty()) {
+            return Err(Status::invalid_argument(
+                "tls_cert_pem/tls_server_name without tls_ca_pem: TLS settings need the CA (protocol: empty CA is plaintext)",
+            ));
+        }
+        if req.tls_cert_pem.is_empty() != req.tls_key_pem.is_empty() {
+            return Err(Status::invalid_argument("tls_cert_pem and tls_key_pem: both or neither"));
         }
         let cfg = Config {
             endpoints: req.endpoints,
@@ -411,6 +407,10 @@ impl PerformerService for Arc<Performer> {
             password: req.password,
             keepalive_time: Duration::from_millis(req.keepalive_time_ms.into()),
             keepalive_timeout: Duration::from_millis(req.keepalive_timeout_ms.into()),
+            tls_ca_pem: req.tls_ca_pem,
+            tls_cert_pem: req.tls_cert_pem,
+            tls_key_pem: req.tls_key_pem,
+            tls_server_name: req.tls_server_name,
         };
         let (close, closed) = signal::channel(false);
         let call_ns = now_ns();

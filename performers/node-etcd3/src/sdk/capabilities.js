@@ -75,6 +75,12 @@ const CLAIMED = {
   'watch.progress_notify': ['0.2.13', 'fluent', 'WatchBuilder always sends progress_notify: true'],
   'watch.response_boundaries': ['0.2.13', 'fluent', "Watcher 'data' event: one per WatchResponse, numbered from 1"],
   'lease.keepalive': ['0.2.13', 'fluent', "lease(ttl) grants and keeps alive; 'keepaliveSucceeded' per renewal, 'lost' at the end, release() stops"],
+  // issue 15 (docs/security.md; src/sdk/auth.js)
+  'connect.tls': ['0.2.13', 'fluent', "IOptions.credentials {rootCertificate}; the server name as grpcOptions 'grpc.ssl_target_name_override'"],
+  'connect.tls.client_cert': ['0.2.13', 'fluent', 'IOptions.credentials {privateKey, certChain}'],
+  'auth.basic': ['0.2.13', 'fluent', 'IOptions.auth {username, password} (the pool authenticates, and again after EtcdInvalidAuthTokenError)'],
+  'auth.authenticate': ['0.2.13', 'rpc', 'client.auth.authenticate() (no fluent authenticate)'],
+  'auth.manage': ['0.2.13', 'mixed', 'client.user(name).create/delete/setPassword/addRole/removeRole, client.role(name).create/grant/revoke; auth enable/disable: client.auth.authEnable()/authDisable()'],
   'connect.keepalive': ['0.2.13', 'fluent', "IOptions.grpcOptions {'grpc.keepalive_time_ms', 'grpc.keepalive_timeout_ms'}"],
   'perf.workload': ['0.2.13', 'mixed', 'Workload (sdk/workload.js): one new Etcd3() per client, async workers; txn through client.kv.txn (no compare)'],
   'errors.typed': ['0.2.13', 'fluent', 'etcd3 error classes (errors.ts exports) vs raw grpc / cockatiel / runtime errors'],
@@ -115,11 +121,6 @@ const NOT_CLAIMED = {
     "etcd3 1.x's Election (lib/election.js) keeps its keys under 'election/<name>/<lease id in decimal>' " +
     "(the Election constructor's namespace `${Election.prefix}/${name}/`), not etcd's election layout " +
     "'<name>/<lease id in hex>', so its campaigns and other SDKs' do not see each other; 0.2.13 has no Election",
-  'connect.tls': 'not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)',
-  'connect.tls.client_cert': 'not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)',
-  'auth.basic': 'not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)',
-  'auth.authenticate': 'not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)',
-  'auth.manage': 'not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)',
 };
 
 function fluentOnly(env = process.env) {

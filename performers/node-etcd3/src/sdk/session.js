@@ -170,6 +170,30 @@ class Session {
     if (req.username) {
       options.auth = { username: req.username, password: req.password };
     }
+    const pem = (v) => (v && v.length > 0 ? Buffer.from(v) : null);
+    const ca = pem(req.tls_ca_pem);
+    if (ca) {
+      // connect.tls: IOptions.credentials {rootCertificate, privateKey, certChain}, which
+      // the connection pool turns into grpc.credentials.createSsl(...) for every host
+      // channel and for the Authenticator's channel (lib/connection-pool.js
+      // buildAuthentication). The endpoints are https:// (hasSecureHost).
+      options.credentials = { rootCertificate: ca };
+      const cert = pem(req.tls_cert_pem);
+      const key = pem(req.tls_key_pem);
+      if (Boolean(cert) !== Boolean(key)) throw new BadRequest('tls_cert_pem and tls_key_pem: both or neither');
+      if (cert) {
+        options.credentials.certChain = cert;
+        options.credentials.privateKey = key;
+      }
+      if (req.tls_server_name) {
+        // No IOptions field for it: gRPC's channel argument, through IOptions.grpcOptions
+        // (the Authenticator's own Auth channel gets no channel options: its TLS name
+        // stays the host's).
+        options.grpcOptions = { ...(options.grpcOptions || {}), 'grpc.ssl_target_name_override': req.tls_server_name };
+      }
+    } else if (pem(req.tls_cert_pem) || pem(req.tls_key_pem) || req.tls_server_name) {
+      throw new BadRequest('tls_cert_pem/tls_key_pem/tls_server_name without tls_ca_pem (empty CA is plaintext)');
+    }
     // ConnectResponse.call_ns/return_ns: around the SDK's client constructor.
     this.callNs = nowNs();
     try {
@@ -792,5 +816,7 @@ const HANDLERS = {
   lease_keep_alive_collect: Session.prototype.doLeaseKeepAliveCollect,
   lease_keep_alive_stop: Session.prototype.doLeaseKeepAliveStop,
 };
+
+require('./auth').install(Session, HANDLERS);
 
 module.exports = { Session, Timer, HANDLERS, nowNs };

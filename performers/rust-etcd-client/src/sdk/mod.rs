@@ -1,6 +1,7 @@
 //! Carries out performer commands with the etcd-client crate and maps its
 //! responses and errors onto the protocol's canonical results.
 
+pub mod auth;
 pub mod convert;
 pub mod keepalive;
 pub mod opts;
@@ -9,7 +10,9 @@ pub mod watch;
 
 use std::time::Duration;
 
-use etcd_client::{Client, CompactionOptions, ConnectOptions, LeaseGrantOptions, LeaseTimeToLiveOptions};
+use etcd_client::{
+    Certificate, Client, CompactionOptions, ConnectOptions, Identity, LeaseGrantOptions, LeaseTimeToLiveOptions, TlsOptions,
+};
 use tokio::sync::watch as signal;
 
 use crate::clock::now_ns;
@@ -133,6 +136,14 @@ pub struct Config {
     pub keepalive_time: Duration,
     /// HTTP/2 keep-alive ping timeout; zero: tonic's default (with a keepalive_time).
     pub keepalive_timeout: Duration,
+    /// TLS (connect.tls): the CA (PEM) the server's certificate is checked against;
+    /// empty: plaintext.
+    pub tls_ca_pem: Vec<u8>,
+    /// A client certificate and key, PEM (connect.tls.client_cert); empty: none.
+    pub tls_cert_pem: Vec<u8>,
+    pub tls_key_pem: Vec<u8>,
+    /// The name the server's certificate is checked against; empty: the endpoint's host.
+    pub tls_server_name: String,
 }
 
 /// One SDK client (Client::connect) and the settings its commands run with.
@@ -163,6 +174,25 @@ pub fn connect_options(cfg: &Config) -> (ConnectOptions, Duration, Duration) {
     }
     if !cfg.username.is_empty() {
         options = options.with_user(cfg.username.clone(), cfg.password.clone());
+        // etcd-client >= 0.20 re-authenticates on `invalid auth token` only when asked
+        // to (ConnectOptions::with_auto_token_refresh, off by default); older lines
+        // authenticate once, in Client::connect, and never again.
+        #[cfg(feature = "sdk-token-refresh")]
+        {
+            options = options.with_auto_token_refresh(true);
+        }
+    }
+    if !cfg.tls_ca_pem.is_empty() {
+        // TlsOptions is tonic's ClientTlsConfig (re-exported by etcd-client): the CA,
+        // the client identity and the server name; the endpoints are https://.
+        let mut tls = TlsOptions::new().ca_certificate(Certificate::from_pem(&cfg.tls_ca_pem));
+        if !cfg.tls_cert_pem.is_empty() {
+            tls = tls.identity(Identity::from_pem(&cfg.tls_cert_pem, &cfg.tls_key_pem));
+        }
+        if !cfg.tls_server_name.is_empty() {
+            tls = tls.domain_name(cfg.tls_server_name.clone());
+        }
+        options = options.with_tls(tls);
     }
     (options, dial, request)
 }
@@ -200,6 +230,20 @@ impl Session {
             | Command::LeaseKeepAliveStop(_) => {
                 Harness::internal("watch and keep-alive commands are dispatched by the server's registries").result()
             }
+            Command::Authenticate(_)
+            | Command::UserAdd(_)
+            | Command::UserDelete(_)
+            | Command::UserChangePassword(_)
+            | Command::UserGrantRole(_)
+            | Command::UserRevokeRole(_)
+            | Command::RoleAdd(_)
+            | Command::RoleGrantPermission(_)
+            | Command::RoleRevokePermission(_)
+            | Command::AuthEnable(_)
+            | Command::AuthDisable(_) => match self.run_auth(cmd).await {
+                Some(r) => r,
+                None => Harness::internal("auth command not dispatched").result(),
+            },
             // Latches and recipes (locks, elections) are not implemented here yet.
             _ => Harness::unimplemented("this command (latches, locks, elections) is not implemented by rust-etcd-client").result(),
         }

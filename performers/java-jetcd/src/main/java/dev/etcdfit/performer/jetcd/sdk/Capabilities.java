@@ -76,6 +76,11 @@ public final class Capabilities {
         SINCE.put("stream.latches", v07);                  // ExecuteStream (performer side)
         SINCE.put("lock", v07);                            // Lock.lock(name, lease) / unlock(key): etcd's v3lock service
         SINCE.put("election", v07);                        // Election.campaign/proclaim/leader/observe/resign: v3election
+        // issue 15 (docs/security.md; SdkClient.builder, AuthCommands). Same ClientBuilder and Auth in 0.7.7 and 0.8.7.
+        SINCE.put("connect.tls", v07);                     // ClientBuilder.sslContext(trustManager) + authority(server name)
+        SINCE.put("connect.tls.client_cert", v07);         // SslContextBuilder.keyManager(cert, key)
+        SINCE.put("auth.basic", v07);                      // ClientBuilder.user / password
+        SINCE.put("auth.manage", v07);                     // Client.getAuthClient(): userAdd ... authEnable/authDisable
     }
 
     /**
@@ -100,20 +105,18 @@ public final class Capabilities {
         "connect.auto_sync",
         "jetcd has no member-list auto-sync"));
 
-    /** The recipe ids of issue 12 jetcd has no API for, and issue 15 (TLS, auth) ids not implemented yet. */
+    /** The recipe ids of issue 12 and the issue 15 (auth) ids jetcd has no API for. */
     private static Map<String, String> withLater(Map<String, String> notClaimed) {
         Map<String, String> out = new java.util.TreeMap<>(notClaimed);
         out.put("lock.try", "jetcd's Lock has only lock(name, lease), which blocks; etcd's v3lock service has no try-lock");
         out.put("lock.single_key", "jetcd's only lock is etcd's v3lock service (the <name>/<lease> layout, capability lock)");
-        for (String id : List.of("connect.tls", "connect.tls.client_cert", "auth.basic", "auth.authenticate",
-                                 "auth.manage")) {
-            out.put(id, "not implemented by this performer yet (issue 15: TLS and auth land for this SDK in a later slice)");
-        }
         out.put("stm", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
         out.put("stm.isolation.serializable_snapshot", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
         out.put("stm.isolation.serializable", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
         out.put("stm.isolation.repeatable_reads", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
         out.put("stm.isolation.read_committed", "jetcd has no software transactional memory (no STM in io.etcd.jetcd at 0.7.7 or 0.8.7): KV.txn() only");
+        out.put("auth.authenticate", "jetcd's Auth interface has no authenticate call: the client authenticates by itself"
+            + " (ClientBuilder.user/password, AuthCredential)");
         return Map.copyOf(out);
     }
 

@@ -79,14 +79,13 @@ public final class SdkClient implements AutoCloseable {
         if (req.getAutoSyncIntervalMs() != 0) {
             return "auto_sync_interval_ms: jetcd has no member-list auto-sync; capability connect.auto_sync is not claimed";
         }
-        if (!req.getTlsCaPem().isEmpty() || !req.getTlsServerName().isEmpty()) {
-            return (req.getTlsCaPem().isEmpty() ? "tls_server_name" : "tls_ca_pem")
-                + ": TLS is not implemented by this performer yet; capability connect.tls is not claimed";
+        if (req.getTlsCaPem().isEmpty()
+            && (!req.getTlsServerName().isEmpty() || !req.getTlsCertPem().isEmpty() || !req.getTlsKeyPem().isEmpty())) {
+            return "tls_server_name/tls_cert_pem/tls_key_pem without tls_ca_pem (an empty CA is plaintext)";
         }
-        if (!req.getTlsCertPem().isEmpty() || !req.getTlsKeyPem().isEmpty()) {
+        if (req.getTlsCertPem().isEmpty() != req.getTlsKeyPem().isEmpty()) {
             return (req.getTlsCertPem().isEmpty() ? "tls_key_pem" : "tls_cert_pem")
-                + ": client certificates are not implemented by this performer yet;"
-                + " capability connect.tls.client_cert is not claimed";
+                + ": tls_cert_pem and tls_key_pem go together (both or neither)";
         }
         return null;
     }
@@ -115,6 +114,27 @@ public final class SdkClient implements AutoCloseable {
         if (!req.getUsername().isEmpty()) {
             b.user(ByteSequence.from(req.getUsername(), StandardCharsets.UTF_8))
                 .password(ByteSequence.from(req.getPassword(), StandardCharsets.UTF_8));
+        }
+        if (!req.getTlsCaPem().isEmpty()) {
+            // connect.tls: ClientBuilder.sslContext(Consumer<SslContextBuilder>) (jetcd starts
+            // the builder from GrpcSslContexts.forClient()), the CA as trust manager, the client
+            // certificate and its PKCS#8 key as key manager; the server name as the channel's
+            // authority (ClientBuilder.authority), which is what grpc-java checks the
+            // certificate against.
+            try {
+                b.sslContext(ssl -> {
+                    ssl.trustManager(new java.io.ByteArrayInputStream(req.getTlsCaPem().toByteArray()));
+                    if (!req.getTlsCertPem().isEmpty()) {
+                        ssl.keyManager(new java.io.ByteArrayInputStream(req.getTlsCertPem().toByteArray()),
+                            new java.io.ByteArrayInputStream(req.getTlsKeyPem().toByteArray()));
+                    }
+                });
+            } catch (javax.net.ssl.SSLException e) {
+                throw new IllegalArgumentException("jetcd sslContext: " + e.getMessage(), e);
+            }
+            if (!req.getTlsServerName().isEmpty()) {
+                b.authority(req.getTlsServerName());
+            }
         }
         return b;
     }
@@ -174,6 +194,10 @@ public final class SdkClient implements AutoCloseable {
                     return status(cmd.getStatus());
                 case COMMAND_NOT_SET:
                     return Results.harness(HarnessError.Kind.BAD_REQUEST, "command has no operation set (empty oneof)");
+                case AUTHENTICATE: case USER_ADD: case USER_DELETE: case USER_CHANGE_PASSWORD: case USER_GRANT_ROLE:
+                case USER_REVOKE_ROLE: case ROLE_ADD: case ROLE_GRANT_PERMISSION: case ROLE_REVOKE_PERMISSION:
+                case AUTH_ENABLE: case AUTH_DISABLE:
+                    return new AuthCommands(this, client.getAuthClient()).run(cmd);
                 default:
                     return Results.harness(HarnessError.Kind.UNIMPLEMENTED,
                         "command " + cmd.getCommandCase() + " is not implemented by this performer");
@@ -191,7 +215,7 @@ public final class SdkClient implements AutoCloseable {
      * Starts one SDK call and waits for it: call_ns just before the call, return_ns when
      * its future completed (or the request timeout passed).
      */
-    private <T> CommandResult call(Supplier<CompletableFuture<T>> start, Function<T, CommandOk> convert)
+    <T> CommandResult call(Supplier<CompletableFuture<T>> start, Function<T, CommandOk> convert)
         throws InterruptedException {
         long call = Clock.now();
         CompletableFuture<T> f;
