@@ -4,8 +4,9 @@
    puts made by a plain Go program linking the same SDK (bench-direct).
 2. Per-command overhead when each command is its own Execute call.
 3. The per-call fast path: a bare unary RPC (Describe), an empty Execute and a one-put
-   Execute, each through the three Python call paths the driver could use (blocking stub
-   call, future, grpc.aio), and the ratios between them and a direct SDK put.
+   Execute, through every path the driver could carry a program on (a unary RPC: blocking
+   call, future, grpc.aio; one ExecuteSession stream: blocking, grpc.aio), and the ratios
+   between them and a direct SDK put.
 4. Latch relay round trip between two ExecuteStream programs (bench_latches.py).
 Each figure is the median of several repetitions; nothing is asserted.
 """
@@ -109,68 +110,107 @@ def _latch_relay_of(spec: str, endpoints: list[str], logs: Path) -> list[float]:
         other.close()
 
 
-def _median_us(repeat: int, n: int, call: Callable[[], Any]) -> float:
+def _median_us(repeat: int, n: int, call: Callable[[], Any]) -> tuple[float, float]:
+    """Median microseconds per call over `repeat` runs of `n` calls, and the median time
+    the performer spent inside the SDK call (CommandResult return_ns - call_ns; 0 when the
+    answer has no command result)."""
     for _ in range(50):
         call()
-    runs = []
+    runs: list[float] = []
+    inner: list[float] = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        for _ in range(n):
-            call()
+        inner.extend(_sdk_us(call()) for _ in range(n))
         runs.append((time.perf_counter() - t0) / n)
-    return statistics.median(runs) * 1e6
+    return statistics.median(runs) * 1e6, statistics.median(inner)
 
 
-async def _median_us_aio(repeat: int, n: int, call: Callable[[], Awaitable[Any]]) -> float:
+async def _median_us_aio(repeat: int, n: int, call: Callable[[], Awaitable[Any]]) -> tuple[float, float]:
     for _ in range(50):
         await call()
-    runs = []
+    runs: list[float] = []
+    inner: list[float] = []
     for _ in range(repeat):
         t0 = time.perf_counter()
-        for _ in range(n):
-            await call()
+        inner.extend([_sdk_us(await call()) for _ in range(n)])
         runs.append((time.perf_counter() - t0) / n)
-    return statistics.median(runs) * 1e6
+    return statistics.median(runs) * 1e6, statistics.median(inner)
+
+
+def _sdk_us(resp: Any) -> float:
+    results = getattr(resp, "results", None)
+    return (results[0].return_ns - results[0].call_ns) / 1e3 if results else 0.0
+
+
+# One row per call path: (Describe, empty Execute, one-put Execute), each (us, SDK us).
+Row = tuple[tuple[float, float] | None, tuple[float, float], tuple[float, float]]
 
 
 def _fast_path(client: PerformerClient, cid: str, repeat: int, per_put_direct: float, n: int = 500) -> None:
+    """Every way the driver could carry a program, measured in this one run: a unary RPC
+    per program (blocking stub call, future, grpc.aio) and one ExecuteSession stream for
+    many programs (blocking, as PerformerClient.execute does it, and grpc.aio)."""
     describe = pb.DescribeRequest()
     empty = pb.ExecuteRequest(client_id=cid, program=pb.Program())
     one = pb.ExecuteRequest(client_id=cid, program=pb.Program(commands=[put("bench/fast", "v").command]))
-    calls: dict[str, tuple[Any, Any]] = {"bare RPC (Describe)": (client.stub.Describe, describe),
-                                         "empty Execute": (client.stub.Execute, empty),
-                                         "one-put Execute": (client.stub.Execute, one)}
+    rows: dict[str, Row] = {}
 
-    def blocking_call(f: Any, r: Any) -> Callable[[], Any]:
-        return lambda: f(r, timeout=5)
+    def unary(wrap: Callable[[Any, Any], Callable[[], Any]]) -> Row:
+        return (_median_us(repeat, n, wrap(client.stub.Describe, describe)),
+                _median_us(repeat, n, wrap(client.stub.Execute, empty)),
+                _median_us(repeat, n, wrap(client.stub.Execute, one)))
 
-    def future_call(f: Any, r: Any) -> Callable[[], Any]:
-        return lambda: f.future(r, timeout=5).result()
+    rows["unary RPC, blocking call (before)"] = unary(lambda f, r: lambda: f(r, timeout=5))
+    rows["unary RPC, future"] = unary(lambda f, r: lambda: f.future(r, timeout=5).result())
+    if client.uses_session():
+        rows["ExecuteSession, blocking (the driver's)"] = (
+            None,
+            _median_us(repeat, n, lambda: client.execute(cid, empty.program, timeout=5)),
+            _median_us(repeat, n, lambda: client.execute(cid, one.program, timeout=5)))
 
-    def aio_call(f: Any, r: Any) -> Callable[[], Awaitable[Any]]:
-        return lambda: f(r, timeout=5)
-
-    blocking = {k: _median_us(repeat, n, blocking_call(f, r)) for k, (f, r) in calls.items()}
-    future = {k: _median_us(repeat, n, future_call(f, r)) for k, (f, r) in calls.items()}
-
-    async def aio() -> dict[str, float]:
+    async def aio() -> dict[str, Row]:
         async with grpc.aio.insecure_channel(client.address) as ch:
             stub = pbg.PerformerServiceStub(ch)
-            fns: dict[str, tuple[Any, Any]] = {"bare RPC (Describe)": (stub.Describe, describe),
-                                               "empty Execute": (stub.Execute, empty),
-                                               "one-put Execute": (stub.Execute, one)}
-            return {k: await _median_us_aio(repeat, n, aio_call(f, r)) for k, (f, r) in fns.items()}
+            out: dict[str, Row] = {"unary RPC, grpc.aio": (
+                await _median_us_aio(repeat, n, lambda: stub.Describe(describe, timeout=5)),
+                await _median_us_aio(repeat, n, lambda: stub.Execute(empty, timeout=5)),
+                await _median_us_aio(repeat, n, lambda: stub.Execute(one, timeout=5)))}
+            if client.uses_session():
+                call = stub.ExecuteSession(timeout=600)
 
-    via_aio = asyncio.run(aio())
+                async def on_stream(req: pb.ExecuteRequest) -> Any:
+                    await call.write(req)
+                    return await call.read()
+
+                out["ExecuteSession, grpc.aio"] = (
+                    None,
+                    await _median_us_aio(repeat, n, lambda: on_stream(empty)),
+                    await _median_us_aio(repeat, n, lambda: on_stream(one)))
+                await call.done_writing()
+            return out
+
+    rows.update(asyncio.run(aio()))
     direct_us = per_put_direct * 1e6
-    print(f"  per-call paths, median us of {n} calls   :  blocking     future   grpc.aio")
-    for k in calls:
-        print(f"    {k:<37}: {blocking[k]:9.1f}  {future[k]:9.1f}  {via_aio[k]:9.1f}")
-    print(f"    direct SDK put (plain Go, from above) : {direct_us:9.1f}")
-    bare, emp, put1 = (blocking[k] for k in calls)
-    print(f"  ratios (blocking path, the driver's)     : empty Execute / bare RPC {emp / bare:.2f}x, "
-          f"one-put Execute / bare RPC {put1 / bare:.2f}x, one-put Execute / direct put {put1 / direct_us:.2f}x, "
-          f"harness cost of one put {put1 - direct_us:.0f} us = {(put1 - direct_us) / bare:.2f}x a bare RPC")
+    print(f"  per-call paths, median us of {n} calls    :  Describe  empty Execute  one-put Execute (SDK call inside)")
+    for k, (d, e, o) in rows.items():
+        dd = f"{d[0]:9.1f}" if d else f"{'-':>9}"
+        print(f"    {k:<38}: {dd}  {e[0]:13.1f}  {o[0]:15.1f} ({o[1]:.0f})")
+    print(f"    direct SDK put (plain Go, from above)   : {direct_us:9.1f}")
+    before = rows["unary RPC, blocking call (before)"]
+    assert before[0] is not None
+    bare = min(before[0][0], before[1][0])
+    after = rows.get("ExecuteSession, blocking (the driver's)", before)
+    print(f"  bare unary RPC: {bare:.1f} us (the cheaper of Describe and an empty Execute, blocking call)")
+    print("  ratios to the bare unary RPC           :  before (unary)  after (the driver's path)")
+    measures: list[tuple[str, Callable[[Row], float]]] = [
+        ("empty Execute", lambda r: r[1][0]),
+        ("one-put Execute", lambda r: r[2][0]),
+        ("harness cost of a one-put Execute", lambda r: r[2][0] - r[2][1])]
+    for label, f in measures:
+        print(f"    {label:<37}: {f(before) / bare:14.2f}x  {f(after) / bare:8.2f}x")
+    print(f"    one-put Execute / (bare RPC + direct put): {before[2][0] / (bare + direct_us):11.2f}x  "
+          f"{after[2][0] / (bare + direct_us):8.2f}x")
+    print("  (harness cost = the Execute call's time minus the SDK call inside it, as the performer timed it)")
 
 
 if __name__ == "__main__":

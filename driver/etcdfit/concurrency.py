@@ -18,6 +18,7 @@ ended; failures of all programs are reported together.
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 import time
@@ -213,7 +214,7 @@ def run_concurrently(programs: Sequence[tuple[PerformerSession, Sequence[Cmd]]],
         p.requests.put(pb.ExecuteStreamRequest(program=pb.ExecuteRequest(
             client_id=p.session.client_id, program=pb.Program(commands=[c.command for c in p.cmds]))))
     for p, t in zip(progs, threads, strict=True):
-        p.session.programs.append(ProgramRecord(p.label, program_lines(p.cmds)))
+        p.session.programs.append(ProgramRecord(p.label, render=functools.partial(program_lines, p.cmds)))
         t.start()
     deadline = time.monotonic() + timeout + 5
     for t in threads:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from etcdfit.matchers import ANY, ge, gt
-from etcdfit.program import delete, get, put
+from etcdfit.program import delete, get, put, txn
 
 # ---------------------------------------------------------------- put
 
@@ -283,6 +283,25 @@ def test_sort_target_without_an_order_sorts_ascending_by_that_target(performer, 
     _sort_fixture(oracle, ns)
     performer.run(get(ns.key(""), prefix=True, sort_target=target, sort_order="none").expect(
         kvs=[{"key": ns.key(n)} for n in ASCENDING[target]], count=3))
+
+
+@pytest.mark.requires("kv.range", "kv.range.sort")
+@pytest.mark.parametrize("order", ["ascend", "descend"])
+def test_sort_on_one_key_reads_only_that_key(performer, oracle, ns, order):
+    """A single-key read stays a single-key read when it asks for a sort order (found by the
+    lockstep property test over ExecuteSession: one performer read every key from that key
+    on, as it once did for keys_only and count_only below)."""
+    for name in ("a", "a0", "b"):
+        oracle.put(ns.key(name), name)
+    performer.run(get(ns.key("a"), sort_order=order).expect(kvs=[{"key": ns.key("a"), "value": "a"}], count=1))
+
+
+@pytest.mark.requires("kv.range", "kv.range.sort", "txn")
+def test_sort_on_one_key_inside_a_txn_reads_only_that_key(performer, oracle, ns):
+    for name in ("a", "a0", "b"):
+        oracle.put(ns.key(name), name)
+    performer.run(txn(compares=[], success=[get(ns.key("a"), sort_order="ascend")]).expect(
+        succeeded=True, responses=[{"range": {"kvs": [{"key": ns.key("a"), "value": "a"}], "count": 1}}]))
 
 
 @pytest.mark.requires("kv.range", "kv.range.keys_only")

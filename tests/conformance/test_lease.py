@@ -68,6 +68,16 @@ def test_time_to_live_reports_granted_and_remaining(performer, oracle):
     oracle.lease_revoke(lid)
 
 
+@pytest.mark.requires("lease.ttl")
+def test_time_to_live_without_keys_lists_no_keys(performer, oracle, ns):
+    """LeaseTimeToLive lists the attached keys only when asked (found by the lockstep
+    property test: an SDK that always asks reported them)."""
+    lid = oracle.lease_grant(TTL)
+    oracle.put(ns.key("a"), "1", lease=lid)
+    performer.run(lease_ttl(lid).expect(id=lid, granted_ttl=TTL, keys=None))
+    oracle.lease_revoke(lid)
+
+
 @pytest.mark.requires("lease.ttl", "lease.ttl.keys")
 def test_time_to_live_lists_attached_keys(performer, oracle, ns):
     lid = oracle.lease_grant(TTL)

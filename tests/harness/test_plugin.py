@@ -87,14 +87,24 @@ def test_2_fresh_performer(performer, ns):
 """
 
 
-def test_crash_fails_one_test_with_exit_code_and_log_then_restarts(pytester):
+@pytest.fixture(params=["unary", "session"])
+def execute_path(request, monkeypatch):
+    """Both Execute paths: a unary RPC per program, and the ExecuteSession fast path."""
+    if request.param == "session":
+        monkeypatch.setenv("RAW_CLAIM_SESSION", "1")
+    return request.param
+
+
+def test_crash_fails_one_test_with_exit_code_and_log_then_restarts(pytester, execute_path):
     result = run(pytester, tests=CRASH)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*PerformerCrashed: performer 127.0.0.1:* crashed during Execute*",
                                  "*exit code: 7*", "*last performer log lines:*", "*crashing on purpose*"])
+    if execute_path == "session":  # the program went over the fast path
+        result.stdout.fnmatch_lines(["*ExecuteSession opened*", "*crashing on purpose*"])
 
 
-def test_hang_is_a_timeout_and_the_run_goes_on(pytester):
+def test_hang_is_a_timeout_and_the_run_goes_on(pytester, execute_path):
     result = run(pytester, "--program-timeout", "3", tests=CRASH.replace("__crash__", "__hang__"))
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(["*PerformerHung: *did not answer Execute within 3s*", "*hanging on purpose*"])

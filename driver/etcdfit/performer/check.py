@@ -128,6 +128,13 @@ def _one(client: PerformerClient, cid: str, *commands: pb.Command) -> list[pb.Co
     return list(client.execute(cid, pb.Program(commands=list(commands)), timeout=30).results)
 
 
+def _values(r: pb.CommandResult) -> list[bytes]:
+    """The keys and values a result carries (what must not depend on the call path)."""
+    if r.WhichOneof("outcome") != "ok" or r.ok.WhichOneof("payload") != "range":
+        return []
+    return [x for kv in r.ok.range.kvs for x in (kv.key, kv.value)]
+
+
 def _outcome(r: pb.CommandResult) -> str:
     kind = r.WhichOneof("outcome")
     if kind == "sdk_error":
@@ -258,7 +265,25 @@ def _probes(client: PerformerClient, m: manifest.Manifest, version: str, endpoin
             return "the second command's call_ns is before the first's return_ns: use one monotonic clock"
         return None
 
+    def session_answers_as_execute() -> str | None:
+        # The same programs over unary Execute and over the ExecuteSession fast path: the
+        # same outcomes and values (timestamps and revisions aside), in order, on one stream.
+        key = b"etcdfit-check/session"
+        programs = [[put(key, "a").command, get(key).command],
+                    [pb.Command(), get(key).command],  # an error must not end the stream
+                    [get(key).command]]
+        for i, commands in enumerate(programs):
+            unary = client.stub.Execute(pb.ExecuteRequest(client_id=cid, program=pb.Program(commands=commands)),
+                                        timeout=30).results
+            session = client.execute(cid, pb.Program(commands=commands), timeout=30).results
+            got = [(_outcome(r), _values(r)) for r in session]
+            want = [(_outcome(r), _values(r)) for r in unary]
+            if got != want:
+                return f"program {i}: ExecuteSession answered {got}, Execute answered {want}"
+        return None
+
     probe("an unknown command is a harness_error UNIMPLEMENTED", [], unknown_command)
+    probe("ExecuteSession answers each program as Execute does", ["execute.session"], session_answers_as_execute)
     probe("a bad request (unknown watch handle) is a harness_error BAD_REQUEST", ["watch"], bad_request)
     probe("one result per command, even after an error", ["kv.put", "kv.range"], one_result_each)
     seen: set[str] = set()

@@ -161,7 +161,7 @@ class PerformerSession:
         `where` names the place in a spec (e.g. 'step 3, line 12') for failure records."""
         __tracebackhide__ = True
         label = self.identity.label
-        self.programs.append(ProgramRecord(label, program_lines(cmds)))
+        self.programs.append(ProgramRecord(label, render=lambda: program_lines(cmds)))
         program = pb.Program(commands=[c.command for c in cmds])
         response = self.client.execute(self.client_id, program, timeout or self.timeout)
         outs = evaluate(cmds, response, label, f"{label}, {where}" if where else "")

@@ -247,6 +247,30 @@ function run(listen) {
       });
     },
     ExecuteStream: call => stream.serve(performer, call, log, grpc),
+    // The fast path (capability execute.session): many programs on one stream, each
+    // answered as Execute would, in the order they came.
+    ExecuteSession: call => {
+      let chain = Promise.resolve();
+      let broken = false;
+      call.on('data', req => {
+        chain = chain.then(async () => {
+          if (broken || call.cancelled) return;
+          call.write(await performer.execute(req));
+        }).catch(e => {
+          broken = true;
+          log(`ExecuteSession failed: ${e && e.stack}`);
+          call.destroy({ code: grpc.status.INTERNAL, details: String(e && e.message) });
+        });
+      });
+      call.on('end', () => {
+        chain.then(() => {
+          if (!broken) call.end();
+        });
+      });
+      call.on('error', () => {
+        broken = true;
+      });
+    },
     Execute: (call, callback) => {
       performer.execute(call.request).then(res => callback(null, res), e => {
         log(`Execute failed: ${e && e.stack}`);

@@ -60,6 +60,8 @@ _IMPLEMENTED = {
     # aetcd.exceptions.ClientError subclasses (every gRPC error of a Client method is
     # turned into one) vs raw errors (asyncio's timeouts, grpc.aio errors) let through.
     "errors.typed": (1, 0, 0),
+    # ExecuteSession: many programs on one stream (etcdfit_kit.protocol).
+    "execute.session": (1, 0, 0),
     # ExecuteStream with Signal/Wait (etcdfit_kit.streams); clients run in parallel.
     "stream.latches": (1, 0, 0),
     # client.lock(name, ttl) -> aetcd.locks.Lock: one key (the name itself), create_revision == 0 txn.

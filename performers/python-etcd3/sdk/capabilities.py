@@ -60,6 +60,8 @@ _IMPLEMENTED = {
     # Etcd3Exception subclasses (ConnectionFailedError, ConnectionTimeoutError,
     # PreconditionFailedError, InternalServerError, ...) vs grpc.RpcError let through.
     "errors.typed": (0, 10, 0),
+    # ExecuteSession: many programs on one stream (etcdfit_kit.protocol).
+    "execute.session": (0, 10, 0),
     # ExecuteStream with Signal/Wait (etcdfit_kit.streams); clients run in parallel.
     "stream.latches": (0, 10, 0),
     # client.lock(name, ttl) -> etcd3.locks.Lock: one key ('/locks/' + name), create_revision == 0 txn.

@@ -229,6 +229,12 @@ class ThreadedPerformer(_Shell, pbg.PerformerServiceServicer):
             results = [session.execute(cmd) for cmd in commands]
         return self._answer(request, commands, results, started)
 
+    def ExecuteSession(self, request_iterator, context):
+        # The fast path (capability execute.session): many programs on one stream, each
+        # answered as Execute would, in order, before the next is read.
+        for request in request_iterator:
+            yield self.Execute(request, context)
+
     def ExecuteStream(self, request_iterator, context):
         from .streams import threaded_stream
         yield from threaded_stream(self, request_iterator, context, unknown_client_results)
@@ -293,6 +299,11 @@ class AsyncPerformer(_Shell, pbg.PerformerServiceServicer):
         else:
             results = [await session.execute(cmd) for cmd in commands]
         return self._answer(request, commands, results, started)
+
+    async def ExecuteSession(self, request_iterator, context):
+        # The fast path (capability execute.session); see Performer.ExecuteSession.
+        async for request in request_iterator:
+            yield await self.Execute(request, context)
 
     async def ExecuteStream(self, request_iterator, context):
         from .streams import async_stream

@@ -62,6 +62,7 @@ const CAPABILITY_SINCE: &[(&str, &str, &str)] = &[
     ("auth.basic", "0.12.0", "ConnectOptions::with_user (>= 0.20 also with_auto_token_refresh)"),
     ("auth.authenticate", "0.12.0", "AuthClient::authenticate"),
     ("auth.manage", "0.12.0", "AuthClient::user_add/user_delete/user_change_password/user_grant_role/user_revoke_role/role_add/role_grant_permission/role_revoke_permission/auth_enable/auth_disable"),
+    ("execute.session", "0.12.0", "the performer's ExecuteSession: many programs on one stream (no SDK API involved)"),
     ("stream.latches", "0.12.0", "the performer's ExecuteStream around the SDK calls (no SDK API involved)"),
     ("lock", "0.12.0", "Client::lock(name, LockOptions::with_lease) / Client::unlock (etcd's v3lock service)"),
     ("election", "0.12.0", "Client::campaign/proclaim/leader/observe/resign (etcd's v3election service)"),

@@ -461,24 +461,37 @@ impl PerformerService for Arc<Performer> {
     }
 
     async fn execute(&self, req: Request<pb::ExecuteRequest>) -> Result<Response<pb::ExecuteResponse>, Status> {
-        let req = req.into_inner();
-        let cmds = req.program.map(|p| p.commands).unwrap_or_default();
-        logln!("Execute client={} commands={}", req.client_id, cmds.len());
-        let Some(cs) = self.client(&req.client_id) else {
-            let msg = format!("unknown client id {:?}", req.client_id);
-            logln!("Execute client={}: {msg}", req.client_id);
-            let results = cmds.iter().map(|_| Harness::bad_request(msg.clone()).result()).collect();
-            return Ok(Response::new(pb::ExecuteResponse { results }));
-        };
-        let mut closed = cs.close.subscribe();
-        let mut exec = cs.exec.lock().await;
-        let mut results = Vec::with_capacity(cmds.len());
-        for (i, cmd) in cmds.iter().enumerate() {
-            let r = run_guarded(&mut exec, &cmd.command, &mut closed).await;
-            log_outcome(&cs.id, i, &cmd.command, &r);
-            results.push(r);
-        }
-        Ok(Response::new(pb::ExecuteResponse { results }))
+        Ok(Response::new(run_program(self, req.into_inner()).await))
+    }
+
+    type ExecuteSessionStream =
+        std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<pb::ExecuteResponse, Status>> + Send + 'static>>;
+
+    /// The fast path (capability execute.session): many programs on one stream, each run
+    /// and answered as Execute would, in order, before the next is read.
+    async fn execute_session(
+        &self,
+        req: Request<tonic::Streaming<pb::ExecuteRequest>>,
+    ) -> Result<Response<Self::ExecuteSessionStream>, Status> {
+        let mut inbound = req.into_inner();
+        let (tx, rx) = tokio::sync::mpsc::channel(1);
+        let me = self.clone();
+        tokio::spawn(async move {
+            // Bounded by the stream's life: ends when the driver closes its side or goes away.
+            loop {
+                let next = match inbound.message().await {
+                    Ok(Some(program)) => Ok(run_program(&me, program).await),
+                    Ok(None) => break,
+                    Err(status) => Err(status),
+                };
+                let failed = next.is_err();
+                if tx.send(next).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        let out = futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) });
+        Ok(Response::new(Box::pin(out)))
     }
 
     type ExecuteStreamStream =
@@ -561,4 +574,25 @@ pub async fn serve(listen: &str) -> Result<(), Box<dyn std::error::Error>> {
         .await;
     performer.close_all();
     result.map_err(Into::into)
+}
+
+/// Runs one program as Execute does (also each program of an ExecuteSession).
+async fn run_program(me: &Arc<Performer>, req: pb::ExecuteRequest) -> pb::ExecuteResponse {
+    let cmds = req.program.map(|p| p.commands).unwrap_or_default();
+    logln!("Execute client={} commands={}", req.client_id, cmds.len());
+    let Some(cs) = me.client(&req.client_id) else {
+        let msg = format!("unknown client id {:?}", req.client_id);
+        logln!("Execute client={}: {msg}", req.client_id);
+        let results = cmds.iter().map(|_| Harness::bad_request(msg.clone()).result()).collect();
+        return pb::ExecuteResponse { results };
+    };
+    let mut closed = cs.close.subscribe();
+    let mut exec = cs.exec.lock().await;
+    let mut results = Vec::with_capacity(cmds.len());
+    for (i, cmd) in cmds.iter().enumerate() {
+        let r = run_guarded(&mut exec, &cmd.command, &mut closed).await;
+        log_outcome(&cs.id, i, &cmd.command, &r);
+        results.push(r);
+    }
+    pb::ExecuteResponse { results }
 }

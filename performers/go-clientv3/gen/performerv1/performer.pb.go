@@ -9253,14 +9253,15 @@ const file_etcdfit_performer_v1_performer_proto_rawDesc = "" +
 	"#STM_ISOLATION_SERIALIZABLE_SNAPSHOT\x10\x01\x12\x1e\n" +
 	"\x1aSTM_ISOLATION_SERIALIZABLE\x10\x02\x12\"\n" +
 	"\x1eSTM_ISOLATION_REPEATABLE_READS\x10\x03\x12 \n" +
-	"\x1cSTM_ISOLATION_READ_COMMITTED\x10\x042\xc7\x04\n" +
+	"\x1cSTM_ISOLATION_READ_COMMITTED\x10\x042\xaa\x05\n" +
 	"\x10PerformerService\x12Y\n" +
 	"\bDescribe\x12%.etcdfit.performer.v1.DescribeRequest\x1a&.etcdfit.performer.v1.DescribeResponse\x12V\n" +
 	"\aConnect\x12$.etcdfit.performer.v1.ConnectRequest\x1a%.etcdfit.performer.v1.ConnectResponse\x12_\n" +
 	"\n" +
 	"Disconnect\x12'.etcdfit.performer.v1.DisconnectRequest\x1a(.etcdfit.performer.v1.DisconnectResponse\x12V\n" +
 	"\aExecute\x12$.etcdfit.performer.v1.ExecuteRequest\x1a%.etcdfit.performer.v1.ExecuteResponse\x12l\n" +
-	"\rExecuteStream\x12*.etcdfit.performer.v1.ExecuteStreamRequest\x1a+.etcdfit.performer.v1.ExecuteStreamResponse(\x010\x01\x12Y\n" +
+	"\rExecuteStream\x12*.etcdfit.performer.v1.ExecuteStreamRequest\x1a+.etcdfit.performer.v1.ExecuteStreamResponse(\x010\x01\x12a\n" +
+	"\x0eExecuteSession\x12$.etcdfit.performer.v1.ExecuteRequest\x1a%.etcdfit.performer.v1.ExecuteResponse(\x010\x01\x12Y\n" +
 	"\bWorkload\x12%.etcdfit.performer.v1.WorkloadRequest\x1a$.etcdfit.performer.v1.WorkloadReport0\x01B3Z1etcdfit.dev/performer/gen/performerv1;performerv1b\x06proto3"
 
 var (
@@ -9562,15 +9563,17 @@ var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	18,  // 162: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
 	20,  // 163: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
 	69,  // 164: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
-	109, // 165: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
-	15,  // 166: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	17,  // 167: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	19,  // 168: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	21,  // 169: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	71,  // 170: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
-	112, // 171: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
-	166, // [166:172] is the sub-list for method output_type
-	160, // [160:166] is the sub-list for method input_type
+	20,  // 165: etcdfit.performer.v1.PerformerService.ExecuteSession:input_type -> etcdfit.performer.v1.ExecuteRequest
+	109, // 166: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
+	15,  // 167: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	17,  // 168: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	19,  // 169: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	21,  // 170: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	71,  // 171: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
+	21,  // 172: etcdfit.performer.v1.PerformerService.ExecuteSession:output_type -> etcdfit.performer.v1.ExecuteResponse
+	112, // 173: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
+	167, // [167:174] is the sub-list for method output_type
+	160, // [160:167] is the sub-list for method input_type
 	160, // [160:160] is the sub-list for extension type_name
 	160, // [160:160] is the sub-list for extension extendee
 	0,   // [0:160] is the sub-list for field type_name

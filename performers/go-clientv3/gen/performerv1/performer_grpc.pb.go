@@ -31,12 +31,13 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PerformerService_Describe_FullMethodName      = "/etcdfit.performer.v1.PerformerService/Describe"
-	PerformerService_Connect_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Connect"
-	PerformerService_Disconnect_FullMethodName    = "/etcdfit.performer.v1.PerformerService/Disconnect"
-	PerformerService_Execute_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Execute"
-	PerformerService_ExecuteStream_FullMethodName = "/etcdfit.performer.v1.PerformerService/ExecuteStream"
-	PerformerService_Workload_FullMethodName      = "/etcdfit.performer.v1.PerformerService/Workload"
+	PerformerService_Describe_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Describe"
+	PerformerService_Connect_FullMethodName        = "/etcdfit.performer.v1.PerformerService/Connect"
+	PerformerService_Disconnect_FullMethodName     = "/etcdfit.performer.v1.PerformerService/Disconnect"
+	PerformerService_Execute_FullMethodName        = "/etcdfit.performer.v1.PerformerService/Execute"
+	PerformerService_ExecuteStream_FullMethodName  = "/etcdfit.performer.v1.PerformerService/ExecuteStream"
+	PerformerService_ExecuteSession_FullMethodName = "/etcdfit.performer.v1.PerformerService/ExecuteSession"
+	PerformerService_Workload_FullMethodName       = "/etcdfit.performer.v1.PerformerService/Workload"
 )
 
 // PerformerServiceClient is the client API for PerformerService service.
@@ -60,6 +61,12 @@ type PerformerServiceClient interface {
 	// After the last result the performer sends `done` and ends the stream. Programs on
 	// different clients of one performer run at the same time.
 	ExecuteStream(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse], error)
+	// The fast path: one long-lived stream that carries many programs, in order. Each
+	// request is a whole program (as for Execute); the performer answers each with exactly
+	// the ExecuteResponse Execute would give, in the order the programs came, before it
+	// reads the next. The driver ends the stream by closing its side. Wait commands are a
+	// harness BAD_REQUEST here, as under Execute. Capability: execute.session.
+	ExecuteSession(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecuteRequest, ExecuteResponse], error)
 	// Runs a load workload natively in the performer (capability perf.workload): its own
 	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
 	// report interval, then a final one (final = true). The driver cancelling the stream,
@@ -129,9 +136,22 @@ func (c *performerServiceClient) ExecuteStream(ctx context.Context, opts ...grpc
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type PerformerService_ExecuteStreamClient = grpc.BidiStreamingClient[ExecuteStreamRequest, ExecuteStreamResponse]
 
+func (c *performerServiceClient) ExecuteSession(ctx context.Context, opts ...grpc.CallOption) (grpc.BidiStreamingClient[ExecuteRequest, ExecuteResponse], error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	stream, err := c.cc.NewStream(ctx, &PerformerService_ServiceDesc.Streams[1], PerformerService_ExecuteSession_FullMethodName, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &grpc.GenericClientStream[ExecuteRequest, ExecuteResponse]{ClientStream: stream}
+	return x, nil
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_ExecuteSessionClient = grpc.BidiStreamingClient[ExecuteRequest, ExecuteResponse]
+
 func (c *performerServiceClient) Workload(ctx context.Context, in *WorkloadRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[WorkloadReport], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
-	stream, err := c.cc.NewStream(ctx, &PerformerService_ServiceDesc.Streams[1], PerformerService_Workload_FullMethodName, cOpts...)
+	stream, err := c.cc.NewStream(ctx, &PerformerService_ServiceDesc.Streams[2], PerformerService_Workload_FullMethodName, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -169,6 +189,12 @@ type PerformerServiceServer interface {
 	// After the last result the performer sends `done` and ends the stream. Programs on
 	// different clients of one performer run at the same time.
 	ExecuteStream(grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]) error
+	// The fast path: one long-lived stream that carries many programs, in order. Each
+	// request is a whole program (as for Execute); the performer answers each with exactly
+	// the ExecuteResponse Execute would give, in the order the programs came, before it
+	// reads the next. The driver ends the stream by closing its side. Wait commands are a
+	// harness BAD_REQUEST here, as under Execute. Capability: execute.session.
+	ExecuteSession(grpc.BidiStreamingServer[ExecuteRequest, ExecuteResponse]) error
 	// Runs a load workload natively in the performer (capability perf.workload): its own
 	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
 	// report interval, then a final one (final = true). The driver cancelling the stream,
@@ -199,6 +225,9 @@ func (UnimplementedPerformerServiceServer) Execute(context.Context, *ExecuteRequ
 }
 func (UnimplementedPerformerServiceServer) ExecuteStream(grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]) error {
 	return status.Errorf(codes.Unimplemented, "method ExecuteStream not implemented")
+}
+func (UnimplementedPerformerServiceServer) ExecuteSession(grpc.BidiStreamingServer[ExecuteRequest, ExecuteResponse]) error {
+	return status.Errorf(codes.Unimplemented, "method ExecuteSession not implemented")
 }
 func (UnimplementedPerformerServiceServer) Workload(*WorkloadRequest, grpc.ServerStreamingServer[WorkloadReport]) error {
 	return status.Errorf(codes.Unimplemented, "method Workload not implemented")
@@ -303,6 +332,13 @@ func _PerformerService_ExecuteStream_Handler(srv interface{}, stream grpc.Server
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type PerformerService_ExecuteStreamServer = grpc.BidiStreamingServer[ExecuteStreamRequest, ExecuteStreamResponse]
 
+func _PerformerService_ExecuteSession_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(PerformerServiceServer).ExecuteSession(&grpc.GenericServerStream[ExecuteRequest, ExecuteResponse]{ServerStream: stream})
+}
+
+// This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
+type PerformerService_ExecuteSessionServer = grpc.BidiStreamingServer[ExecuteRequest, ExecuteResponse]
+
 func _PerformerService_Workload_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WorkloadRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -342,6 +378,12 @@ var PerformerService_ServiceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExecuteStream",
 			Handler:       _PerformerService_ExecuteStream_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "ExecuteSession",
+			Handler:       _PerformerService_ExecuteSession_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},

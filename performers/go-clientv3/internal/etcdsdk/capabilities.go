@@ -83,6 +83,8 @@ var capabilitySince = map[string]string{
 	// rpctypes.EtcdError (and clientv3's own errors) vs raw grpc status /
 	// context errors: see isTyped.
 	"errors.typed": since34,
+	// ExecuteSession: many programs on one stream (internal/server/stream.go).
+	"execute.session": since34,
 	// ExecuteStream with Signal/Wait (internal/server/stream.go); clients run in parallel.
 	"stream.latches": since34,
 	// concurrency.NewMutex / Lock / Unlock on a concurrency.Session (recipes.go).

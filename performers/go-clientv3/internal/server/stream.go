@@ -5,6 +5,7 @@ package server
 
 import (
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -253,5 +254,27 @@ func (cs *clientState) closeRecipes() {
 	}
 	for _, o := range rc.observers {
 		o.Close()
+	}
+}
+
+// ExecuteSession is the fast path: one long-lived stream carrying many programs. Each
+// program runs exactly as under Execute, and its response is sent before the next
+// program is read, so responses come in request order.
+func (s *Server) ExecuteSession(stream ppb.PerformerService_ExecuteSessionServer) error {
+	for {
+		req, err := stream.Recv()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		resp, err := s.Execute(stream.Context(), req)
+		if err != nil {
+			return err
+		}
+		if err := stream.Send(resp); err != nil {
+			return err
+		}
 	}
 }

@@ -84,6 +84,7 @@ const CLAIMED = {
   'connect.keepalive': ['0.2.13', 'fluent', "IOptions.grpcOptions {'grpc.keepalive_time_ms', 'grpc.keepalive_timeout_ms'}"],
   'perf.workload': ['0.2.13', 'mixed', 'Workload (sdk/workload.js): one new Etcd3() per client, async workers; txn through client.kv.txn (no compare)'],
   'errors.typed': ['0.2.13', 'fluent', 'etcd3 error classes (errors.ts exports) vs raw grpc / cockatiel / runtime errors'],
+  'execute.session': ['0.2.13', 'fluent', 'ExecuteSession: many programs on one stream (src/server.js; no SDK API involved)'],
   // issue 12 (docs/concurrency.md; src/stream.js, src/sdk/recipes.js)
   'stream.latches': ['0.2.13', 'fluent', 'ExecuteStream: programs with Signal/Wait run by the performer (no SDK API involved)'],
   'lock.single_key': ['0.2.13', 'fluent',

@@ -364,7 +364,11 @@ class Session {
       b = this.client.getAll();
       switch (r.kind) {
         case 'RANGE_KIND_SINGLE':
-          b = b.inRange(r.key); // a Rangable key alone is that single key (Range.from)
+          // The one-key range [key, key + "\0"): a key alone is NOT one key to etcd3, whose
+          // Range.from(key) is new Range(key, emptyKey) and whose empty end means "no end"
+          // (lib/range.js compare(): an empty end sorts after every key), so inRange(key)
+          // read every key from key on (found by the lockstep property test).
+          b = b.inRange({ start: r.key, end: Buffer.concat([Buffer.from(r.key), Buffer.from([0])]) });
           break;
         case 'RANGE_KIND_PREFIX':
           b = b.prefix(r.key);

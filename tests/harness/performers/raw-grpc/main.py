@@ -25,6 +25,8 @@ class Raw(pbg.PerformerServiceServicer):
     def Describe(self, request, context):
         version = int(os.environ.get("RAW_PROTOCOL_VERSION", pb.PROTOCOL_VERSION_1))
         caps = ["kv.put", "kv.range"]
+        if os.environ.get("RAW_CLAIM_SESSION"):
+            caps.append("execute.session")  # the fast path: ExecuteSession below
         if os.environ.get("RAW_CLAIM_WORKLOAD"):
             caps.append("perf.workload")  # a false claim: Workload answers UNIMPLEMENTED (the default servicer)
         return pb.DescribeResponse(name="raw-grpc", language="python", sdk_package="etcdfit-oracle-stubs",
@@ -46,6 +48,11 @@ class Raw(pbg.PerformerServiceServicer):
     def Execute(self, request, context):
         kv = self.clients[request.client_id]
         return pb.ExecuteResponse(results=[self.one(kv, c) for c in request.program.commands])
+
+    def ExecuteSession(self, request_iterator, context):
+        print("raw-grpc: ExecuteSession opened", file=sys.stderr, flush=True)
+        for request in request_iterator:
+            yield self.Execute(request, context)
 
     def one(self, kv, cmd):
         start = time.monotonic_ns()

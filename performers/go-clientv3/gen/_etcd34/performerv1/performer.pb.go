@@ -10081,7 +10081,7 @@ var file_etcdfit_performer_v1_performer_proto_rawDesc = []byte{
 	0x41, 0x54, 0x41, 0x42, 0x4c, 0x45, 0x5f, 0x52, 0x45, 0x41, 0x44, 0x53, 0x10, 0x03, 0x12, 0x20,
 	0x0a, 0x1c, 0x53, 0x54, 0x4d, 0x5f, 0x49, 0x53, 0x4f, 0x4c, 0x41, 0x54, 0x49, 0x4f, 0x4e, 0x5f,
 	0x52, 0x45, 0x41, 0x44, 0x5f, 0x43, 0x4f, 0x4d, 0x4d, 0x49, 0x54, 0x54, 0x45, 0x44, 0x10, 0x04,
-	0x32, 0xc7, 0x04, 0x0a, 0x10, 0x50, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x53, 0x65,
+	0x32, 0xaa, 0x05, 0x0a, 0x10, 0x50, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x53, 0x65,
 	0x72, 0x76, 0x69, 0x63, 0x65, 0x12, 0x59, 0x0a, 0x08, 0x44, 0x65, 0x73, 0x63, 0x72, 0x69, 0x62,
 	0x65, 0x12, 0x25, 0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x70, 0x65, 0x72, 0x66,
 	0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x73, 0x63, 0x72, 0x69, 0x62,
@@ -10112,16 +10112,22 @@ var file_etcdfit_performer_v1_performer_proto_rawDesc = []byte{
 	0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d,
 	0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x65, 0x53, 0x74, 0x72,
 	0x65, 0x61, 0x6d, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x28, 0x01, 0x30, 0x01, 0x12,
-	0x59, 0x0a, 0x08, 0x57, 0x6f, 0x72, 0x6b, 0x6c, 0x6f, 0x61, 0x64, 0x12, 0x25, 0x2e, 0x65, 0x74,
-	0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2e,
-	0x76, 0x31, 0x2e, 0x57, 0x6f, 0x72, 0x6b, 0x6c, 0x6f, 0x61, 0x64, 0x52, 0x65, 0x71, 0x75, 0x65,
-	0x73, 0x74, 0x1a, 0x24, 0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x70, 0x65, 0x72,
-	0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x6f, 0x72, 0x6b, 0x6c, 0x6f,
-	0x61, 0x64, 0x52, 0x65, 0x70, 0x6f, 0x72, 0x74, 0x30, 0x01, 0x42, 0x33, 0x5a, 0x31, 0x65, 0x74,
-	0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x64, 0x65, 0x76, 0x2f, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72,
-	0x6d, 0x65, 0x72, 0x2f, 0x67, 0x65, 0x6e, 0x2f, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65,
-	0x72, 0x76, 0x31, 0x3b, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x76, 0x31, 0x62,
-	0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
+	0x61, 0x0a, 0x0e, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x65, 0x53, 0x65, 0x73, 0x73, 0x69, 0x6f,
+	0x6e, 0x12, 0x24, 0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x70, 0x65, 0x72, 0x66,
+	0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x45, 0x78, 0x65, 0x63, 0x75, 0x74, 0x65,
+	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x25, 0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69,
+	0x74, 0x2e, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x45,
+	0x78, 0x65, 0x63, 0x75, 0x74, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x28, 0x01,
+	0x30, 0x01, 0x12, 0x59, 0x0a, 0x08, 0x57, 0x6f, 0x72, 0x6b, 0x6c, 0x6f, 0x61, 0x64, 0x12, 0x25,
+	0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d,
+	0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x6f, 0x72, 0x6b, 0x6c, 0x6f, 0x61, 0x64, 0x52, 0x65,
+	0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x24, 0x2e, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e,
+	0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2e, 0x76, 0x31, 0x2e, 0x57, 0x6f, 0x72,
+	0x6b, 0x6c, 0x6f, 0x61, 0x64, 0x52, 0x65, 0x70, 0x6f, 0x72, 0x74, 0x30, 0x01, 0x42, 0x33, 0x5a,
+	0x31, 0x65, 0x74, 0x63, 0x64, 0x66, 0x69, 0x74, 0x2e, 0x64, 0x65, 0x76, 0x2f, 0x70, 0x65, 0x72,
+	0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72, 0x2f, 0x67, 0x65, 0x6e, 0x2f, 0x70, 0x65, 0x72, 0x66, 0x6f,
+	0x72, 0x6d, 0x65, 0x72, 0x76, 0x31, 0x3b, 0x70, 0x65, 0x72, 0x66, 0x6f, 0x72, 0x6d, 0x65, 0x72,
+	0x76, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -10423,15 +10429,17 @@ var file_etcdfit_performer_v1_performer_proto_depIdxs = []int32{
 	18,  // 162: etcdfit.performer.v1.PerformerService.Disconnect:input_type -> etcdfit.performer.v1.DisconnectRequest
 	20,  // 163: etcdfit.performer.v1.PerformerService.Execute:input_type -> etcdfit.performer.v1.ExecuteRequest
 	69,  // 164: etcdfit.performer.v1.PerformerService.ExecuteStream:input_type -> etcdfit.performer.v1.ExecuteStreamRequest
-	109, // 165: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
-	15,  // 166: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
-	17,  // 167: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
-	19,  // 168: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
-	21,  // 169: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
-	71,  // 170: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
-	112, // 171: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
-	166, // [166:172] is the sub-list for method output_type
-	160, // [160:166] is the sub-list for method input_type
+	20,  // 165: etcdfit.performer.v1.PerformerService.ExecuteSession:input_type -> etcdfit.performer.v1.ExecuteRequest
+	109, // 166: etcdfit.performer.v1.PerformerService.Workload:input_type -> etcdfit.performer.v1.WorkloadRequest
+	15,  // 167: etcdfit.performer.v1.PerformerService.Describe:output_type -> etcdfit.performer.v1.DescribeResponse
+	17,  // 168: etcdfit.performer.v1.PerformerService.Connect:output_type -> etcdfit.performer.v1.ConnectResponse
+	19,  // 169: etcdfit.performer.v1.PerformerService.Disconnect:output_type -> etcdfit.performer.v1.DisconnectResponse
+	21,  // 170: etcdfit.performer.v1.PerformerService.Execute:output_type -> etcdfit.performer.v1.ExecuteResponse
+	71,  // 171: etcdfit.performer.v1.PerformerService.ExecuteStream:output_type -> etcdfit.performer.v1.ExecuteStreamResponse
+	21,  // 172: etcdfit.performer.v1.PerformerService.ExecuteSession:output_type -> etcdfit.performer.v1.ExecuteResponse
+	112, // 173: etcdfit.performer.v1.PerformerService.Workload:output_type -> etcdfit.performer.v1.WorkloadReport
+	167, // [167:174] is the sub-list for method output_type
+	160, // [160:167] is the sub-list for method input_type
 	160, // [160:160] is the sub-list for extension type_name
 	160, // [160:160] is the sub-list for extension extendee
 	0,   // [0:160] is the sub-list for field type_name
@@ -11838,6 +11846,12 @@ type PerformerServiceClient interface {
 	// After the last result the performer sends `done` and ends the stream. Programs on
 	// different clients of one performer run at the same time.
 	ExecuteStream(ctx context.Context, opts ...grpc.CallOption) (PerformerService_ExecuteStreamClient, error)
+	// The fast path: one long-lived stream that carries many programs, in order. Each
+	// request is a whole program (as for Execute); the performer answers each with exactly
+	// the ExecuteResponse Execute would give, in the order the programs came, before it
+	// reads the next. The driver ends the stream by closing its side. Wait commands are a
+	// harness BAD_REQUEST here, as under Execute. Capability: execute.session.
+	ExecuteSession(ctx context.Context, opts ...grpc.CallOption) (PerformerService_ExecuteSessionClient, error)
 	// Runs a load workload natively in the performer (capability perf.workload): its own
 	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
 	// report interval, then a final one (final = true). The driver cancelling the stream,
@@ -11921,8 +11935,39 @@ func (x *performerServiceExecuteStreamClient) Recv() (*ExecuteStreamResponse, er
 	return m, nil
 }
 
+func (c *performerServiceClient) ExecuteSession(ctx context.Context, opts ...grpc.CallOption) (PerformerService_ExecuteSessionClient, error) {
+	stream, err := c.cc.NewStream(ctx, &_PerformerService_serviceDesc.Streams[1], "/etcdfit.performer.v1.PerformerService/ExecuteSession", opts...)
+	if err != nil {
+		return nil, err
+	}
+	x := &performerServiceExecuteSessionClient{stream}
+	return x, nil
+}
+
+type PerformerService_ExecuteSessionClient interface {
+	Send(*ExecuteRequest) error
+	Recv() (*ExecuteResponse, error)
+	grpc.ClientStream
+}
+
+type performerServiceExecuteSessionClient struct {
+	grpc.ClientStream
+}
+
+func (x *performerServiceExecuteSessionClient) Send(m *ExecuteRequest) error {
+	return x.ClientStream.SendMsg(m)
+}
+
+func (x *performerServiceExecuteSessionClient) Recv() (*ExecuteResponse, error) {
+	m := new(ExecuteResponse)
+	if err := x.ClientStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func (c *performerServiceClient) Workload(ctx context.Context, in *WorkloadRequest, opts ...grpc.CallOption) (PerformerService_WorkloadClient, error) {
-	stream, err := c.cc.NewStream(ctx, &_PerformerService_serviceDesc.Streams[1], "/etcdfit.performer.v1.PerformerService/Workload", opts...)
+	stream, err := c.cc.NewStream(ctx, &_PerformerService_serviceDesc.Streams[2], "/etcdfit.performer.v1.PerformerService/Workload", opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -11972,6 +12017,12 @@ type PerformerServiceServer interface {
 	// After the last result the performer sends `done` and ends the stream. Programs on
 	// different clients of one performer run at the same time.
 	ExecuteStream(PerformerService_ExecuteStreamServer) error
+	// The fast path: one long-lived stream that carries many programs, in order. Each
+	// request is a whole program (as for Execute); the performer answers each with exactly
+	// the ExecuteResponse Execute would give, in the order the programs came, before it
+	// reads the next. The driver ends the stream by closing its side. Wait commands are a
+	// harness BAD_REQUEST here, as under Execute. Capability: execute.session.
+	ExecuteSession(PerformerService_ExecuteSessionServer) error
 	// Runs a load workload natively in the performer (capability perf.workload): its own
 	// SDK clients and workers, no RPC to the driver per operation. Streams one report per
 	// report interval, then a final one (final = true). The driver cancelling the stream,
@@ -11998,6 +12049,9 @@ func (*UnimplementedPerformerServiceServer) Execute(context.Context, *ExecuteReq
 }
 func (*UnimplementedPerformerServiceServer) ExecuteStream(PerformerService_ExecuteStreamServer) error {
 	return status.Errorf(codes.Unimplemented, "method ExecuteStream not implemented")
+}
+func (*UnimplementedPerformerServiceServer) ExecuteSession(PerformerService_ExecuteSessionServer) error {
+	return status.Errorf(codes.Unimplemented, "method ExecuteSession not implemented")
 }
 func (*UnimplementedPerformerServiceServer) Workload(*WorkloadRequest, PerformerService_WorkloadServer) error {
 	return status.Errorf(codes.Unimplemented, "method Workload not implemented")
@@ -12105,6 +12159,32 @@ func (x *performerServiceExecuteStreamServer) Recv() (*ExecuteStreamRequest, err
 	return m, nil
 }
 
+func _PerformerService_ExecuteSession_Handler(srv interface{}, stream grpc.ServerStream) error {
+	return srv.(PerformerServiceServer).ExecuteSession(&performerServiceExecuteSessionServer{stream})
+}
+
+type PerformerService_ExecuteSessionServer interface {
+	Send(*ExecuteResponse) error
+	Recv() (*ExecuteRequest, error)
+	grpc.ServerStream
+}
+
+type performerServiceExecuteSessionServer struct {
+	grpc.ServerStream
+}
+
+func (x *performerServiceExecuteSessionServer) Send(m *ExecuteResponse) error {
+	return x.ServerStream.SendMsg(m)
+}
+
+func (x *performerServiceExecuteSessionServer) Recv() (*ExecuteRequest, error) {
+	m := new(ExecuteRequest)
+	if err := x.ServerStream.RecvMsg(m); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
 func _PerformerService_Workload_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WorkloadRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -12151,6 +12231,12 @@ var _PerformerService_serviceDesc = grpc.ServiceDesc{
 		{
 			StreamName:    "ExecuteStream",
 			Handler:       _PerformerService_ExecuteStream_Handler,
+			ServerStreams: true,
+			ClientStreams: true,
+		},
+		{
+			StreamName:    "ExecuteSession",
+			Handler:       _PerformerService_ExecuteSession_Handler,
 			ServerStreams: true,
 			ClientStreams: true,
 		},

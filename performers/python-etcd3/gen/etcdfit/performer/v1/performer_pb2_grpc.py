@@ -39,6 +39,11 @@ class PerformerServiceStub(object):
                 request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.SerializeToString,
                 response_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.FromString,
                 )
+        self.ExecuteSession = channel.stream_stream(
+                '/etcdfit.performer.v1.PerformerService/ExecuteSession',
+                request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteRequest.SerializeToString,
+                response_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteResponse.FromString,
+                )
         self.Workload = channel.unary_stream(
                 '/etcdfit.performer.v1.PerformerService/Workload',
                 request_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.WorkloadRequest.SerializeToString,
@@ -91,6 +96,17 @@ class PerformerServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExecuteSession(self, request_iterator, context):
+        """The fast path: one long-lived stream that carries many programs, in order. Each
+        request is a whole program (as for Execute); the performer answers each with exactly
+        the ExecuteResponse Execute would give, in the order the programs came, before it
+        reads the next. The driver ends the stream by closing its side. Wait commands are a
+        harness BAD_REQUEST here, as under Execute. Capability: execute.session.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Workload(self, request, context):
         """Runs a load workload natively in the performer (capability perf.workload): its own
         SDK clients and workers, no RPC to the driver per operation. Streams one report per
@@ -129,6 +145,11 @@ def add_PerformerServiceServicer_to_server(servicer, server):
                     servicer.ExecuteStream,
                     request_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.FromString,
                     response_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.SerializeToString,
+            ),
+            'ExecuteSession': grpc.stream_stream_rpc_method_handler(
+                    servicer.ExecuteSession,
+                    request_deserializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteRequest.FromString,
+                    response_serializer=etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteResponse.SerializeToString,
             ),
             'Workload': grpc.unary_stream_rpc_method_handler(
                     servicer.Workload,
@@ -227,6 +248,23 @@ class PerformerService(object):
         return grpc.experimental.stream_stream(request_iterator, target, '/etcdfit.performer.v1.PerformerService/ExecuteStream',
             etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamRequest.SerializeToString,
             etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteStreamResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ExecuteSession(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(request_iterator, target, '/etcdfit.performer.v1.PerformerService/ExecuteSession',
+            etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteRequest.SerializeToString,
+            etcdfit_dot_performer_dot_v1_dot_performer__pb2.ExecuteResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

@@ -73,6 +73,7 @@ public final class Capabilities {
         SINCE.put("errors.typed", v07);                    // EtcdException and its subclasses
         // issue 12 (docs/concurrency.md; Recipes, ProgramStream). Lock and Election have the
         // same interfaces in 0.7.7 and 0.8.7 (javap of both jars).
+        SINCE.put("execute.session", v07);                 // ExecuteSession (performer side)
         SINCE.put("stream.latches", v07);                  // ExecuteStream (performer side)
         SINCE.put("lock", v07);                            // Lock.lock(name, lease) / unlock(key): etcd's v3lock service
         SINCE.put("election", v07);                        // Election.campaign/proclaim/leader/observe/resign: v3election

@@ -165,6 +165,36 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
 
     @Override
     public void execute(ExecuteRequest req, StreamObserver<ExecuteResponse> out) {
+        out.onNext(run(req));
+        out.onCompleted();
+    }
+
+    /**
+     * ExecuteSession, the fast path (capability execute.session): many programs on one
+     * stream. grpc-java delivers one call's messages one at a time, so each program runs
+     * and is answered, as Execute would answer it, before the next is read.
+     */
+    @Override
+    public StreamObserver<ExecuteRequest> executeSession(StreamObserver<ExecuteResponse> out) {
+        return new StreamObserver<ExecuteRequest>() {
+            @Override
+            public void onNext(ExecuteRequest req) {
+                out.onNext(run(req));
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                Log.line("ExecuteSession ended by the driver: " + t);
+            }
+
+            @Override
+            public void onCompleted() {
+                out.onCompleted();
+            }
+        };
+    }
+
+    private ExecuteResponse run(ExecuteRequest req) {
         long t0 = System.nanoTime();
         List<Command> cmds = req.getProgram().getCommandsList();
         List<CommandResult> results = new ArrayList<>(cmds.size());
@@ -213,8 +243,7 @@ public final class PerformerService extends PerformerServiceGrpc.PerformerServic
         }
         Log.line(String.format("Execute %s commands=%d -> ok=%d sdk_error=%d harness_error=%d (%.1f ms)",
             req.getClientId(), cmds.size(), ok, sdk, harness, (System.nanoTime() - t0) / 1e6));
-        out.onNext(ExecuteResponse.newBuilder().addAllResults(results).build());
-        out.onCompleted();
+        return ExecuteResponse.newBuilder().addAllResults(results).build();
     }
 
     /** ExecuteStream: a program with latches, run on a thread of its own (ProgramStream). */
