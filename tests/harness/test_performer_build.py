@@ -123,3 +123,18 @@ def test_a_build_with_the_lock_free_does_not_wait(root, capsys):
     build.build(m, "1.0")
     err = capsys.readouterr().err
     assert "waiting" not in err and "building perf@1.0" in err
+
+
+def test_an_edit_builds_into_a_folder_of_its_own_and_old_builds_are_pruned(root):
+    m = write_manifest(root)
+    first = build.build(m, "1.0", quiet=True)
+    assert first.parent.name == "1.0" and first.name == build.source_digest(m)
+    outs = [first]
+    for i in range(build.KEEP_BUILDS + 1):
+        (root / "perf" / "main.py").write_text(f"print({i})\n")  # another checkout's sources, say
+        outs.append(build.build(m, "1.0", quiet=True))
+        time.sleep(0.01)  # distinct build times
+    assert len(set(outs)) == len(outs)  # every source digest built into its own folder
+    kept = sorted(d for d in first.parent.iterdir() if d.is_dir())
+    assert kept == sorted(outs[-build.KEEP_BUILDS:])  # the oldest were pruned, the newest kept
+    assert build.is_built(m, "1.0")

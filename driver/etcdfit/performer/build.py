@@ -1,4 +1,6 @@
-"""Building performers into the git-ignored cache, one folder per name and SDK version."""
+"""Building performers into the git-ignored cache: one folder per name, SDK version and
+source digest (performers/NAME/VERSION/DIGEST); the newest KEEP_BUILDS digests of a
+version are kept."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from ..errors import PerformerBuildError
 from .manifest import Manifest
 
 _STAMP = ".etcdfit-build"
+KEEP_BUILDS = 3  # builds (source digests) kept per performer version
 _SKIP = {"node_modules", "target", ".venv", "venv", "__pycache__", "bin"}  # build outputs, caches
 
 
@@ -89,6 +92,7 @@ def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> P
             f"building {manifest.name}@{version} failed (exit {proc.returncode}); full log: {log}\n{tail}"
         )
     (out / _STAMP).write_text(source_digest(manifest) + "\n")
+    _prune(out)
     if not quiet:
         print(
             f"[etcdfit] built {manifest.name}@{version} in {time.monotonic() - started:.1f}s",
@@ -96,3 +100,15 @@ def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> P
             flush=True,
         )
     return out
+
+
+def _prune(out: Path) -> None:
+    """Remove all but the newest KEEP_BUILDS builds of this version (by when each was
+    built); called under the version's build lock, after a build."""
+    import shutil
+
+    builds = [d for d in out.parent.iterdir() if d.is_dir() and (d / _STAMP).exists()]
+    builds.sort(key=lambda d: (d / _STAMP).stat().st_mtime, reverse=True)
+    for old in builds[KEEP_BUILDS:]:
+        if old != out:
+            shutil.rmtree(old, ignore_errors=True)

@@ -45,7 +45,12 @@ class Manifest:
         return dict(self.sdk_packages).get(version, self.sdk_package)
 
     def out_dir(self, version: str) -> Path:
-        return paths.cache_dir() / "performers" / self.name / version
+        """Where this version is built: one folder per source digest, so checkouts that share
+        ETCDFIT_CACHE (git worktrees, say) with different performer sources never build over
+        each other's output, and checkouts with the same sources share one build."""
+        from .build import source_digest
+
+        return paths.cache_dir() / "performers" / self.name / version / source_digest(self)
 
     def resolve_version(self, version: str | None) -> str:
         if version is None:
