@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import shutil
 import subprocess
 import sys
 import time
@@ -39,8 +40,14 @@ def _hash_folder(h: hashlib._Hash, folder: Path) -> None:
 
 
 def is_built(manifest: Manifest, version: str) -> bool:
-    stamp = manifest.out_dir(version) / _STAMP
-    return stamp.exists() and stamp.read_text().strip() == source_digest(manifest)
+    return _built(manifest.out_dir(version))
+
+
+def _built(out: Path) -> bool:
+    """A finished build: its folder is named by the source digest, and the stamp written
+    last says the build of that digest completed."""
+    stamp = out / _STAMP
+    return stamp.exists() and stamp.read_text().strip() == out.name
 
 
 def build(manifest: Manifest, version: str, *, force: bool = False, quiet: bool = False) -> Path:
@@ -50,12 +57,12 @@ def build(manifest: Manifest, version: str, *, force: bool = False, quiet: bool 
     build at once must not build into the same folder concurrently.
     """
     out = manifest.out_dir(version)
-    if not force and is_built(manifest, version):
+    if not force and _built(out):
         return out
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.parent / f".{version}.lock", "w") as lock:
         _lock_or_wait(lock, manifest, version, out, quiet)
-        if not force and is_built(manifest, version):  # built while we waited
+        if not force and _built(out):  # built while we waited
             return out
         return _build_locked(manifest, version, out, quiet)
 
@@ -91,7 +98,7 @@ def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> P
         raise PerformerBuildError(
             f"building {manifest.name}@{version} failed (exit {proc.returncode}); full log: {log}\n{tail}"
         )
-    (out / _STAMP).write_text(source_digest(manifest) + "\n")
+    (out / _STAMP).write_text(out.name + "\n")
     _prune(out)
     if not quiet:
         print(
@@ -105,8 +112,6 @@ def _build_locked(manifest: Manifest, version: str, out: Path, quiet: bool) -> P
 def _prune(out: Path) -> None:
     """Remove all but the newest KEEP_BUILDS builds of this version (by when each was
     built); called under the version's build lock, after a build."""
-    import shutil
-
     builds = [d for d in out.parent.iterdir() if d.is_dir() and (d / _STAMP).exists()]
     builds.sort(key=lambda d: (d / _STAMP).stat().st_mtime, reverse=True)
     for old in builds[KEEP_BUILDS:]:
