@@ -82,3 +82,23 @@ def test_a_caller_on_another_thread_takes_the_unary_path_meanwhile(raw, etcd_ser
         t.join(60)
     assert not errors
     assert raw.log_tail(400).count("ExecuteSession opened") == 1
+
+
+def test_an_interrupted_program_never_hands_its_answer_to_the_next_one(raw, etcd_server, monkeypatch):
+    from etcdfit.performer.client import _Session
+
+    cid = raw.connect(etcd_server.endpoints)
+    raw.execute(cid, _prog(put("s/c", "1")), timeout=10)
+    real = _Session.execute
+
+    def interrupted(self, req, timeout):
+        self._requests.put(req)  # the program goes out; Ctrl-C comes before its answer is read
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_Session, "execute", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        raw.execute(cid, _prog(get("s/c")), timeout=10)
+    monkeypatch.setattr(_Session, "execute", real)
+    resp = raw.execute(cid, _prog(put("s/c", "2"), get("s/c")), timeout=10)
+    assert len(resp.results) == 2  # this program's answer, not the interrupted one's
+    assert resp.results[1].ok.range.kvs[0].value == b"2"

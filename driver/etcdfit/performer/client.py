@@ -207,6 +207,11 @@ class PerformerClient:
             self._end_session()
             raise self._classify("Execute", None, timeout, code=grpc.StatusCode.UNAVAILABLE,
                                  details="the performer ended the ExecuteSession stream") from None
+        except BaseException:
+            # Interrupted while a program was in flight (Ctrl-C, say): its answer would be
+            # the next one read, so this stream must not carry another program.
+            self._end_session()
+            raise
 
     def _end_session(self) -> None:
         session, self._session = self._session, None
