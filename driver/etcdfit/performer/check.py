@@ -135,13 +135,7 @@ def _values(r: pb.CommandResult) -> list[bytes]:
     return [x for kv in r.ok.range.kvs for x in (kv.key, kv.value)]
 
 
-def _outcome(r: pb.CommandResult) -> str:
-    kind = r.WhichOneof("outcome")
-    if kind == "sdk_error":
-        return f"sdk_error {pb.ErrorCode.Name(r.sdk_error.code)} ({r.sdk_error.sdk_type}: {r.sdk_error.message})"
-    if kind == "harness_error":
-        return f"harness_error {pb.HarnessError.Kind.Name(r.harness_error.kind)}: {r.harness_error.message}"
-    return kind or "no outcome set"
+_outcome = hostile.outcome_text
 
 
 def check(name: str, version: str | None = None, root: Path | None = None) -> Report:

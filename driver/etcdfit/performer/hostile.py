@@ -45,13 +45,29 @@ PREFIX = b"etcdfit-check/hostile/"
 Probe = tuple[str, list[str], Callable[[], "str | None"]]
 
 
-def _outcome(r: pb.CommandResult) -> str:
+def outcome_text(r: pb.CommandResult, limit: int | None = None) -> str:
+    """One result as a check report shows it (messages cut at `limit` characters)."""
     kind = r.WhichOneof("outcome")
     if kind == "sdk_error":
-        return f"sdk_error {pb.ErrorCode.Name(r.sdk_error.code)} ({r.sdk_error.sdk_type}: {r.sdk_error.message[:300]})"
+        e = r.sdk_error
+        return f"sdk_error {pb.ErrorCode.Name(e.code)} ({e.sdk_type}: {e.message[:limit]})"
     if kind == "harness_error":
-        return f"harness_error {pb.HarnessError.Kind.Name(r.harness_error.kind)}: {r.harness_error.message[:300]}"
+        return f"harness_error {pb.HarnessError.Kind.Name(r.harness_error.kind)}: {r.harness_error.message[:limit]}"
     return kind or "no outcome set"
+
+
+def _outcome(r: pb.CommandResult) -> str:
+    return outcome_text(r, 300)
+
+
+def _disconnect(client: PerformerClient, cid: str) -> None:
+    """End a probe's client; a crash or hang counts, any other refusal does not."""
+    try:
+        client.disconnect(cid, timeout=60)
+    except (PerformerCrashed, PerformerHung):
+        raise
+    except EtcdfitError:
+        pass
 
 
 def probes(client: PerformerClient, endpoints: list[str]) -> list[Probe]:
@@ -75,12 +91,7 @@ def probes(client: PerformerClient, endpoints: list[str]) -> list[Probe]:
                     return _alive(client) or _refused(exc)
                 out.append(list(resp.results))
         finally:
-            try:
-                client.disconnect(cid, timeout=60)
-            except (PerformerCrashed, PerformerHung):
-                raise
-            except EtcdfitError:
-                pass
+            _disconnect(client, cid)
         return _alive(client) or out
 
     def each_answered(results: list[pb.CommandResult], n: int, what: str) -> str | None:
@@ -167,12 +178,7 @@ def probes(client: PerformerClient, endpoints: list[str]) -> list[Probe]:
                 res = client.execute(cid, pb.Program(commands=commands), timeout=300).results
                 problem = problem or each_answered(list(res), len(commands), f"{len(commands)} {what}")
         finally:
-            try:
-                client.disconnect(cid, timeout=60)
-            except (PerformerCrashed, PerformerHung):
-                raise
-            except EtcdfitError:
-                pass
+            _disconnect(client, cid)
         return _alive(client) or problem
 
     return [
