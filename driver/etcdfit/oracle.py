@@ -282,6 +282,18 @@ class Oracle:
             epb.LeaseTimeToLiveRequest(ID=lease_id, keys=keys), timeout=DEADLINE)
         return resp
 
+    def lease_remaining(self, lease_id: int, bound_s: float = 3.0) -> int:
+        """The lease's remaining TTL in whole seconds, or -1 when etcd no longer has it. etcd
+        truncates the remaining time, so 0 says less than a second is left (a kept-alive lease
+        between two renewals, or one just past its expiry that etcd has not revoked yet): while it
+        says 0, ask again, at most `bound_s`, until the lease is renewed (>= 1) or gone (-1)."""
+        deadline = time.monotonic() + bound_s
+        while True:
+            left = int(self.lease_ttl(lease_id).TTL)
+            if left != 0 or time.monotonic() >= deadline:
+                return max(left, -1)
+            time.sleep(0.1)
+
     def lease_revoke(self, lease_id: int) -> None:
         self.lease.LeaseRevoke(epb.LeaseRevokeRequest(ID=lease_id), timeout=DEADLINE)
 

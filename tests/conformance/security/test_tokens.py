@@ -95,7 +95,7 @@ def test_a_keepalive_stream_survives_token_expiry(performer, secure_etcd, ns, ki
     sdk = connect(performer, secure_etcd, user=_user(secure_etcd, ns), password=PASSWORD)
     [start] = sdk.run(lease_keepalive_start("ka", ttl=lease_ttl))
     time.sleep(IDLE_S + lease_ttl)
-    left = secure_etcd.oracle.lease_ttl(start.id).TTL
+    left = secure_etcd.oracle.lease_remaining(start.id)
     [got] = sdk.run(lease_keepalive_collect("ka", 0, timeout_ms=100))
     sdk.run(lease_keepalive_stop("ka"))
     if left <= 0 or got.ended:
