@@ -99,8 +99,9 @@ class _Checked:
     """A gRPC stub whose calls raise OracleError / OracleUnavailable instead of a raw RpcError,
     carrying the oracle's token when it has credentials (renewed once when etcd says it is stale)."""
 
-    def __init__(self, stub: object, endpoint: str, token: _Token | None = None):
-        self._stub, self._endpoint, self._token = stub, endpoint, token
+    def __init__(self, stub: object, endpoint: str, token: _Token | None = None,
+                 after: Callable[[str], None] | None = None):
+        self._stub, self._endpoint, self._token, self._after = stub, endpoint, token, after
 
     def __getattr__(self, method: str) -> Callable[..., Any]:
         call = getattr(self._stub, method)
@@ -109,18 +110,22 @@ class _Checked:
             try:
                 if self._token is not None and self._token.creds.user:
                     try:
-                        return call(request, metadata=self._token.metadata(), **kw)
+                        resp = call(request, metadata=self._token.metadata(), **kw)
                     except grpc.RpcError as exc:
                         if not any(s in (exc.details() or "") for s in _STALE_TOKEN):
                             raise
                         self._token.renew()
-                        return call(request, metadata=self._token.metadata(), **kw)
-                return call(request, **kw)
+                        resp = call(request, metadata=self._token.metadata(), **kw)
+                else:
+                    resp = call(request, **kw)
             except grpc.RpcError as exc:
                 code, details = exc.code(), exc.details() or ""
                 cls = OracleUnavailable if code in _SERVER_DOWN else OracleError
                 raise cls(f"oracle {method} to etcd at {self._endpoint} failed: {code.name}: {details}",
                           code, details) from None
+            if self._after is not None:
+                self._after(method)
+            return resp
 
         return checked
 
@@ -148,9 +153,27 @@ def _b(v: str | bytes) -> bytes:
     return v.encode() if isinstance(v, str) else v
 
 
+#: The calls that change etcd's state (KV, Lease, Auth), after which a settling oracle waits
+#: for the other members; every other call reads.
+_READS = frozenset({"Range", "LeaseTimeToLive", "LeaseLeases", "Authenticate", "AuthStatus", "UserGet",
+                    "UserList", "RoleGet", "RoleList"})
+#: How long a settling oracle waits, after one write, for the other members to apply it.
+SETTLE_BOUND_S = 5.0
+
+
 class Oracle:
-    def __init__(self, endpoint: str, credentials: Credentials | None = None):
-        """An oracle on `endpoint`; `credentials` default to those registered for it (CREDENTIALS)."""
+    def __init__(self, endpoint: str, credentials: Credentials | None = None, *,
+                 settle_on: tuple[str, ...] = ()):
+        """An oracle on `endpoint`; `credentials` default to those registered for it (CREDENTIALS).
+
+        `settle_on`: the other members of its cluster. After each write (a KV, Lease or Auth call
+        that is not a read), the oracle then waits, at most SETTLE_BOUND_S, until each of them has
+        applied what this member had applied when the write returned. etcd answers a write once
+        the member serving it has applied it; the others apply it moments later, and until then a
+        watch opened without a start revision, a serializable read or a LeaseLeases (the member's
+        own lessor, no read barrier, in etcd 3.5 and 3.6) through them does not see it. The session
+        oracle of a cluster settles, so a test's setup is in place whichever member the SDK reaches.
+        A member that does not answer is not waited for."""
         self.endpoint = endpoint
         target = endpoint.split("://", 1)[-1]
         creds = credentials if credentials is not None else CREDENTIALS.get(endpoint, Credentials())
@@ -161,15 +184,35 @@ class Oracle:
         else:
             self.channel = grpc.insecure_channel(target)
         self.token = _Token(creds, epbg.AuthStub(self.channel), endpoint)
-        self.kv = _Checked(epbg.KVStub(self.channel), endpoint, self.token)
-        self.lease = _Checked(epbg.LeaseStub(self.channel), endpoint, self.token)
+        self.peers = [Oracle(ep) for ep in settle_on]
+        after = self._settle if self.peers else None
+        self.kv = _Checked(epbg.KVStub(self.channel), endpoint, self.token, after)
+        self.lease = _Checked(epbg.LeaseStub(self.channel), endpoint, self.token, after)
         self.maintenance = _Checked(epbg.MaintenanceStub(self.channel), endpoint, self.token)
         self.cluster = _Checked(epbg.ClusterStub(self.channel), endpoint, self.token)
-        self.auth = _Checked(epbg.AuthStub(self.channel), endpoint, self.token)
+        self.auth = _Checked(epbg.AuthStub(self.channel), endpoint, self.token, after)
         self.watch_stub = epbg.WatchStub(self.channel)  # streaming: callers handle its errors
 
     def close(self) -> None:
+        for peer in self.peers:
+            peer.close()
         self.channel.close()
+
+    def _settle(self, method: str) -> None:
+        if method in _READS:
+            return
+        target = self.status(timeout=2.0).raftAppliedIndex
+        if not target:
+            return  # a server before 3.4 does not report its applied index
+        deadline = time.monotonic() + SETTLE_BOUND_S
+        for peer in self.peers:
+            while time.monotonic() < deadline:
+                try:
+                    if peer.status(timeout=1.0).raftAppliedIndex >= target:
+                        break
+                except EtcdfitError:
+                    break  # down or cut off: not ours to wait for
+                time.sleep(0.002)
 
     def wait_ready(self, timeout: float = 30.0) -> epb.StatusResponse:
         deadline = time.monotonic() + timeout
@@ -238,6 +281,18 @@ class Oracle:
         resp: epb.LeaseTimeToLiveResponse = self.lease.LeaseTimeToLive(
             epb.LeaseTimeToLiveRequest(ID=lease_id, keys=keys), timeout=DEADLINE)
         return resp
+
+    def lease_remaining(self, lease_id: int, bound_s: float = 3.0) -> int:
+        """The lease's remaining TTL in whole seconds, or -1 when etcd no longer has it. etcd
+        truncates the remaining time, so 0 says less than a second is left (a kept-alive lease
+        between two renewals, or one just past its expiry that etcd has not revoked yet): while it
+        says 0, ask again, at most `bound_s`, until the lease is renewed (>= 1) or gone (-1)."""
+        deadline = time.monotonic() + bound_s
+        while True:
+            left = int(self.lease_ttl(lease_id).TTL)
+            if left != 0 or time.monotonic() >= deadline:
+                return max(left, -1)
+            time.sleep(0.1)
 
     def lease_revoke(self, lease_id: int) -> None:
         self.lease.LeaseRevoke(epb.LeaseRevokeRequest(ID=lease_id), timeout=DEADLINE)

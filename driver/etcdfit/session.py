@@ -365,11 +365,13 @@ class Session:
         return lab
 
     def oracle(self) -> Any:
-        """The session's oracle; on a cluster it talks to member 0 (the first endpoint)."""
+        """The session's oracle; on a cluster it talks to member 0 (the first endpoint) and, after
+        each write, waits until the other members have applied it (Oracle, settle_on)."""
         if self._oracle is None:
             from .oracle import Oracle
 
-            self._oracle = Oracle(self.etcd().endpoints[0])
+            eps = self.etcd().endpoints
+            self._oracle = Oracle(eps[0], settle_on=tuple(eps[1:]))
         return self._oracle
 
     # ---------------------------------------------------------------- performers

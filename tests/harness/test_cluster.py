@@ -2,11 +2,13 @@
 end to end in a pytest subprocess against the raw-grpc test performer."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
 from etcdfit.errors import ConfigError
+from etcdfit.oracle import SETTLE_BOUND_S, Oracle
 from etcdfit.servers.cluster import start_cluster
 from etcdfit.servers.embedded import distro_binary
 from etcdfit.servers.requirements import unmet
@@ -33,6 +35,34 @@ def test_cluster_of_3_5_1_starts_elects_a_leader_agrees_on_hashkv_and_stops_clea
     assert all(m.process is not None and m.process.poll() is not None for m in cluster.members)
     assert not any(m.data_dir is not None and m.data_dir.exists() for m in cluster.members)
     cluster.stop()  # idempotent: atexit calls it again
+
+
+def test_a_settling_oracle_leaves_its_writes_applied_on_every_member(tmp_path):
+    """The session oracle of a cluster (settle_on): right after each write, the other members'
+    LeaseLeases and serializable reads see it (unsettled, etcd 3.6 missed 26 of 600 such
+    LeaseLeases in one run); a member that is down is not waited for."""
+    cluster = start_cluster(distro_binary(), tmp_path)
+    o = Oracle(cluster.endpoints[0], settle_on=tuple(cluster.endpoints[1:]))
+    try:
+        others = [cluster.oracle(1), cluster.oracle(2)]
+        missed = []
+        for n in range(100):
+            lid = o.lease_grant(60)
+            missed += [f"grant {n} on member {i + 1}" for i, f in enumerate(others) if lid not in f.leases()]
+            rev = o.put("s", str(n)).header.revision
+            missed += [f"put {n} on member {i + 1}" for i, f in enumerate(others)
+                       if f.range("s", serializable=True).header.revision < rev]
+            o.lease_revoke(lid)
+            missed += [f"revoke {n} on member {i + 1}" for i, f in enumerate(others) if lid in f.leases()]
+        assert missed == []
+        cluster.members[2].kill()
+        t0 = time.monotonic()
+        o.put("after", "a member is down")
+        assert time.monotonic() - t0 < SETTLE_BOUND_S
+        assert cluster.oracle(1).range("after", serializable=True).kvs[0].value == b"a member is down"
+    finally:
+        o.close()
+        cluster.stop()
 
 
 CLUSTER_TESTS = """

@@ -102,3 +102,20 @@ def test_an_interrupted_program_never_hands_its_answer_to_the_next_one(raw, etcd
     resp = raw.execute(cid, _prog(put("s/c", "2"), get("s/c")), timeout=10)
     assert len(resp.results) == 2  # this program's answer, not the interrupted one's
     assert resp.results[1].ok.range.kvs[0].value == b"2"
+
+
+def test_a_call_the_performer_resets_at_its_deadline_is_a_hang(tmp_path, etcd_server):
+    """Unary path: the performer's server ends the call (CANCELLED) just before the driver's
+    deadline fires. No answer came within the deadline, so it is a hang, not an SDK error."""
+    m = manifest.load("raw-grpc", ROOT)
+    client = PerformerClient.launch(m, "1", m.out_dir("1"), tmp_path)
+    try:
+        cid = client.connect(etcd_server.endpoints)
+        assert not client.uses_session()
+        t0 = time.monotonic()
+        with pytest.raises(PerformerHung, match="did not answer Execute within 2s"):
+            client.execute(cid, _prog(put("s/r", "__reset_at_deadline__")), timeout=2)
+        assert time.monotonic() - t0 < 2 + 5
+        assert "resetting the call at its deadline" in client.log_tail()
+    finally:
+        client.close()

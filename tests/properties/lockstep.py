@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from etcdfit.capabilities import KnownFailure
 from etcdfit.gen.etcdfit.performer.v1 import performer_pb2 as pb
@@ -24,6 +25,7 @@ LEASE_BLOCK = 10_000
 TTL_SLACK = 2
 
 Got = Result  # a performer's answer: its payload, an ErrorCode name, or "HARNESS_ERROR: ..."
+T = TypeVar("T")
 
 
 # ---------------------------------------------------------------- capabilities
@@ -572,3 +574,23 @@ def yaml_spec(name: str, caps: set[str], steps: list[ReproStep]) -> str:
         elif s.check:
             lines.append(f"        expect: {_yaml(s.want)}")
     return "\n".join(lines)
+
+
+def ddmin(items: list[T], fails: Callable[[list[T]], list[T] | None], budget: Callable[[], bool]) -> list[T]:
+    """Zeller's delta debugging: a smaller list on which `fails` still fails (it returns the
+    list cut after the failing item, or None), 1-minimal unless the budget ran out first."""
+    n = 2
+    while len(items) >= 2 and budget():
+        size = -(-len(items) // n)
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        for cand in chunks + [items[:i] + items[i + size:] for i in range(0, len(items), size)]:
+            if not budget():
+                return items
+            if len(cand) < len(items) and (kept := fails(cand)) is not None:
+                items, n = kept, max(2 if cand in chunks else n - 1, 2)
+                break
+        else:
+            if n >= len(items):
+                return items
+            n = min(len(items), 2 * n)
+    return items

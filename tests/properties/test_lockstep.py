@@ -17,6 +17,10 @@ and then, future ones; a drawn program replays the same whatever revision etcd i
 A divergence fails the example; hypothesis shrinks the steps; the failure names each
 performer that disagrees (command, its answer, the model's) and prints a conformance test
 for it, in Python and as a YAML spec, made from its own commands with the model's answers.
+Hypothesis's stateful shrinker leaves steps it could drop when each step takes several
+draws (a put left seven repeats of itself), so the failing performer's commands are then
+cut down further by delta debugging on that performer alone (minimise): the program
+printed last is one from which no single command can be removed.
 
 Environment: LOCKSTEP_EXAMPLES (default 200), LOCKSTEP_STEPS (30), LOCKSTEP_FUZZ=1 (a new
 seed each run unless --hypothesis-seed, the example database under .cache/hypothesis).
@@ -25,6 +29,7 @@ seed each run unless --hypothesis-seed, the example database under .cache/hypoth
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 
 import lockstep
@@ -51,6 +56,8 @@ FUZZ = os.environ.get("LOCKSTEP_FUZZ", "") not in ("", "0")
 SPREAD_BACK = 4
 #: Where the repro's model starts; its revisions are written relative to it (r0).
 REPRO_BASE = 1000
+#: Bounds on the delta-debugging pass over a failing performer's program.
+MINIMISE_TRIALS, MINIMISE_SECONDS = 400, 120.0
 
 COMMANDS = strategies.weighted((strategies.valid_commands(DRAW_PREFIX, strategies.DRAW_BASE), 7),
                                (strategies.invalid_commands(DRAW_PREFIX, strategies.DRAW_BASE), 1))
@@ -76,6 +83,7 @@ class Lane:
     known: list[Normalisation]
     ran: list[pb.Command] = field(default_factory=list)  # the drawn commands it ran, this example
     sent: list[pb.Command] = field(default_factory=list)  # ... as sent (moved and rebased)
+    diverged: str = ""  # this example's first divergence, as divergence() printed it
 
     @property
     def label(self) -> str:
@@ -108,6 +116,57 @@ def repro(lane: Lane, index: int) -> str:
     return (f"--- a conformance test (tests/conformance/test_*.py) ---\n{lockstep.python_test(name, caps, steps)}\n"
             f"--- the same as a YAML spec (tests/conformance/specs/*.spec.yaml) ---\n"
             f"{lockstep.yaml_spec(name, caps, steps)}")
+
+
+def run_step(lane: Lane, model: EtcdModel, drawn: pb.Command) -> str | None:
+    """Run one drawn command on the lane's performer and on the model: the divergence text
+    when they disagree (after normalisation), else None. A command the SDK cannot run
+    (UNIMPLEMENTED) is not recorded: etcd saw nothing, so neither does the model."""
+    shift = model.revision - SPREAD_BACK - strategies.DRAW_BASE
+    cmd = lockstep.moved(strategies.rebase([drawn], shift)[0], lane.ns, lane.block)
+    out = lane.performer.run(Cmd(cmd).allow_error())[0]
+    if out.kind == "harness_error" and out.result.harness_error.kind == pb.HarnessError.UNIMPLEMENTED:
+        event(f"{lane.label} cannot run this {out.cmd.name} (UNIMPLEMENTED)")
+        return None
+    lane.ran.append(drawn)
+    lane.sent.append(cmd)
+    got, want = answer(out), model.execute(cmd)
+    g, w, used = lockstep.normalise(cmd, got, want, lane.known)
+    return None if g == w else divergence(lane, cmd, g, w, used)
+
+
+def minimise(lane: Lane, executor: EtcdExecutor) -> str:
+    """The lane's failing program cut down by delta debugging, run on its performer alone
+    from an empty store each time; a candidate counts when a command of the same kind as
+    the original divergent one still disagrees with the model."""
+    kind = lane.ran[-1].WhichOneof("command")
+    start, trials = time.monotonic(), [0]
+    found: dict[str, str] = {}
+
+    def fails(program: list[pb.Command]) -> list[pb.Command] | None:
+        trials[0] += 1
+        base = executor.reset()
+        model = EtcdModel(base, base)
+        lane.ran, lane.sent = [], []
+        for drawn in program:
+            text = run_step(lane, model, drawn)
+            if text is not None:
+                if drawn.WhichOneof("command") != kind:
+                    return None
+                found["text"] = text
+                return list(lane.ran)
+        return None
+
+    def budget() -> bool:
+        return trials[0] < MINIMISE_TRIALS and time.monotonic() - start < MINIMISE_SECONDS
+
+    original = list(lane.ran)
+    smallest = lockstep.ddmin(original, fails, budget)
+    if fails(smallest) is None:  # flaky, or the budget cut it short of a failing run
+        return (f"(delta debugging could not reproduce the divergence on {lane.label} alone in "
+                f"{trials[0]} runs: the program above is hypothesis's)")
+    return (f"Delta debugging cut {lane.label}'s program from {len(original)} to {len(smallest)} commands "
+            f"({trials[0]} runs, {time.monotonic() - start:.1f}s):\n{found['text']}")
 
 
 def divergence(lane: Lane, cmd: pb.Command, got: Got, want: Result, used: list[str]) -> str:
@@ -143,7 +202,7 @@ def test_sdks_agree_with_the_model_in_lockstep(lanes: list[Lane], oracle: Oracle
             base = executor.reset()
             self.model = EtcdModel(base, base)
             for lane in lanes:
-                lane.ran, lane.sent = [], []
+                lane.ran, lane.sent, lane.diverged = [], [], ""
 
         @rule(drawn=COMMANDS)
         def step(self, drawn: Cmd) -> None:
@@ -151,18 +210,32 @@ def test_sdks_agree_with_the_model_in_lockstep(lanes: list[Lane], oracle: Oracle
             for lane in lanes:
                 if not lockstep.needs(drawn.command) <= lane.performer.capabilities:
                     continue
-                shift = self.model.revision - SPREAD_BACK - strategies.DRAW_BASE
-                cmd = lockstep.moved(strategies.rebase([drawn.command], shift)[0], lane.ns, lane.block)
-                out = lane.performer.run(Cmd(cmd).allow_error())[0]
-                if out.kind == "harness_error" and out.result.harness_error.kind == pb.HarnessError.UNIMPLEMENTED:
-                    event(f"{lane.label} cannot run this {out.cmd.name} (UNIMPLEMENTED)")
-                    continue  # the SDK was not called, so etcd saw nothing: neither does the model
-                lane.ran.append(drawn.command)
-                lane.sent.append(cmd)
-                got, want = answer(out), self.model.execute(cmd)
-                g, w, used = lockstep.normalise(cmd, got, want, lane.known)
-                if g != w:
-                    problems.append(divergence(lane, cmd, g, w, used))
+                text = run_step(lane, self.model, drawn.command)
+                if text is not None:
+                    lane.diverged = text
+                    problems.append(text)
             assert not problems, f"{len(problems)} performer(s) disagree with the model\n" + "\n\n".join(problems)
 
-    run_state_machine_as_test(Lockstep, settings=_settings())
+    try:
+        run_state_machine_as_test(Lockstep, settings=_settings())
+    except AssertionError as exc:
+        # lanes hold hypothesis's final (shrunk) example: cut each failing one down further
+        cut = [minimise(lane, executor) for lane in lanes if lane.diverged]
+        if not cut:
+            raise
+        raise AssertionError(f"{exc}\n\n" + "\n\n".join(cut)) from None
+
+
+def test_delta_debugging_leaves_a_one_minimal_list() -> None:
+    """The minimiser's search (lockstep.ddmin): what fails needs 3 and 7 before 9; every
+    other item goes, and the list is cut after the failing item."""
+    calls = []
+
+    def fails(xs: list[int]) -> list[int] | None:
+        calls.append(xs)
+        if 9 in xs and {3, 7} <= set(xs[:xs.index(9)]):
+            return xs[:xs.index(9) + 1]
+        return None
+
+    assert lockstep.ddmin(list(range(12)), fails, lambda: True) == [3, 7, 9]
+    assert lockstep.ddmin(list(range(12)), fails, lambda: len(calls) < 3) != [3, 7, 9]  # the budget ends it

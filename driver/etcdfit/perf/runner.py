@@ -34,6 +34,11 @@ CAPABILITY = "perf.workload"
 _OPS = {"put": pb.WORKLOAD_OP_PUT, "get": pb.WORKLOAD_OP_GET, "range": pb.WORKLOAD_OP_RANGE,
         "txn": pb.WORKLOAD_OP_TXN, "delete": pb.WORKLOAD_OP_DELETE}
 COMPACT_EVERY_S = 60.0
+# The driver ends a step at its deadline_s with a timer of its own, and gives the RPC this
+# much longer as its gRPC deadline. Were the two the same, the performer's server could
+# time the stream out first and reset it (CANCELLED, RST_STREAM code 8), a race that made
+# the cut look like a performer failure.
+DEADLINE_BACKSTOP_S = 30.0
 
 
 @dataclass
@@ -224,7 +229,16 @@ class Runner:
         stop = threading.Event()
         compactor = threading.Thread(target=_compact_loop, args=(oracle, stop), daemon=True)
         compactor.start()
-        call = subj.client.stub.Workload(req, timeout=step.deadline_s)
+        call = subj.client.stub.Workload(req, timeout=step.deadline_s + DEADLINE_BACKSTOP_S)
+        cut = threading.Event()
+
+        def _cut() -> None:
+            cut.set()
+            call.cancel()  # the performer sees the stream end and stops its workers
+
+        timer = threading.Timer(step.deadline_s, _cut)
+        timer.daemon = True
+        timer.start()
         try:
             reports.extend(call)  # one report per interval, the final one last
         except grpc.RpcError as exc:
@@ -233,7 +247,7 @@ class Runner:
                 reason = f"capability {CAPABILITY} not claimed: {subj.label} answered UNIMPLEMENTED"
                 rec.update(status="skipped", reason=reason)
                 subj.skip_reason = reason
-            elif code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            elif cut.is_set() or code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 rec.update(status="failed", reason=f"the workload did not finish within the step's "
                                                    f"{step.deadline_s:.0f}s (timeout_s)")
             else:
@@ -244,6 +258,7 @@ class Runner:
             call.cancel()  # Ctrl-C: stop the performer's workers before leaving
             raise
         finally:
+            timer.cancel()
             stop.set()
             compactor.join(timeout=10)
             _compact(oracle)
