@@ -139,3 +139,34 @@ def test_version_starts_and_reports_its_version(entry, tmp_path):
             oracle.close()
     finally:
         server.stop()
+
+
+def test_a_single_server_that_loses_its_port_starts_again_on_new_ports(tmp_path, monkeypatch):
+    """A free port is found by bind-and-close, so another process can take it before etcd binds
+    it: the start is tried again on new ports (CI saw a TLS test's server lose its port)."""
+    import socket
+
+    from etcdfit import proc
+    from etcdfit.servers import embedded
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    real, handed = proc.free_port, []
+
+    def first_one_taken() -> int:
+        port = taken.getsockname()[1] if not handed else real()
+        handed.append(port)
+        return port
+
+    monkeypatch.setattr(proc, "free_port", first_one_taken)
+    try:
+        server = embedded.start(embedded.distro_binary(), tmp_path)
+    finally:
+        taken.close()
+    try:
+        assert server.version == "3.5.1"  # ready: it answered Status
+        assert handed[0] not in {int(ep.rsplit(":", 1)[1]) for ep in server.endpoints}
+        assert len(handed) == 4  # client and peer, twice
+    finally:
+        server.stop()

@@ -162,11 +162,31 @@ def start_version(spec: str, log_dir: Path, *, autobuild: bool = True, **kwargs:
     return start(resolve(spec, autobuild=autobuild), log_dir, **kwargs)
 
 
+#: Tries of start() when the server loses one of its ports before it binds it.
+PORT_ATTEMPTS = 3
+
+
 def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0,
           extra: tuple[str, ...] = (), credentials: Credentials | None = None) -> EtcdServer:
     """Start `binary` as a single member on free 127.0.0.1 ports. The same flags work for
     every catalog version (3.4 through 3.7): all are spelled identically there. `extra`: more
-    etcd flags; `credentials`: how to reach it when `extra` turns TLS on (see spawn_member)."""
+    etcd flags; `credentials`: how to reach it when `extra` turns TLS on (see spawn_member).
+
+    A free port is found by binding and closing it, so another process (a cluster member, a
+    proxy, a parallel worker's server) can take it first: then the start is tried again on new
+    ports, at most PORT_ATTEMPTS times; any other failure is raised at once."""
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        try:
+            return _start_once(binary, log_dir, name=name, startup_timeout=startup_timeout, extra=extra,
+                               credentials=credentials)
+        except EtcdServerError as exc:
+            if "address already in use" not in str(exc) or attempt == PORT_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _start_once(binary: Path, log_dir: Path, *, name: str, startup_timeout: float,
+                extra: tuple[str, ...], credentials: Credentials | None) -> EtcdServer:
     client, peer = proc.free_port(), proc.free_port()
     purl = f"http://127.0.0.1:{peer}"
     server = spawn_member(binary, log_dir, name=name, client_port=client, peer_port=peer,
