@@ -23,7 +23,7 @@ from .. import proc
 from ..errors import EtcdfitError, EtcdServerError
 from ..gen.etcd.v3 import rpc_pb2 as epb
 from ..oracle import Oracle
-from .embedded import EtcdServer, progress_notify_flag, spawn_member
+from .embedded import EtcdServer, on_new_ports, progress_notify_flag, spawn_member
 
 
 @dataclass
@@ -230,24 +230,14 @@ class _Ports:
     peer: int
 
 
-_PORT_ATTEMPTS = 3
-
-
 def start_cluster(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,
                   name: str = "m", proxied: Any = None, extra: tuple[str, ...] = (),
                   credentials: Any = None) -> Cluster:
-    """start_cluster_once, again on new ports when a member could not bind one of its own: a free
-    port is found by binding and closing it, so another process (another cluster's member, a
-    proxy, another run on the machine) can take it before the member binds it. At most
-    _PORT_ATTEMPTS tries; any other start-up failure is raised at once."""
-    for attempt in range(1, _PORT_ATTEMPTS + 1):
-        try:
-            return start_cluster_once(binary, log_dir, members, startup_timeout=startup_timeout, name=name,
-                                      proxied=proxied, extra=extra, credentials=credentials)
-        except EtcdServerError as exc:
-            if "address already in use" not in str(exc) or attempt == _PORT_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    """start_cluster_once, again on new ports when a member could not bind one of its own
+    (embedded.on_new_ports)."""
+    return on_new_ports(lambda: start_cluster_once(binary, log_dir, members, startup_timeout=startup_timeout,
+                                                   name=name, proxied=proxied, extra=extra,
+                                                   credentials=credentials))
 
 
 def start_cluster_once(binary: Path, log_dir: Path, members: int = 3, *, startup_timeout: float = 60.0,

@@ -9,9 +9,10 @@ import shutil
 import signal
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .. import proc
 from ..errors import EtcdfitError, EtcdServerError
@@ -162,27 +163,34 @@ def start_version(spec: str, log_dir: Path, *, autobuild: bool = True, **kwargs:
     return start(resolve(spec, autobuild=autobuild), log_dir, **kwargs)
 
 
-#: Tries of start() when the server loses one of its ports before it binds it.
+#: Tries of a start whose server loses one of its ports before it binds it (on_new_ports).
 PORT_ATTEMPTS = 3
 
+T = TypeVar("T")
 
-def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0,
-          extra: tuple[str, ...] = (), credentials: Credentials | None = None) -> EtcdServer:
-    """Start `binary` as a single member on free 127.0.0.1 ports. The same flags work for
-    every catalog version (3.4 through 3.7): all are spelled identically there. `extra`: more
-    etcd flags; `credentials`: how to reach it when `extra` turns TLS on (see spawn_member).
 
-    A free port is found by binding and closing it, so another process (a cluster member, a
-    proxy, a parallel worker's server) can take it first: then the start is tried again on new
-    ports, at most PORT_ATTEMPTS times; any other failure is raised at once."""
+def on_new_ports(start_once: Callable[[], T]) -> T:
+    """start_once(), again (it picks new ports) when a server could not bind one of its own: a
+    free port is found by binding and closing it, so another process (a cluster member, a proxy,
+    a parallel worker's server) can take it first. At most PORT_ATTEMPTS tries; any other
+    start-up failure is raised at once."""
     for attempt in range(1, PORT_ATTEMPTS + 1):
         try:
-            return _start_once(binary, log_dir, name=name, startup_timeout=startup_timeout, extra=extra,
-                               credentials=credentials)
+            return start_once()
         except EtcdServerError as exc:
             if "address already in use" not in str(exc) or attempt == PORT_ATTEMPTS:
                 raise
     raise AssertionError("unreachable")
+
+
+def start(binary: Path, log_dir: Path, *, name: str = "etcdfit", startup_timeout: float = 30.0,
+          extra: tuple[str, ...] = (), credentials: Credentials | None = None) -> EtcdServer:
+    """Start `binary` as a single member on free 127.0.0.1 ports, on new ones if it loses one
+    (on_new_ports). The same flags work for every catalog version (3.4 through 3.7): all are
+    spelled identically there. `extra`: more etcd flags; `credentials`: how to reach it when
+    `extra` turns TLS on (see spawn_member)."""
+    return on_new_ports(lambda: _start_once(binary, log_dir, name=name, startup_timeout=startup_timeout,
+                                            extra=extra, credentials=credentials))
 
 
 def _start_once(binary: Path, log_dir: Path, *, name: str, startup_timeout: float,
